@@ -1,0 +1,25 @@
+// swift-tools-version:6.0
+// Amends: a declarative language for a service business's standard response
+// to a mistake. Toolchain only: no package dependencies.
+import PackageDescription
+
+let package = Package(
+    name: "Amends",
+    products: [
+        .library(name: "Amends", targets: ["Amends"]),
+        .executable(name: "amends", targets: ["amends"]),
+    ],
+    targets: [
+        // The language: syntax, diagnostics, semantics, runtime and the tools
+        // built on them (formatter, test runner, explainer).
+        .target(name: "Amends"),
+        // The command-line tool and the REPL, as a library so tests reach them.
+        .target(name: "AmendsCLI", dependencies: ["Amends"]),
+        .executableTarget(name: "amends", dependencies: ["AmendsCLI"]),
+        .testTarget(
+            name: "AmendsTests",
+            dependencies: ["Amends", "AmendsCLI"],
+            exclude: ["cases", "golden", "fixtures"]
+        ),
+    ]
+)

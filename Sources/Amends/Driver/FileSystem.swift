@@ -1,0 +1,147 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// File access with POSIX calls only (no Foundation: it keeps start-up fast).
+public enum FileSystem {
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "cannot read `\(path)`: \(reason)" }
+    }
+
+    /// The whole content of a file, or why it could not be read. Files over
+    /// `limit` bytes are refused without being read.
+    public static func read(_ path: String, limit: Int = Int.max) -> Result<[UInt8], Failure> {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { return .failure(Failure(path: path, reason: errnoText())) }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) != 0 { return .failure(Failure(path: path, reason: errnoText())) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { return .failure(Failure(path: path, reason: "it is a directory")) }
+        let expected = Int(st.st_size)
+        if expected > limit {
+            return .failure(Failure(path: path, reason: "it is \(expected) bytes; the limit is \(limit) bytes"))
+        }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(max(expected, 4096))
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(Failure(path: path, reason: errnoText()))
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+            if bytes.count > limit {
+                return .failure(Failure(path: path, reason: "it is over the limit of \(limit) bytes"))
+            }
+        }
+        return .success(bytes)
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    /// Every file under `directory` whose name ends with one of `suffixes`,
+    /// sorted, recursively; hidden folders (`.git`, `.build`) are skipped.
+    public static func files(under directory: String, suffixes: [String]) -> [String] {
+        var result: [String] = []
+        var pending = [directory]
+        var seen = 0
+        while let dir = pending.popLast() {
+            seen += 1
+            if seen > 100_000 { break }
+            guard let handle = opendir(dir) else { continue }
+            defer { closedir(handle) }
+            while let entry = readdir(handle) {
+                let name = withUnsafePointer(to: entry.pointee.d_name) {
+                    $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                }
+                if name == "." || name == ".." || name.hasPrefix(".") { continue }
+                let path = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+                if isDirectory(path) {
+                    pending.append(path)
+                } else if suffixes.contains(where: { name.hasSuffix($0) }) {
+                    result.append(path)
+                }
+            }
+        }
+        return result.sorted()
+    }
+
+    /// Writes a file atomically: a temporary file in the same folder, synced,
+    /// then renamed over the target, so a crash never leaves half a file.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8]) -> Failure? {
+        let temp = path + ".amends-tmp-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 { return Failure(path: path, reason: errnoText()) }
+        var st = stat()
+        if stat(path, &st) == 0 { fchmod(fd, st.st_mode & 0o7777) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return write(fd, base + offset, buffer.count - offset)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let reason = errnoText()
+                close(fd)
+                unlink(temp)
+                return Failure(path: path, reason: reason)
+            }
+            offset += n
+        }
+        if fsync(fd) != 0 || close(fd) != 0 {
+            let reason = errnoText()
+            unlink(temp)
+            return Failure(path: path, reason: reason)
+        }
+        if rename(temp, path) != 0 {
+            let reason = errnoText()
+            unlink(temp)
+            return Failure(path: path, reason: reason)
+        }
+        return nil
+    }
+
+    /// The folder part of a path (`a/b/c.policy` -> `a/b`), `.` for none.
+    public static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    /// `base` joined with a relative `path`; an absolute path as it is.
+    public static func join(_ base: String, _ path: String) -> String {
+        if path.hasPrefix("/") || base == "." { return path }
+        return base.hasSuffix("/") ? base + path : base + "/" + path
+    }
+
+    /// A canonical absolute path, for telling two spellings of one file apart.
+    public static func canonical(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    static func errnoText() -> String {
+        switch errno {
+        case ENOENT: return "no such file or directory"
+        case EACCES: return "permission denied"
+        case EISDIR: return "it is a directory"
+        default: return String(cString: strerror(errno))
+        }
+    }
+}

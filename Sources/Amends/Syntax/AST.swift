@@ -1,0 +1,494 @@
+/// The abstract syntax tree of one policy file: value types, every node with
+/// the span of its text. Names are not resolved here; the checker does that.
+///
+/// The S-expression dump (`SExpr.dump`) prints a tree without its spans, for
+/// tests and `amends parse`.
+
+/// An Identifier is a name as written, with its span. Dotted names
+/// (`customer.name`) are one identifier.
+public struct Identifier: Sendable, Equatable, Hashable {
+    public var name: String
+    public var span: Span
+
+    public init(_ name: String, _ span: Span) {
+        self.name = name
+        self.span = span
+    }
+
+    public static func == (a: Identifier, b: Identifier) -> Bool { a.name == b.name }
+    public func hash(into h: inout Hasher) { h.combine(name) }
+}
+
+/// A StringLiteral is a string's decoded value and the span of its quotes.
+public struct StringLiteral: Sendable, Equatable {
+    public var value: String
+    public var span: Span
+
+    public init(_ value: String, _ span: Span) {
+        self.value = value
+        self.span = span
+    }
+
+    public static func == (a: StringLiteral, b: StringLiteral) -> Bool { a.value == b.value }
+}
+
+// MARK: - Values
+
+/// The unit of a duration. Business units count only the calendar's open time.
+public enum DurationUnit: String, Sendable, CaseIterable {
+    case minutes, hours, days, weeks
+    case businessHours = "business hours"
+    case businessDays = "business days"
+
+    public var isBusiness: Bool { self == .businessHours || self == .businessDays }
+
+    /// The unit's length in seconds for calendar units; business units have none.
+    public var seconds: Int64? {
+        switch self {
+        case .minutes: return 60
+        case .hours: return 3_600
+        case .days: return 86_400
+        case .weeks: return 604_800
+        case .businessHours, .businessDays: return nil
+        }
+    }
+}
+
+/// A DurationLiteral is a whole number of a unit: `3 days`, `4 business hours`.
+public struct DurationLiteral: Sendable, Equatable, Hashable, CustomStringConvertible {
+    public var amount: Int64
+    public var unit: DurationUnit
+    public var span: Span
+
+    public init(amount: Int64, unit: DurationUnit, span: Span) {
+        self.amount = amount
+        self.unit = unit
+        self.span = span
+    }
+
+    public static func == (a: DurationLiteral, b: DurationLiteral) -> Bool { a.amount == b.amount && a.unit == b.unit }
+    public func hash(into h: inout Hasher) { h.combine(amount); h.combine(unit) }
+
+    /// How the policy writes it: `1 day`, `3 days`, `4 business hours`.
+    public var description: String {
+        var unitText = unit.rawValue
+        if amount == 1 { unitText.removeLast() }
+        return "\(amount) \(unitText)"
+    }
+}
+
+/// A Timestamp literal: a date, or a date and time, with an optional UTC offset.
+/// Without an offset it is read in the calendar's time zone (UTC if none).
+public struct TimestampLiteral: Sendable, Hashable {
+    public var year: Int, month: Int, day: Int
+    /// Nil for a bare date.
+    public var hour: Int?, minute: Int?, second: Int?
+    public var nanosecond: Int
+    /// Offset from UTC in seconds; nil when the text gave none.
+    public var offsetSeconds: Int?
+    public var text: String
+
+    public init(year: Int, month: Int, day: Int, hour: Int? = nil, minute: Int? = nil, second: Int? = nil,
+                nanosecond: Int = 0, offsetSeconds: Int? = nil, text: String) {
+        self.year = year
+        self.month = month
+        self.day = day
+        self.hour = hour
+        self.minute = minute
+        self.second = second
+        self.nanosecond = nanosecond
+        self.offsetSeconds = offsetSeconds
+        self.text = text
+    }
+
+    public var isDate: Bool { hour == nil }
+
+    /// Equal when they name the same instant the same way (text ignored).
+    public static func == (a: TimestampLiteral, b: TimestampLiteral) -> Bool {
+        a.year == b.year && a.month == b.month && a.day == b.day && a.hour == b.hour && a.minute == b.minute
+            && a.second == b.second && a.nanosecond == b.nanosecond && a.offsetSeconds == b.offsetSeconds
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(year); h.combine(month); h.combine(day); h.combine(hour); h.combine(minute); h.combine(second)
+    }
+}
+
+/// A time of day in a calendar: `09:00`, `17:30`.
+public struct ClockTime: Sendable, Equatable, Hashable, Comparable, CustomStringConvertible {
+    /// Minutes since midnight (0...1440; 24:00 is the end of a day).
+    public var minutes: Int
+    public init(minutes: Int) { self.minutes = minutes }
+    public static func < (a: ClockTime, b: ClockTime) -> Bool { a.minutes < b.minutes }
+    public var description: String {
+        let h = minutes / 60, m = minutes % 60
+        return (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"
+    }
+}
+
+// MARK: - Conditions and values
+
+/// An Expr is a condition or a value in one, with its span.
+public struct Expr: Sendable, Equatable {
+    public var kind: ExprKind
+    public var span: Span
+
+    public init(_ kind: ExprKind, _ span: Span) {
+        self.kind = kind
+        self.span = span
+    }
+
+    public static func == (a: Expr, b: Expr) -> Bool { a.kind == b.kind }
+}
+
+public enum CompareOp: String, Sendable, CaseIterable {
+    case equal = "=", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+
+    public var isOrdering: Bool { self != .equal && self != .notEqual }
+
+    /// The operator that holds exactly when this one does not.
+    public var negated: CompareOp {
+        switch self {
+        case .equal: return .notEqual
+        case .notEqual: return .equal
+        case .less: return .greaterEqual
+        case .lessEqual: return .greater
+        case .greater: return .lessEqual
+        case .greaterEqual: return .less
+        }
+    }
+
+    /// The operator with its operands swapped (`a < b` is `b > a`).
+    public var flipped: CompareOp {
+        switch self {
+        case .equal, .notEqual: return self
+        case .less: return .greater
+        case .lessEqual: return .greaterEqual
+        case .greater: return .less
+        case .greaterEqual: return .lessEqual
+        }
+    }
+}
+
+public enum TextTest: String, Sendable {
+    case contains
+    case startsWith = "starts with"
+    case endsWith = "ends with"
+}
+
+/// One `key: value` of a record literal (`given {severity: high}`).
+public struct RecordEntry: Sendable, Equatable {
+    public var key: Identifier
+    public var value: Expr
+
+    public init(key: Identifier, value: Expr) {
+        self.key = key
+        self.value = value
+    }
+}
+
+public indirect enum ExprKind: Sendable, Equatable {
+    /// A bare word: a field, a `define`, a scale level or an enumeration value.
+    /// The checker decides which from where it stands.
+    case name(String)
+    case age
+    case number(Double)
+    case string(String)
+    case bool(Bool)
+    case null
+    case duration(DurationLiteral)
+    case timestamp(TimestampLiteral)
+    case list([Expr])
+    case record([RecordEntry])
+    case compare(CompareOp, Expr, Expr)
+    /// `x in [a, b]` (negated: `x not in [a, b]`).
+    case member(Expr, Expr, negated: Bool)
+    case text(TextTest, Expr, Expr)
+    /// `x is missing` (missing: true) or `x is present`.
+    case presence(Expr, missing: Bool)
+    case not(Expr)
+    case and(Expr, Expr)
+    case or(Expr, Expr)
+    /// Parentheses as written; kept so the formatter can keep them.
+    case group(Expr)
+    /// Where the parser recovered from an error (already reported).
+    case error
+}
+
+// MARK: - Actions
+
+/// The kinds of required action, in the order results are printed.
+public enum ActionKindName: String, Sendable, CaseIterable, Comparable {
+    case notify, escalate, assign, respond, apology, offer
+    case followUp = "follow up"
+    case review, task
+
+    /// The word used in JSON output (`follow_up`).
+    public var jsonName: String { self == .followUp ? "follow_up" : rawValue }
+
+    /// Position in the printing order.
+    public var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+
+    public static func < (a: ActionKindName, b: ActionKindName) -> Bool { a.rank < b.rank }
+}
+
+/// The parts of an apology, in the order the research says to speak them.
+public enum ApologyComponent: String, Sendable, CaseIterable, Comparable {
+    case repair, responsibility, prevention, explanation, regret, forgiveness
+
+    /// Position in the speaking order.
+    public var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+
+    public static func < (a: ApologyComponent, b: ApologyComponent) -> Bool { a.rank < b.rank }
+}
+
+/// An Action is one line (or `;`-separated part) of a rule's body.
+public struct Action: Sendable, Equatable {
+    public var kind: ActionKind
+    public var span: Span
+
+    public init(_ kind: ActionKind, _ span: Span) {
+        self.kind = kind
+        self.span = span
+    }
+
+    public static func == (a: Action, b: Action) -> Bool { a.kind == b.kind }
+}
+
+public enum ActionKind: Sendable, Equatable {
+    case notify(roles: [Identifier], within: DurationLiteral?)
+    case escalate(role: Identifier, within: DurationLiteral?)
+    case assign(role: Identifier)
+    case respond(within: DurationLiteral, by: Identifier?)
+    /// Components are identifiers so the checker can point at a typo.
+    case apology(components: [Identifier], within: DurationLiteral?, by: Identifier?)
+    case offer(remedies: [Identifier])
+    case followUp(after: DurationLiteral, by: Identifier?)
+    case review(within: DurationLiteral)
+    case task(text: StringLiteral, within: DurationLiteral?)
+    case waive(ActionKindName, Span)
+
+    public var name: ActionKindName {
+        switch self {
+        case .notify: return .notify
+        case .escalate: return .escalate
+        case .assign: return .assign
+        case .respond: return .respond
+        case .apology: return .apology
+        case .offer: return .offer
+        case .followUp: return .followUp
+        case .review: return .review
+        case .task: return .task
+        case .waive(let kind, _): return kind
+        }
+    }
+}
+
+// MARK: - Declarations
+
+/// A level of a scale, or a value of `one of`, with the spellings that
+/// records may use for it (`critical ("1 - Critical", "P1")`).
+public struct LevelDecl: Sendable, Equatable {
+    public var name: Identifier
+    public var spellings: [StringLiteral]
+
+    public init(name: Identifier, spellings: [StringLiteral] = []) {
+        self.name = name
+        self.spellings = spellings
+    }
+}
+
+public struct ScaleDecl: Sendable, Equatable {
+    public var name: Identifier
+    public var levels: [LevelDecl]
+}
+
+public struct TypeExpr: Sendable, Equatable {
+    public var kind: TypeKind
+    public var span: Span
+
+    public init(_ kind: TypeKind, _ span: Span) {
+        self.kind = kind
+        self.span = span
+    }
+
+    public static func == (a: TypeExpr, b: TypeExpr) -> Bool { a.kind == b.kind }
+}
+
+public indirect enum TypeKind: Sendable, Equatable {
+    case text, number, yesNo, time, duration
+    /// A scale by name (resolved by the checker).
+    case named(Identifier)
+    case oneOf([LevelDecl])
+    case list(TypeExpr)
+}
+
+/// One field of the `record` declaration:
+/// `opened: time from "opened_at" format "d/M/yyyy HH:mm"`.
+public struct FieldDecl: Sendable, Equatable {
+    public var name: Identifier
+    public var type: TypeExpr
+    public var optional: Bool
+    public var column: StringLiteral?
+    public var format: StringLiteral?
+    public var defaultValue: Expr?
+    public var span: Span
+}
+
+public struct RecordDecl: Sendable, Equatable {
+    public var name: Identifier
+    /// Texts that mean "no value" (`missing "?", "N/A", ""`).
+    public var missing: [StringLiteral]
+    public var fields: [FieldDecl]
+}
+
+public enum NameListKind: String, Sendable, CaseIterable {
+    case roles, remedies, channels
+
+    /// The singular noun, for messages: "unknown role `x`".
+    public var singular: String {
+        switch self {
+        case .roles: return "role"
+        case .remedies: return "remedy"
+        case .channels: return "channel"
+        }
+    }
+}
+
+public struct NameListDecl: Sendable, Equatable {
+    public var kind: NameListKind
+    public var names: [Identifier]
+}
+
+public struct DefineDecl: Sendable, Equatable {
+    public var name: Identifier
+    public var condition: Expr
+}
+
+public enum Weekday: Int, Sendable, CaseIterable, Comparable {
+    case mon = 1, tue, wed, thu, fri, sat, sun
+    public static func < (a: Weekday, b: Weekday) -> Bool { a.rawValue < b.rawValue }
+    public var name: String { String(describing: self) }
+}
+
+/// A run of days in `open mon-fri 09:00-17:30`.
+public struct DayRange: Sendable, Equatable {
+    public var first: Weekday
+    public var last: Weekday
+    public var span: Span
+
+    public static func == (a: DayRange, b: DayRange) -> Bool { a.first == b.first && a.last == b.last }
+}
+
+public struct HoursRange: Sendable, Equatable {
+    public var from: ClockTime
+    public var to: ClockTime
+    public var span: Span
+
+    public static func == (a: HoursRange, b: HoursRange) -> Bool { a.from == b.from && a.to == b.to }
+}
+
+/// A closed date, or an inclusive run of them (`2026-12-24 to 2026-12-31`).
+public struct DateRange: Sendable, Equatable {
+    public var first: TimestampLiteral
+    public var last: TimestampLiteral?
+    public var span: Span
+
+    public static func == (a: DateRange, b: DateRange) -> Bool { a.first == b.first && a.last == b.last }
+}
+
+public enum CalendarEntry: Sendable, Equatable {
+    case open(days: [DayRange], hours: [HoursRange], span: Span)
+    case timeZone(StringLiteral)
+    case closed([DateRange], span: Span)
+
+    public static func == (a: CalendarEntry, b: CalendarEntry) -> Bool {
+        switch (a, b) {
+        case let (.open(d1, h1, _), .open(d2, h2, _)): return d1 == d2 && h1 == h2
+        case let (.timeZone(z1), .timeZone(z2)): return z1 == z2
+        case let (.closed(c1, _), .closed(c2, _)): return c1 == c2
+        default: return false
+        }
+    }
+}
+
+public struct CalendarDecl: Sendable, Equatable {
+    public var entries: [CalendarEntry]
+}
+
+/// A Rule is `when COND: actions` (or `otherwise: actions`), optionally named.
+public struct Rule: Sendable, Equatable {
+    public var name: StringLiteral?
+    /// Nil for `otherwise`.
+    public var condition: Expr?
+    public var actions: [Action]
+    /// Written on one line with `;` between actions (a layout fact, kept for
+    /// the formatter; not part of equality).
+    public var oneLine: Bool
+    /// The span of the header, `rule "x" when COND:`.
+    public var headerSpan: Span
+
+    public static func == (a: Rule, b: Rule) -> Bool {
+        a.name == b.name && a.condition == b.condition && a.actions == b.actions
+    }
+}
+
+/// An `expect` line of an example.
+public struct Expectation: Sendable, Equatable {
+    /// `expect at least …`: the example also accepts actions it does not list.
+    public var atLeast: Bool
+    /// Nil for `expect nothing`.
+    public var action: Action?
+    public var span: Span
+}
+
+public struct Example: Sendable, Equatable {
+    public var name: StringLiteral
+    /// The record literal after `given`.
+    public var given: Expr?
+    /// `now TIMESTAMP`: the time `age` is measured at (default: the clock field).
+    public var now: Expr?
+    public var expectations: [Expectation]
+}
+
+public enum ItemKind: Sendable, Equatable {
+    case policyName(StringLiteral)
+    case scale(ScaleDecl)
+    case record(RecordDecl)
+    case deadlinesFrom(Identifier)
+    case names(NameListDecl)
+    case define(DefineDecl)
+    case use(StringLiteral)
+    case calendar(CalendarDecl)
+    case rule(Rule)
+    case example(Example)
+}
+
+/// An Item is one top-level statement of a file.
+public struct Item: Sendable, Equatable {
+    public var kind: ItemKind
+    public var span: Span
+
+    public init(_ kind: ItemKind, _ span: Span) {
+        self.kind = kind
+        self.span = span
+    }
+
+    public static func == (a: Item, b: Item) -> Bool { a.kind == b.kind }
+}
+
+/// A PolicyFile is what the parser makes of one source text: its items, its
+/// comments (for the formatter) and its syntax diagnostics.
+public struct PolicyFile: Sendable {
+    public var source: SourceText
+    public var items: [Item]
+    public var comments: [Comment]
+    public var diagnostics: [Diagnostic]
+
+    public init(source: SourceText, items: [Item], comments: [Comment], diagnostics: [Diagnostic]) {
+        self.source = source
+        self.items = items
+        self.comments = comments
+        self.diagnostics = diagnostics
+    }
+}

@@ -1,0 +1,233 @@
+/// Conditions and values.
+///
+/// Precedence, loosest first: `or`, `and`, `not`, then one comparison.
+/// Comparisons do not chain.
+extension Parser {
+    static let conditionKeywords: Set<String> = ["and", "or", "not", "in", "is", "contains", "starts", "ends"]
+
+    // condition = orExpr
+    mutating func parseCondition() throws -> Expr {
+        try parseOr()
+    }
+
+    // orExpr = andExpr { "or" andExpr }
+    mutating func parseOr() throws -> Expr {
+        var left = try parseAnd()
+        while atWord("or") {
+            advance()
+            let right = try parseAnd()
+            left = Expr(.or(left, right), left.span.to(right.span))
+        }
+        return left
+    }
+
+    // andExpr = notExpr { "and" notExpr }
+    mutating func parseAnd() throws -> Expr {
+        var left = try parseNot()
+        while atWord("and") {
+            advance()
+            let right = try parseNot()
+            left = Expr(.and(left, right), left.span.to(right.span))
+        }
+        return left
+    }
+
+    // notExpr = "not" notExpr | comparison
+    mutating func parseNot() throws -> Expr {
+        if atWord("not") {
+            let start = advance().span
+            try enter(start)
+            defer { depth -= 1 }
+            let operand = try parseNot()
+            return Expr(.not(operand), start.to(operand.span))
+        }
+        return try parseComparison()
+    }
+
+    // comparison = value [ compareOp value
+    //                    | [ "not" ] "in" value
+    //                    | "is" ( "missing" | "present" | "not" "missing" | "not" "present" )
+    //                    | "contains" value | "starts" "with" value | "ends" "with" value ]
+    mutating func parseComparison() throws -> Expr {
+        let left = try parseValue()
+        var result = left
+        if let op = compareOp(peek.kind) {
+            advance()
+            let right = try parseValue()
+            result = Expr(.compare(op, left, right), left.span.to(right.span))
+        } else if atWord("in") {
+            advance()
+            let right = try parseValue()
+            result = Expr(.member(left, right, negated: false), left.span.to(right.span))
+        } else if atWord("not") && isWord(peekAhead(1), "in") {
+            advance()
+            advance()
+            let right = try parseValue()
+            result = Expr(.member(left, right, negated: true), left.span.to(right.span))
+        } else if atWord("is") {
+            advance()
+            var negated = false
+            if atWord("not") {
+                advance()
+                negated = true
+            }
+            if atWord("missing") || atWord("present") {
+                let missing = atWord("missing") != negated
+                advance()
+                result = Expr(.presence(left, missing: missing), left.span.to(previous.span))
+            } else {
+                if at(.invalid) { throw Failure() }
+                let help = at(.name) || at(.number) || at(.string)
+                    ? "compare with `=`: `\(source.text(left.span)) = \(text(peek))`" : "write `is missing` or `is present`"
+                throw fail(.expectedToken, "expected `missing` or `present` after `is`, found \(describe(peek))", at: peek.span, help: help)
+            }
+        } else if atWord("contains") {
+            advance()
+            let right = try parseValue()
+            result = Expr(.text(.contains, left, right), left.span.to(right.span))
+        } else if atWord("starts") || atWord("ends") {
+            let test: TextTest = atWord("starts") ? .startsWith : .endsWith
+            advance()
+            try expectWord("with", "after `\(test == .startsWith ? "starts" : "ends")`")
+            let right = try parseValue()
+            result = Expr(.text(test, left, right), left.span.to(right.span))
+        }
+        if compareOp(peek.kind) != nil, case .compare = result.kind {
+            throw fail(.unexpectedToken, "comparisons do not chain", at: peek.span,
+                       help: "join two comparisons with `and`, e.g. `amount > 10 and amount < 100`")
+        }
+        return result
+    }
+
+    func compareOp(_ kind: TokenKind) -> CompareOp? {
+        switch kind {
+        case .equal: return .equal
+        case .notEqual: return .notEqual
+        case .less: return .less
+        case .lessEqual: return .lessEqual
+        case .greater: return .greater
+        case .greaterEqual: return .greaterEqual
+        default: return nil
+        }
+    }
+
+    // value = NAME | "age" | "yes" | "no" | "true" | "false" | "null"
+    //       | NUMBER [ [ "business" ] UNIT ] | "-" NUMBER | STRING | TIMESTAMP
+    //       | "[" [ value { "," value } [ "," ] ] "]"
+    //       | "{" [ entry { "," entry } [ "," ] ] "}"
+    //       | "(" condition ")"
+    mutating func parseValue() throws -> Expr {
+        let token = peek
+        switch token.kind {
+        case .name:
+            let word = text(token)
+            if Parser.conditionKeywords.contains(word) && word != "not" {
+                throw fail(.expectedCondition, "expected a value before `\(word)`", at: token.span,
+                           help: "a comparison reads `FIELD OPERATOR VALUE`, e.g. `severity >= high`")
+            }
+            advance()
+            switch word {
+            case "age": return Expr(.age, token.span)
+            case "yes", "true": return Expr(.bool(true), token.span)
+            case "no", "false": return Expr(.bool(false), token.span)
+            case "null": return Expr(.null, token.span)
+            default: return Expr(.name(word), token.span)
+            }
+        case .number:
+            advance()
+            if atWord("business") || (at(.name) && Parser.unitWords[text(peek)] != nil) {
+                let duration = try parseDurationUnit(number: token)
+                return Expr(.duration(duration), duration.span)
+            }
+            if at(.name), !Parser.conditionKeywords.contains(text(peek)),
+               Parser.unitAliases[text(peek)] != nil
+                || Suggest.closest(to: text(peek), in: ["minutes", "hours", "days", "weeks"]) != nil {
+                _ = try parseDurationUnit(number: token) // reports the unknown unit
+            }
+            return Expr(.number(try numberValue(token)), token.span)
+        case .minus:
+            advance()
+            guard at(.number) else {
+                if at(.invalid) { throw Failure() }
+                throw fail(.expectedCondition, "expected a number after `-`, found \(describe(peek))", at: peek.span)
+            }
+            let number = advance()
+            return Expr(.number(-(try numberValue(number))), token.span.to(number.span))
+        case .string:
+            advance()
+            return Expr(.string(decodeString(token.span)), token.span)
+        case .timestamp:
+            advance()
+            return Expr(.timestamp(try timestampValue(token)), token.span)
+        case .lbracket:
+            advance()
+            try enter(token.span)
+            defer { depth -= 1 }
+            var elements: [Expr] = []
+            while !at(.rbracket) {
+                let before = p
+                elements.append(try parseValue())
+                if !at(.comma) { break }
+                advance()
+                if p == before { break }
+            }
+            let close = try expect(.rbracket, "to close the list", help: "separate items with `,` and close the list with `]`")
+            return Expr(.list(elements), token.span.to(close.span))
+        case .lbrace:
+            advance()
+            try enter(token.span)
+            defer { depth -= 1 }
+            var entries: [RecordEntry] = []
+            while !at(.rbrace) {
+                let before = p
+                let key: Identifier
+                if at(.string) {
+                    let t = advance()
+                    key = Identifier(decodeString(t.span), t.span)
+                } else {
+                    key = try expectName("a field name in the record", help: "write `{severity: high, tier: premium}`")
+                }
+                _ = try expect(.colon, "after `\(key.name)`", help: "write `\(key.name): VALUE`")
+                let value = try parseValue()
+                entries.append(RecordEntry(key: key, value: value))
+                if !at(.comma) { break }
+                advance()
+                if p == before { break }
+            }
+            let close = try expect(.rbrace, "to close the record", help: "separate fields with `,` and close the record with `}`")
+            return Expr(.record(entries), token.span.to(close.span))
+        case .lparen:
+            advance()
+            try enter(token.span)
+            defer { depth -= 1 }
+            let inner = try parseCondition()
+            let close = try expect(.rparen, "to close the group", help: "add `)` after the condition")
+            return Expr(.group(inner), token.span.to(close.span))
+        case .invalid:
+            throw Failure()
+        case .clock:
+            throw fail(.expectedCondition, "a time of day is only used in a calendar's opening hours", at: token.span,
+                       help: "compare times with full timestamps, e.g. `2026-03-02T09:00:00Z`")
+        default:
+            throw fail(.expectedCondition, "expected a value, found \(describe(token))", at: at(.newline) ? Span.at(previous.span.end) : token.span,
+                       help: "a condition compares a field with a value, e.g. `severity >= high`")
+        }
+    }
+
+    mutating func numberValue(_ token: Token) throws -> Double {
+        guard let value = Double(text(token)), value.isFinite else {
+            throw fail(.invalidNumber, "`\(text(token))` is not a number this tool can hold", at: token.span)
+        }
+        return value
+    }
+
+    /// One level deeper; reports and fails past the limit.
+    mutating func enter(_ span: Span) throws {
+        depth += 1
+        if depth > Parser.maxDepth {
+            depth -= 1
+            throw fail(.nestingTooDeep, "nested more than \(Parser.maxDepth) levels deep", at: span,
+                       help: "split the condition into `define`d parts")
+        }
+    }
+}

@@ -1,0 +1,349 @@
+/// The Parser turns tokens into a `PolicyFile`, by recursive descent.
+///
+/// It never stops at the first error. A statement with a mistake is reported
+/// once and skipped to its line end (panic mode, as in jlox); a rule whose
+/// header is wrong still has its body parsed, so every line's mistake is
+/// found in one run. Every loop checks that it consumed a token.
+///
+/// Each parse function has the production it implements above it; Grammar.md
+/// holds the same grammar.
+public struct Parser {
+    /// Deepest nesting of brackets and `not` in one expression.
+    public static let maxDepth = 64
+
+    let source: SourceText
+    let tokens: [Token]
+    var p = 0
+    var depth = 0
+    var diagnostics: [Diagnostic] = []
+    var reportedTooMany = false
+    /// Lines the lexer already reported: one error per line is enough.
+    var reportedLines: Set<Int> = []
+
+    /// Thrown after a diagnostic has been reported; caught where the parser
+    /// resynchronises (a statement or a block line).
+    struct Failure: Error {}
+
+    init(source: SourceText, tokens: [Token]) {
+        self.source = source
+        self.tokens = tokens
+    }
+
+    /// Lexes and parses one source text.
+    public static func parse(_ source: SourceText) -> PolicyFile {
+        let lexer = Lexer.tokenize(source)
+        var parser = Parser(source: source, tokens: lexer.tokens)
+        parser.reportedLines = Set(lexer.diagnostics.map { source.lineIndex(of: $0.span.start) })
+        let items = parser.parseFile()
+        var diagnostics = lexer.diagnostics + parser.diagnostics
+        diagnostics.sort { $0.span.start < $1.span.start }
+        return PolicyFile(source: source, items: items, comments: lexer.comments, diagnostics: diagnostics)
+    }
+
+    public static func parse(path: String, text: String) -> PolicyFile {
+        parse(SourceText(path: path, text: text))
+    }
+
+    // MARK: - Statements
+
+    // file = { item } EOF
+    mutating func parseFile() -> [Item] {
+        var items: [Item] = []
+        while !at(.eof) {
+            let before = p
+            switch peek.kind {
+            case .newline, .dedent:
+                advance()
+            case .indent:
+                error(.unexpectedIndent, "unexpected indentation", at: peek.span,
+                      help: "only the lines of a block (after a line ending in `:`) are indented")
+                skipBlock()
+            default:
+                do {
+                    if let item = try parseItem() { items.append(item) }
+                } catch {
+                    synchronize()
+                }
+            }
+            if p == before { advance() } // progress check
+        }
+        return items
+    }
+
+    // item = policy | scale | record | deadlines | names | define | use
+    //      | calendar | rule | example
+    mutating func parseItem() throws -> Item? {
+        depth = 0
+        let start = peek.span
+        guard peek.kind == .name else {
+            if peek.kind == .invalid { throw Failure() }
+            throw fail(.unknownStatement, "expected a declaration, rule or example, found \(describe(peek))", at: peek.span,
+                       help: "a line starts with `when`, `rule`, `otherwise`, `scale`, `record`, `define` or another statement keyword")
+        }
+        let word = text(peek)
+        let kind: ItemKind
+        switch word {
+        case "policy":
+            advance()
+            let name = try expectString("the policy's name after `policy`")
+            try endOfStatement()
+            kind = .policyName(name)
+        case "scale": kind = .scale(try parseScale())
+        case "record": kind = .record(try parseRecord())
+        case "deadlines":
+            advance()
+            try expectWord("from", "after `deadlines`", help: "write `deadlines from FIELD`, naming the record's time field")
+            let field = try expectName("the time field after `deadlines from`")
+            try endOfStatement()
+            kind = .deadlinesFrom(field)
+        case "roles", "remedies", "channels": kind = .names(try parseNameList())
+        case "define": kind = .define(try parseDefine())
+        case "use":
+            advance()
+            let path = try expectString("the file to use, in quotes, e.g. `use \"common.policy\"`")
+            try endOfStatement()
+            kind = .use(path)
+        case "calendar": kind = .calendar(try parseCalendar())
+        case "when", "rule", "otherwise":
+            guard let rule = try parseRule() else { return nil }
+            kind = .rule(rule)
+        case "example": kind = .example(try parseExample())
+        default:
+            throw unknownStatement(word)
+        }
+        return Item(kind, start.to(previous.span))
+    }
+
+    static let statementKeywords = ["policy", "scale", "record", "deadlines", "roles", "remedies", "channels",
+                                    "define", "use", "calendar", "when", "rule", "otherwise", "example"]
+
+    mutating func unknownStatement(_ word: String) -> Failure {
+        let span = peek.span
+        var help: String
+        if Parser.actionWords.contains(word) || word == "require" {
+            help = "actions belong in a rule: `when CONDITION: \(word) ...`"
+        } else if let suggestion = Suggest.closest(to: word, in: Parser.statementKeywords) {
+            help = "did you mean `\(suggestion)`?"
+        } else if peekAhead(1).kind == .colon {
+            help = "fields are declared in the indented block under `record NAME:`"
+        } else {
+            help = "a line starts with `when`, `rule`, `otherwise`, `scale`, `record`, `define` or another statement keyword"
+        }
+        if word == "if" { help = "rules start with `when`" }
+        return fail(.unknownStatement, "unknown statement `\(word)`", at: span, help: help)
+    }
+
+    /// The end of a one-line statement: a line end (or the end of the file).
+    mutating func endOfStatement() throws {
+        if at(.newline) { advance(); return }
+        if at(.eof) || at(.dedent) { return }
+        if at(.invalid) { throw Failure() }
+        throw fail(.unexpectedToken, "unexpected \(describe(peek)) at the end of the statement", at: peek.span,
+                   help: "each statement is on its own line")
+    }
+
+    /// Skips the rest of the current line and, if an indented block follows
+    /// that belongs to the broken statement, that block too.
+    mutating func synchronize() {
+        while !at(.newline) && !at(.eof) {
+            if at(.indent) { skipBlock(); continue }
+            if at(.dedent) { return }
+            advance()
+        }
+        if at(.newline) { advance() }
+        if at(.indent) { skipBlock() }
+    }
+
+    /// Skips a balanced indent ... dedent run.
+    mutating func skipBlock() {
+        guard at(.indent) else { return }
+        var level = 0
+        repeat {
+            if at(.indent) { level += 1 }
+            if at(.dedent) { level -= 1 }
+            advance()
+        } while level > 0 && !at(.eof)
+    }
+
+    /// Skips to the end of the current line (inside a block).
+    mutating func skipLine() {
+        while !at(.newline) && !at(.eof) && !at(.dedent) {
+            if at(.indent) { skipBlock(); continue }
+            advance()
+        }
+        if at(.newline) { advance() }
+    }
+
+    // MARK: - Blocks
+
+    /// Parses the indented lines of a block, one `line` call per line, with
+    /// per-line recovery. Expects to stand on the `indent` token.
+    mutating func parseBlockLines(_ line: (inout Parser) throws -> Void) {
+        guard at(.indent) else { return }
+        advance()
+        while !at(.dedent) && !at(.eof) {
+            let before = p
+            if at(.newline) { advance(); continue }
+            if at(.indent) {
+                error(.unexpectedIndent, "unexpected indentation", at: peek.span,
+                      help: "the lines of a block all start at the same column")
+                skipBlock()
+                continue
+            }
+            do {
+                try line(&self)
+            } catch {
+                skipLine()
+            }
+            if p == before { advance() }
+        }
+        if at(.dedent) { advance() }
+    }
+
+    /// After a header's `:`: a line end and an indented block, or an error.
+    mutating func expectBlockStart(_ what: String, example: String) throws {
+        if at(.newline) { advance() } else if !at(.indent) {
+            if at(.invalid) { throw Failure() }
+            throw fail(.unexpectedToken, "unexpected \(describe(peek)) after `:`", at: peek.span,
+                       help: "\(what) goes on the indented lines below, e.g.\n    \(example)")
+        }
+        guard at(.indent) else {
+            throw fail(.emptyBlock, "\(what) is empty", at: previous.span,
+                       help: "indent its lines below the header, e.g.\n    \(example)")
+        }
+    }
+
+    // MARK: - Tokens
+
+    var peek: Token { tokens[min(p, tokens.count - 1)] }
+    var previous: Token { tokens[max(0, min(p - 1, tokens.count - 1))] }
+
+    func peekAhead(_ k: Int) -> Token { tokens[min(p + k, tokens.count - 1)] }
+
+    func at(_ kind: TokenKind) -> Bool { peek.kind == kind }
+
+    func atWord(_ word: String) -> Bool { isWord(peek, word) }
+
+    func isWord(_ token: Token, _ word: String) -> Bool {
+        guard token.kind == .name, token.span.length == word.utf8.count else { return false }
+        var k = token.span.start
+        for c in word.utf8 {
+            if source.bytes[k] != c { return false }
+            k += 1
+        }
+        return true
+    }
+
+    func text(_ token: Token) -> String { source.text(token.span) }
+
+    @discardableResult
+    mutating func advance() -> Token {
+        let t = peek
+        if p < tokens.count - 1 { p += 1 }
+        return t
+    }
+
+    /// How a token reads in "found …": its text for words and literals.
+    func describe(_ token: Token) -> String {
+        switch token.kind {
+        case .name, .number, .string, .timestamp, .clock:
+            let t = text(token)
+            return "`" + (t.count > 40 ? String(t.prefix(40)) + "…" : t) + "`"
+        default: return token.kind.display
+        }
+    }
+
+    mutating func expect(_ kind: TokenKind, _ context: String, help: String? = nil) throws -> Token {
+        if at(kind) { return advance() }
+        if at(.invalid) { throw Failure() }
+        let span = kind == .colon || kind == .rparen || kind == .rbracket || kind == .rbrace
+            ? Span.at(previous.span.end) : peek.span
+        throw fail(.expectedToken, "expected \(kind.display) \(context), found \(describe(peek))", at: span, help: help)
+    }
+
+    mutating func expectWord(_ word: String, _ context: String, help: String? = nil) throws {
+        if atWord(word) { advance(); return }
+        if at(.invalid) { throw Failure() }
+        throw fail(.expectedToken, "expected `\(word)` \(context), found \(describe(peek))", at: peek.span, help: help)
+    }
+
+    mutating func expectName(_ what: String, help: String? = nil) throws -> Identifier {
+        if at(.name) {
+            let t = advance()
+            return Identifier(text(t), t.span)
+        }
+        if at(.invalid) { throw Failure() }
+        throw fail(.expectedToken, "expected \(what), found \(describe(peek))", at: peek.span, help: help)
+    }
+
+    mutating func expectString(_ what: String) throws -> StringLiteral {
+        if at(.string) {
+            let t = advance()
+            return StringLiteral(decodeString(t.span), t.span)
+        }
+        if at(.invalid) { throw Failure() }
+        let help = at(.name) ? "put it in double quotes: \"\(text(peek))\"" : nil
+        throw fail(.expectedToken, "expected \(what), found \(describe(peek))", at: peek.span, help: help)
+    }
+
+    /// The value of a string token (already checked by the lexer).
+    func decodeString(_ span: Span) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(span.length)
+        let b = source.bytes
+        var i = span.start + 1
+        let end = max(i, span.end - 1)
+        while i < end {
+            let c = b[i]
+            if c == UInt8(ascii: "\\") && i + 1 < end {
+                let e = b[i + 1]
+                i += 2
+                switch e {
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "u"):
+                    var v: UInt32 = 0
+                    if i < end && b[i] == UInt8(ascii: "{") { i += 1 }
+                    while i < end && b[i] != UInt8(ascii: "}") {
+                        let d = b[i]
+                        let x: UInt32 = d <= 57 ? UInt32(d &- 48) : (UInt32(d | 0x20) &- 87)
+                        v = v &* 16 &+ (x & 0xF)
+                        i += 1
+                    }
+                    if i < end { i += 1 }
+                    out.append(contentsOf: Array(String(Character(Unicode.Scalar(v) ?? "\u{FFFD}")).utf8))
+                default: out.append(e)
+                }
+                continue
+            }
+            out.append(c)
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    // MARK: - Diagnostics
+
+    mutating func error(_ code: DiagnosticCode, _ message: String, at span: Span, help: String? = nil,
+                        notes: [Diagnostic.Note] = []) {
+        let line = source.lineIndex(of: span.start)
+        if reportedLines.contains(line) { return }
+        reportedLines.insert(line)
+        if diagnostics.count >= 200 {
+            if !reportedTooMany {
+                reportedTooMany = true
+                diagnostics.append(Diagnostic(.tooManyErrors, "too many errors in this file; the rest are not shown",
+                                              source: source, span: span))
+            }
+            return
+        }
+        diagnostics.append(Diagnostic(code, message, source: source, span: span, help: help, notes: notes))
+    }
+
+    /// Reports and returns the failure to throw.
+    mutating func fail(_ code: DiagnosticCode, _ message: String, at span: Span, help: String? = nil) -> Failure {
+        error(code, message, at: span, help: help)
+        return Failure()
+    }
+}

@@ -1,0 +1,143 @@
+/// A Span is a half-open range of UTF-8 byte offsets into one source text.
+///
+/// Spans are what every token, AST node and diagnostic carries. They are
+/// turned into 1-based line and column numbers only when something is printed
+/// (see `SourceText.location(of:)`).
+public struct Span: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var start: Int
+    public var end: Int
+
+    @inlinable
+    public init(start: Int, end: Int) {
+        self.start = start
+        self.end = max(start, end)
+    }
+
+    /// An empty span at one offset (a point, e.g. "expected `:` here").
+    @inlinable
+    public static func at(_ offset: Int) -> Span { Span(start: offset, end: offset) }
+
+    public static let none = Span(start: 0, end: 0)
+
+    public var length: Int { end - start }
+
+    /// The smallest span covering both.
+    @inlinable
+    public func to(_ other: Span) -> Span {
+        Span(start: min(start, other.start), end: max(end, other.end))
+    }
+
+    public static func < (a: Span, b: Span) -> Bool {
+        a.start != b.start ? a.start < b.start : a.end < b.end
+    }
+
+    public var description: String { "\(start)..<\(end)" }
+}
+
+/// A location is a 1-based line and column, for printing.
+///
+/// The column counts Unicode scalars (code points) from the start of the
+/// line, so a tab counts as one column and `é` counts as one column however
+/// it is encoded. Grammar.md states the same rule.
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public var description: String { "\(line):\(column)" }
+}
+
+/// A SourceText is the text of one policy file (or REPL entry) with its
+/// line table, immutable once made.
+///
+/// The bytes are kept as they were read. A leading byte-order mark is not
+/// part of the first line's columns; CRLF and lone CR count as one line end.
+public final class SourceText: Sendable {
+    /// The name printed in diagnostics: a path as the user gave it, or
+    /// `<repl>`, `<string>`.
+    public let path: String
+    public let bytes: [UInt8]
+    /// Offsets at which each line starts (line 1 at index 0).
+    public let lineStarts: [Int]
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+        var starts = [0]
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let c = bytes[i]
+            if c == 0x0A {
+                starts.append(i + 1)
+            } else if c == 0x0D {
+                if i + 1 < n && bytes[i + 1] == 0x0A { i += 1 }
+                starts.append(i + 1)
+            }
+            i += 1
+        }
+        lineStarts = starts
+    }
+
+    public convenience init(path: String, text: String) {
+        self.init(path: path, bytes: Array(text.utf8))
+    }
+
+    public var lineCount: Int { lineStarts.count }
+
+    /// The 0-based index of the line holding `offset`.
+    public func lineIndex(of offset: Int) -> Int {
+        var lo = 0
+        var hi = lineStarts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
+
+    /// The byte range of a line's content, without its line end.
+    public func lineRange(index: Int) -> Range<Int> {
+        guard index >= 0 && index < lineStarts.count else { return bytes.count..<bytes.count }
+        var start = lineStarts[index]
+        if index == 0 && bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
+            start = 3
+        }
+        var end = index + 1 < lineStarts.count ? lineStarts[index + 1] : bytes.count
+        while end > start && (bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D) { end -= 1 }
+        return start..<max(start, end)
+    }
+
+    public func location(of offset: Int) -> SourceLocation {
+        let offset = min(max(0, offset), bytes.count)
+        let index = lineIndex(of: offset)
+        let range = lineRange(index: index)
+        let column = SourceText.scalarCount(bytes, from: range.lowerBound, to: max(range.lowerBound, min(offset, range.upperBound)))
+        return SourceLocation(line: index + 1, column: column + 1)
+    }
+
+    /// The text of one 1-based line, for printing under a diagnostic.
+    /// Invalid UTF-8 shows as U+FFFD; a NUL shows as `␀`.
+    public func lineText(_ line: Int) -> String {
+        let range = lineRange(index: line - 1)
+        var text = String(decoding: bytes[range], as: UTF8.self)
+        if text.contains("\u{0}") { text = text.replacing("\u{0}", with: "\u{2400}") }
+        return text
+    }
+
+    public func text(_ span: Span) -> String {
+        let s = min(max(0, span.start), bytes.count)
+        let e = min(max(s, span.end), bytes.count)
+        return String(decoding: bytes[s..<e], as: UTF8.self)
+    }
+
+    /// Number of Unicode scalars in bytes[from..<to]: every byte that is not a
+    /// UTF-8 continuation byte starts one (invalid bytes count one each).
+    static func scalarCount(_ bytes: [UInt8], from: Int, to: Int) -> Int {
+        var n = 0
+        var i = from
+        while i < to {
+            if bytes[i] & 0xC0 != 0x80 { n += 1 }
+            i += 1
+        }
+        return n
+    }
+}

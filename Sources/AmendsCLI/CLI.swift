@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Amends
+
+/// The `amends` command line: one entry point the executable calls and the
+/// tests drive. Exit codes everywhere: 0 all good, 1 some records, checks or
+/// tests failed, 2 the command line or the policy itself is wrong.
+public enum CLI {
+    public static func main(_ argv: [String]) -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        let code = dispatch(Array(argv.dropFirst()))
+        Console.flush()
+        return code
+    }
+
+    static let commands: [(name: String, run: @Sendable ([String]) -> Int32)] = [
+        ("check", CheckCommand.main),
+        ("parse", ParseCommand.main),
+        ("help", HelpCommand.main),
+    ]
+
+    static func dispatch(_ args: [String]) -> Int32 {
+        guard let first = args.first else {
+            Console.err.write(HelpText.overview)
+            return 2
+        }
+        if first == "-h" || first == "--help" { return HelpCommand.main([]) }
+        if first == "--version" || first == "version" {
+            Console.out.write("amends \(Amends.version)\n")
+            return 0
+        }
+        for command in commands where command.name == first {
+            let rest = Array(args.dropFirst())
+            if rest.contains("--help") || rest.contains("-h") { return HelpCommand.main([first]) }
+            return command.run(rest)
+        }
+        var message = "error: unknown command `\(first)`\n"
+        if let suggestion = Suggest.closest(to: first, in: commands.map(\.name)) {
+            message += "  = help: did you mean `amends \(suggestion)`?\n"
+        } else if first.hasSuffix(".policy") {
+            message += "  = help: to run a policy, write `amends run \(first) RECORDS…`\n"
+        }
+        message += "run `amends help` for the list of commands\n"
+        Console.err.write(message)
+        return 2
+    }
+
+    /// Prints a usage problem in the diagnostic style and returns 2.
+    static func usage(_ problem: Arguments.Problem, command: String) -> Int32 {
+        var text = "error: \(problem.message)\n"
+        if let help = problem.help { text += "  = help: \(help)\n" }
+        text += "usage: \(HelpText.usage(command))\n"
+        Console.err.write(text)
+        return 2
+    }
+
+    static func usage(_ message: String, command: String, help: String? = nil) -> Int32 {
+        usage(Arguments.Problem(message: message, help: help), command: command)
+    }
+}

@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A buffered writer on a file descriptor (stdout or stderr), with write(2).
+///
+/// A closed pipe (`amends run … | head -1`) is not an error worth a crash or
+/// a message: SIGPIPE is ignored at start-up and a failed write marks the
+/// stream closed, after which output is dropped quietly.
+public final class OutputStream: @unchecked Sendable {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+    public private(set) var closed = false
+
+    public init(fd: Int32) {
+        self.fd = fd
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    public func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    public func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    public func write<C: Collection>(contentsOf bytes: C) where C.Element == UInt8 {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    public func flush() {
+        defer { buffer.removeAll(keepingCapacity: true) }
+        guard !closed, !buffer.isEmpty else { return }
+        var offset = 0
+        buffer.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            while offset < raw.count {
+                let n = Glibc.write(fd, base + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    closed = true
+                    return
+                }
+                offset += n
+            }
+        }
+    }
+}
+
+/// The process's standard streams.
+public enum Console {
+    public static let out = OutputStream(fd: 1)
+    public static let err = OutputStream(fd: 2)
+
+    public static func flush() {
+        out.flush()
+        err.flush()
+    }
+}
