@@ -79,11 +79,9 @@ public struct DiagnosticRenderer: Sendable {
         var caretDone = false
         // Cap very long lines around the span so a 10 MB line does not print 10 MB.
         let window = 120
-        var skippedPrefix = false
         if spanStart - range.lowerBound > window {
             i = spanStart - window / 2
             while i < spanStart && bytes[i] & 0xC0 == 0x80 { i += 1 }
-            skippedPrefix = true
             shown += "..."
             marks += "   "
         }
@@ -109,7 +107,6 @@ public struct DiagnosticRenderer: Sendable {
         }
         if limit < range.upperBound { shown += "..." }
         if !caretDone { marks += "^" } // an empty span, or one at the line end
-        _ = skippedPrefix
         let gutter = String(start.line)
         let pad = String(repeating: " ", count: gutter.count)
         var out = ""
@@ -120,21 +117,8 @@ public struct DiagnosticRenderer: Sendable {
     }
 
     private func decodeScalar(_ bytes: [UInt8], _ i: Int, _ end: Int) -> (Unicode.Scalar, Int) {
-        let b0 = bytes[i]
-        if b0 < 0x80 { return (Unicode.Scalar(b0), 1) }
-        var length = 0
-        var value: UInt32 = 0
-        if b0 & 0xE0 == 0xC0 { length = 2; value = UInt32(b0 & 0x1F) }
-        else if b0 & 0xF0 == 0xE0 { length = 3; value = UInt32(b0 & 0x0F) }
-        else if b0 & 0xF8 == 0xF0 { length = 4; value = UInt32(b0 & 0x07) }
-        else { return ("\u{FFFD}", 1) }
-        guard i + length <= end else { return ("\u{FFFD}", 1) }
-        for k in 1..<length {
-            let b = bytes[i + k]
-            guard b & 0xC0 == 0x80 else { return ("\u{FFFD}", 1) }
-            value = value << 6 | UInt32(b & 0x3F)
-        }
-        return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
+        let (scalar, length) = UTF8Scalar.decode(bytes, at: i, end: end)
+        return (scalar ?? "\u{FFFD}", length)
     }
 
     private func paint(_ text: String, _ style: String) -> String {

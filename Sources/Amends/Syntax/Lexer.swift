@@ -26,7 +26,7 @@ public struct Lexer {
     private var indents: [[UInt8]] = [[]]
     /// Open brackets: kind and offset.
     private var brackets: [(kind: UInt8, offset: Int)] = []
-    private var reportedTooMany = false
+    private(set) var reportedTooMany = false
 
     public init(source: SourceText) {
         self.source = source
@@ -69,7 +69,7 @@ public struct Lexer {
                     if continuesAfter(lineEnd) { continue }
                     emitNewline(at: lineEnd)
                     atLineStart = true
-                } else if closesUnbalanced(lineEnd) {
+                } else if closesUnbalanced(lineEnd, at: lineEnd) {
                     emitNewline(at: lineEnd)
                     atLineStart = true
                 }
@@ -103,22 +103,34 @@ public struct Lexer {
                 continue
             }
             let indent = Array(bytes[lineStart..<i])
+            var reported = false
             if sawSpace && sawTab {
                 report(.mixedIndentation, "tabs and spaces mixed in indentation", Span(start: lineStart, end: i),
                        help: "indent with spaces only")
+                reported = true
             }
-            applyIndent(indent, at: Span(start: lineStart, end: i))
+            applyIndent(indent, at: Span(start: lineStart, end: i), reported: reported)
             return true
         }
         return false
     }
 
-    private mutating func applyIndent(_ indent: [UInt8], at span: Span) {
+    /// Compares a line's indentation with the open blocks; at most one
+    /// diagnostic per line.
+    private mutating func applyIndent(_ indent: [UInt8], at span: Span, reported: Bool) {
+        var reported = reported
         let current = indents[indents.count - 1]
         if indent == current { return }
+        // Tabs where the blocks use spaces (or the other way round).
+        if !reported, let used = indents.last(where: { !$0.isEmpty }), !indent.isEmpty,
+           !containsMixed(indent), !containsMixed(used), indent[0] != used[0] {
+            report(.mixedIndentation, "this line is indented with \(indent[0] == 0x09 ? "tabs" : "spaces") where the block uses \(used[0] == 0x09 ? "tabs" : "spaces")",
+                   span, help: "indent with spaces only")
+            reported = true
+        }
         if indent.count > current.count {
-            if !indent.starts(with: current) && !containsMixed(indent) {
-                report(.mixedIndentation, "this line is indented with tabs where the enclosing block uses spaces, or the other way round",
+            if !reported && !indent.starts(with: current) {
+                report(.mixedIndentation, "this line's indentation uses tabs and spaces differently from the lines around it",
                        span, help: "indent with spaces only")
             }
             indents.append(indent)
@@ -130,7 +142,7 @@ public struct Lexer {
             indents.removeLast()
             tokens.append(Token(.dedent, Span.at(span.end)))
         }
-        if indents[indents.count - 1].count != indent.count || indents[indents.count - 1] != indent {
+        if !reported && indents[indents.count - 1] != indent {
             if indents[indents.count - 1].count == indent.count {
                 report(.mixedIndentation, "this line's indentation uses tabs and spaces differently from the lines around it",
                        span, help: "indent with spaces only")
@@ -167,18 +179,18 @@ public struct Lexer {
     /// Inside brackets, at a line end: does the next line look like a new
     /// statement (no deeper than the logical line and not a closing bracket)?
     /// Then the open brackets are reported and the logical line ends.
-    private mutating func closesUnbalanced(_ lineEnd: Int) -> Bool {
+    private mutating func closesUnbalanced(_ lineEnd: Int, at offset: Int) -> Bool {
         guard let next = peekNextLineIndent() else { return false }
         let current = indents[indents.count - 1]
         if next.count > current.count { return false }
         let first = peekNextLineFirstByte()
         if first == UInt8(ascii: ")") || first == UInt8(ascii: "]") || first == UInt8(ascii: "}") { return false }
-        reportUnclosed()
+        reportUnclosed(at: offset)
         return true
     }
 
     /// Reports the innermost open bracket (one diagnostic, however many are open).
-    private mutating func reportUnclosed() {
+    private mutating func reportUnclosed(at offset: Int) {
         if let (kind, offset) = brackets.last {
             let open = String(UnicodeScalar(kind))
             let more = brackets.count > 1 ? " (and \(brackets.count - 1) more open brackets before it)" : ""
@@ -186,7 +198,7 @@ public struct Lexer {
                    help: "add `\(closing(kind))` where the \(bracketName(kind)) ends")
         }
         brackets.removeAll()
-        tokens.append(Token(.invalid, Span.at(i)))
+        tokens.append(Token(.invalid, Span.at(offset)))
     }
 
     /// The indentation of the next non-blank, non-comment line, without moving.
@@ -235,7 +247,7 @@ public struct Lexer {
     }
 
     private mutating func finish() {
-        if !brackets.isEmpty { reportUnclosed() }
+        if !brackets.isEmpty { reportUnclosed(at: bytes.count) }
         emitNewline(at: bytes.count)
         while indents.count > 1 {
             indents.removeLast()
@@ -395,7 +407,7 @@ public struct Lexer {
         case UInt8(ascii: "*"), UInt8(ascii: "%"): return "the language has no arithmetic; compare fields with values"
         case UInt8(ascii: "$"): return "write amounts as plain numbers, e.g. `amount > 5000`"
         case UInt8(ascii: "@"): return "names are letters, digits and `_`"
-        case UInt8(ascii: "."): return "a number needs a digit before its decimal point, e.g. `0.5`"
+        case UInt8(ascii: "."): return "write decimals with digits on both sides of the point, e.g. `0.5` or `1.0`"
         default: return "remove it"
         }
     }
@@ -466,7 +478,14 @@ public struct Lexer {
         while i < bytes.count && isDigit(bytes[i]) { i += 1 }
         let digits = i - start
         if digits == 4 && peek(0) == UInt8(ascii: "-") && isDigit(peek(1)) {
-            while i < bytes.count, isTimestampByte(bytes[i]) { i += 1 }
+            while i < bytes.count, isTimestampByte(bytes[i]) {
+                // Separators belong to the timestamp only when a digit follows
+                // (`2026-03-02T09:00:00Z:` ends before the rule's `:`).
+                let c = bytes[i]
+                if (c == UInt8(ascii: ":") || c == UInt8(ascii: ".") || c == UInt8(ascii: "+") || c == UInt8(ascii: "-"))
+                    && !isDigit(peek(1)) { break }
+                i += 1
+            }
             tokens.append(Token(.timestamp, Span(start: start, end: i)))
             return
         }
@@ -483,15 +502,17 @@ public struct Lexer {
             if peek(0) == UInt8(ascii: ".") && isDigit(peek(1)) {
                 while i < bytes.count && (isDigit(bytes[i]) || bytes[i] == UInt8(ascii: ".")) { i += 1 }
                 bad = true
-                report(.invalidNumber, "malformed number `\(source.text(Span(start: start, end: i)))`", Span(start: start, end: i),
+                report(.invalidNumber, "malformed number `\(Lexer.shown(source.text(Span(start: start, end: i))))`", Span(start: start, end: i),
                        help: "a number has at most one decimal point")
             }
         }
         if !bad && i < bytes.count && isWordStart(at: i) {
             let numberEnd = i
             scanWord()
-            report(.invalidNumber, "a number runs into `\(source.text(Span(start: numberEnd, end: i)))`", Span(start: start, end: i),
-                   help: "put a space between the number and the word: `\(source.text(Span(start: start, end: numberEnd))) \(source.text(Span(start: numberEnd, end: i)))`")
+            let word = Lexer.shown(source.text(Span(start: numberEnd, end: i)))
+            let number = Lexer.shown(source.text(Span(start: start, end: numberEnd)))
+            report(.invalidNumber, "a number runs into `\(word)`", Span(start: start, end: i),
+                   help: "put a space between the number and the word: `\(number) \(word)`")
             bad = true
         }
         tokens.append(Token(bad ? .invalid : .number, Span(start: start, end: i)))
@@ -599,39 +620,12 @@ public struct Lexer {
 
     /// The length of a valid UTF-8 sequence at `j`, or 0 if invalid.
     func validScalarLength(at j: Int) -> Int {
-        let b0 = bytes[j]
-        if b0 < 0x80 { return 1 }
-        let length: Int
-        var value: UInt32
-        switch b0 {
-        case 0xC2...0xDF: length = 2; value = UInt32(b0 & 0x1F)
-        case 0xE0...0xEF: length = 3; value = UInt32(b0 & 0x0F)
-        case 0xF0...0xF4: length = 4; value = UInt32(b0 & 0x07)
-        default: return 0
-        }
-        guard j + length <= bytes.count else { return 0 }
-        for k in 1..<length {
-            let b = bytes[j + k]
-            guard b & 0xC0 == 0x80 else { return 0 }
-            value = value << 6 | UInt32(b & 0x3F)
-        }
-        // Reject overlong forms, surrogates and values past U+10FFFF.
-        if length == 3 && value < 0x800 { return 0 }
-        if length == 4 && (value < 0x10000 || value > 0x10FFFF) { return 0 }
-        if value >= 0xD800 && value <= 0xDFFF { return 0 }
-        return length
+        let (scalar, length) = UTF8Scalar.decode(bytes, at: j, end: bytes.count)
+        return scalar == nil ? 0 : length
     }
 
     func decode(at j: Int, length: Int) -> Unicode.Scalar {
-        var value: UInt32
-        switch length {
-        case 1: return Unicode.Scalar(bytes[j])
-        case 2: value = UInt32(bytes[j] & 0x1F)
-        case 3: value = UInt32(bytes[j] & 0x0F)
-        default: value = UInt32(bytes[j] & 0x07)
-        }
-        for k in 1..<length { value = value << 6 | UInt32(bytes[j + k] & 0x3F) }
-        return Unicode.Scalar(value) ?? "\u{FFFD}"
+        UTF8Scalar.decode(bytes, at: j, end: bytes.count).scalar ?? "\u{FFFD}"
     }
 
     private mutating func reportInvalidUTF8(at j: Int) {
@@ -645,6 +639,11 @@ public struct Lexer {
     }
 
     // MARK: - Helpers
+
+    /// User text for a message, cut to 40 characters.
+    static func shown(_ text: String) -> String {
+        text.count > 40 ? String(text.prefix(40)) + "…" : text
+    }
 
     private func peek(_ k: Int) -> UInt8? {
         i + k < bytes.count ? bytes[i + k] : nil

@@ -253,7 +253,7 @@ extension Parser {
         }
         let help = Suggest.didYouMean(word.lowercased(), in: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
             ?? "days are mon, tue, wed, thu, fri, sat, sun"
-        throw fail(.expectedToken, "`\(word)` is not a day of the week", at: peek.span, help: help)
+        throw fail(.expectedToken, "`\(Lexer.shown(word))` is not a day of the week", at: peek.span, help: help)
     }
 
     // hours = CLOCK "-" CLOCK { "," CLOCK "-" CLOCK }

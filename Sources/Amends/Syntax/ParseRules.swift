@@ -22,6 +22,10 @@ extension Parser {
             }
             if atWord("otherwise") {
                 advance()
+                if !at(.colon) && !at(.invalid) {
+                    throw fail(.expectedToken, "expected `:` after `otherwise`, found \(describe(peek))", at: peek.span,
+                               help: "`otherwise` has no condition: it fires when no `when` rule does; write `otherwise:`")
+                }
             } else {
                 advance() // "when"
                 if at(.colon) {
@@ -76,7 +80,7 @@ extension Parser {
             }
             return
         }
-        if at(.newline) { advance() }
+        if at(.newline) && peekAhead(1).kind == .indent { advance() }
         guard at(.indent) else {
             throw fail(.emptyBlock, "the rule has no actions", at: Span.at(rule.headerSpan.end),
                        help: "put actions after the `:` (`when ...: notify supervisor`) or on indented lines below")
@@ -215,7 +219,7 @@ extension Parser {
             }
             kind = .waive(name, kindStart.to(previous.span))
         default:
-            throw unknownAction(word)
+            throw unknownAction(Lexer.shown(word))
         }
         return Action(kind, start.to(previous.span))
     }
@@ -352,7 +356,7 @@ extension Parser {
             } else {
                 help = "units are minutes, hours, days, weeks, business hours and business days"
             }
-            throw fail(.unknownDurationUnit, "unknown duration unit `\(word)`", at: unitToken.span, help: help)
+            throw fail(.unknownDurationUnit, "unknown duration unit `\(Lexer.shown(word))`", at: unitToken.span, help: help)
         }
         advance()
         if business {

@@ -17,6 +17,8 @@ public struct Parser {
     var depth = 0
     var diagnostics: [Diagnostic] = []
     var reportedTooMany = false
+    /// How many more diagnostics this file may get (the lexer's count too).
+    var budget = Lexer.maxDiagnostics
     /// Lines the lexer already reported: one error per line is enough.
     var reportedLines: Set<Int> = []
 
@@ -34,6 +36,8 @@ public struct Parser {
         let lexer = Lexer.tokenize(source)
         var parser = Parser(source: source, tokens: lexer.tokens)
         parser.reportedLines = Set(lexer.diagnostics.map { source.lineIndex(of: $0.span.start) })
+        parser.budget = Lexer.maxDiagnostics - lexer.diagnostics.count
+        parser.reportedTooMany = lexer.reportedTooMany
         let items = parser.parseFile()
         var diagnostics = lexer.diagnostics + parser.diagnostics
         diagnostics.sort { $0.span.start < $1.span.start }
@@ -109,7 +113,7 @@ public struct Parser {
             kind = .rule(rule)
         case "example": kind = .example(try parseExample())
         default:
-            throw unknownStatement(word)
+            throw unknownStatement(Lexer.shown(word))
         }
         return Item(kind, start.to(previous.span))
     }
@@ -202,13 +206,14 @@ public struct Parser {
 
     /// After a header's `:`: a line end and an indented block, or an error.
     mutating func expectBlockStart(_ what: String, example: String) throws {
-        if at(.newline) { advance() } else if !at(.indent) {
+        if at(.newline) && peekAhead(1).kind == .indent { advance() } else if !at(.indent) && !at(.newline) && !at(.eof) {
             if at(.invalid) { throw Failure() }
             throw fail(.unexpectedToken, "unexpected \(describe(peek)) after `:`", at: peek.span,
                        help: "\(what) goes on the indented lines below, e.g.\n    \(example)")
         }
         guard at(.indent) else {
-            throw fail(.emptyBlock, "\(what) is empty", at: previous.span,
+            // The line end stays, so recovery does not skip the next statement.
+            throw fail(.emptyBlock, "\(what) is empty", at: Span.at(previous.span.end),
                        help: "indent its lines below the header, e.g.\n    \(example)")
         }
     }
@@ -282,7 +287,7 @@ public struct Parser {
             return StringLiteral(decodeString(t.span), t.span)
         }
         if at(.invalid) { throw Failure() }
-        let help = at(.name) ? "put it in double quotes: \"\(text(peek))\"" : nil
+        let help = at(.name) ? "put it in double quotes: \"\(Lexer.shown(text(peek)))\"" : nil
         throw fail(.expectedToken, "expected \(what), found \(describe(peek))", at: peek.span, help: help)
     }
 
@@ -330,7 +335,7 @@ public struct Parser {
         let line = source.lineIndex(of: span.start)
         if reportedLines.contains(line) { return }
         reportedLines.insert(line)
-        if diagnostics.count >= 200 {
+        if diagnostics.count >= budget {
             if !reportedTooMany {
                 reportedTooMany = true
                 diagnostics.append(Diagnostic(.tooManyErrors, "too many errors in this file; the rest are not shown",

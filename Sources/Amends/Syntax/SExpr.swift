@@ -61,7 +61,7 @@ public enum SExpr {
         case .followUp(let d, let c): return "(follow-up (in \(d))\(by(c)))"
         case .review(let w): return "(review\(within(w)))"
         case .task(let text, let w): return "(task \(quote(text.value))\(within(w)))"
-        case .waive(let kind, _): return "(waive \(kind.rawValue))"
+        case .waive(let kind, _): return "(waive \(kind.rawValue.replacing(" ", with: "-")))"
         }
     }
 
@@ -76,7 +76,7 @@ public enum SExpr {
         case .duration(let d): return "(\(d))"
         case .timestamp(let t): return t.text
         case .list(let items): return "[" + items.map(dump).joined(separator: " ") + "]"
-        case .record(let entries): return "{" + entries.map { "\($0.key.name): \(dump($0.value))" }.joined(separator: ", ") + "}"
+        case .record(let entries): return "{" + entries.map { "\(key($0.key.name)): \(dump($0.value))" }.joined(separator: ", ") + "}"
         case .compare(let op, let a, let b): return "(\(op.rawValue) \(dump(a)) \(dump(b)))"
         case .member(let a, let b, let negated): return "(\(negated ? "not-in" : "in") \(dump(a)) \(dump(b)))"
         case .text(let test, let a, let b):
@@ -88,6 +88,14 @@ public enum SExpr {
         case .group(let a): return "(group \(dump(a)))"
         case .error: return "(error)"
         }
+    }
+
+    /// A record key: bare when it is a name, quoted otherwise.
+    static func key(_ name: String) -> String {
+        let scalars = name.unicodeScalars
+        let isName = !name.isEmpty && scalars.first.map { $0.properties.isAlphabetic || $0 == "_" } == true
+            && scalars.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "." }
+        return isName ? name : quote(name)
     }
 
     static func level(_ level: LevelDecl) -> String {

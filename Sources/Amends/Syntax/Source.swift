@@ -141,3 +141,33 @@ public final class SourceText: Sendable {
         return n
     }
 }
+
+/// Strict UTF-8 decoding of one scalar: overlong forms, surrogates and values
+/// past U+10FFFF are invalid, as the standard says.
+public enum UTF8Scalar {
+    /// The scalar at `j` and its length in bytes, or nil and 1 when the bytes
+    /// there are not valid UTF-8.
+    public static func decode(_ bytes: [UInt8], at j: Int, end: Int) -> (scalar: Unicode.Scalar?, length: Int) {
+        let b0 = bytes[j]
+        if b0 < 0x80 { return (Unicode.Scalar(b0), 1) }
+        let length: Int
+        var value: UInt32
+        switch b0 {
+        case 0xC2...0xDF: length = 2; value = UInt32(b0 & 0x1F)
+        case 0xE0...0xEF: length = 3; value = UInt32(b0 & 0x0F)
+        case 0xF0...0xF4: length = 4; value = UInt32(b0 & 0x07)
+        default: return (nil, 1)
+        }
+        guard j + length <= end else { return (nil, 1) }
+        for k in 1..<length {
+            let b = bytes[j + k]
+            guard b & 0xC0 == 0x80 else { return (nil, 1) }
+            value = value << 6 | UInt32(b & 0x3F)
+        }
+        if (length == 3 && value < 0x800) || (length == 4 && (value < 0x10000 || value > 0x10FFFF))
+            || (value >= 0xD800 && value <= 0xDFFF) {
+            return (nil, 1)
+        }
+        return (Unicode.Scalar(value), length)
+    }
+}

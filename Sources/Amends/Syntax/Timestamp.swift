@@ -69,7 +69,8 @@ extension TimestampLiteral {
             if i < b.count && b[i] == c { i += 1; return true }
             return false
         }
-        let source = String(decoding: b, as: UTF8.self)
+        let full = String(decoding: b, as: UTF8.self)
+        let source = full.count > 40 ? String(full.prefix(40)) + "…" : full
         guard let year = digits(4), take(45), let month = digits(2), take(45), let day = digits(2) else {
             return .failure(TimestampError("`\(source)` is not a date; write it as YYYY-MM-DD, e.g. 2026-03-02"))
         }
@@ -79,7 +80,7 @@ extension TimestampLiteral {
         guard day >= 1 && day <= Civil.daysInMonth(year, month) else {
             return .failure(TimestampError("\(year)-\(month < 10 ? "0" : "")\(month) has no day \(day)"))
         }
-        var result = TimestampLiteral(year: year, month: month, day: day, text: source)
+        var result = TimestampLiteral(year: year, month: month, day: day, text: full)
         if i == b.count { return .success(result) }
         guard take(UInt8(ascii: "T")) || take(UInt8(ascii: " ")) || take(UInt8(ascii: "t")) else {
             return .failure(TimestampError("unexpected text after the date in `\(source)`; a time follows a `T`, e.g. 2026-03-02T09:00:00Z"))
