@@ -1,0 +1,114 @@
+/// ISOTime reads and writes ISO 8601 timestamps quickly, without allocating:
+/// it runs once per record.
+///
+/// Accepted: `YYYY-MM-DD`, optionally followed by `T` (or `t`, or a space) and
+/// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fraction` (a comma works too; the
+/// fraction is dropped), then optionally `Z`, `+HH:MM`, `+HHMM` or `+HH`.
+/// A second of 60 (a leap second) reads as 59. Written: always
+/// `YYYY-MM-DDTHH:MM:SSZ`, in UTC.
+public enum ISOTime {
+    // MARK: - Parsing
+
+    /// With an offset (or `Z`): UTC seconds and `hasOffset` true. Without one:
+    /// naive local seconds since 1970-01-01T00:00 and false. Nil when the text
+    /// is not such a timestamp or names no such date or time.
+    public static func parseLocalOrUTC<C: Collection>(_ bytes: C) -> (seconds: Int64, hasOffset: Bool)? where C.Element == UInt8 {
+        if let result = bytes.withContiguousStorageIfAvailable({ parse(buffer: $0) }) { return result }
+        guard bytes.count <= 64 else { return nil }
+        return Array(bytes).withUnsafeBufferPointer { parse(buffer: $0) }
+    }
+
+    static func parse(buffer b: UnsafeBufferPointer<UInt8>) -> (seconds: Int64, hasOffset: Bool)? {
+        var i = 0
+        func digits(_ n: Int) -> Int? {
+            guard i + n <= b.count else { return nil }
+            var value = 0
+            for k in i..<(i + n) {
+                guard b[k] >= 48 && b[k] <= 57 else { return nil }
+                value = value * 10 + Int(b[k] - 48)
+            }
+            i += n
+            return value
+        }
+        func take(_ c: UInt8) -> Bool {
+            guard i < b.count, b[i] == c else { return false }
+            i += 1
+            return true
+        }
+        guard let year = digits(4), take(45), let month = digits(2), take(45), let day = digits(2),
+              (1...12).contains(month), day >= 1, day <= Civil.daysInMonth(year, month) else { return nil }
+        let midnight = Int64(Civil.days(year: year, month: month, day: day)) * 86_400
+        if i == b.count { return (midnight, false) }
+        guard take(UInt8(ascii: "T")) || take(UInt8(ascii: "t")) || take(UInt8(ascii: " ")) else { return nil }
+        guard let hour = digits(2), take(58), let minute = digits(2), hour <= 23, minute <= 59 else { return nil }
+        var second = 0
+        if take(58) {
+            guard let s = digits(2), s <= 60 else { return nil }
+            second = min(s, 59)
+            if take(UInt8(ascii: ".")) || take(UInt8(ascii: ",")) {
+                let first = i
+                while i < b.count, b[i] >= 48, b[i] <= 57 { i += 1 }
+                guard i > first else { return nil }
+            }
+        }
+        let local = midnight + Int64(hour * 3_600 + minute * 60 + second)
+        if i == b.count { return (local, false) }
+        if take(UInt8(ascii: "Z")) || take(UInt8(ascii: "z")) {
+            return i == b.count ? (local, true) : nil
+        }
+        let negative: Bool
+        if take(UInt8(ascii: "+")) { negative = false } else if take(UInt8(ascii: "-")) { negative = true } else { return nil }
+        guard let offsetHours = digits(2) else { return nil }
+        var offsetMinutes = 0
+        if take(58) {
+            guard let m = digits(2) else { return nil }
+            offsetMinutes = m
+        } else if i < b.count {
+            guard let m = digits(2) else { return nil }
+            offsetMinutes = m
+        }
+        guard i == b.count, offsetHours <= 18, offsetMinutes <= 59 else { return nil }
+        let offset = Int64(offsetHours * 3_600 + offsetMinutes * 60)
+        return (negative ? local + offset : local - offset, true)
+    }
+
+    // MARK: - Writing
+
+    /// The earliest and latest instants written as they are; others are
+    /// clamped to 0000-01-01T00:00:00Z ... 9999-12-31T23:59:59Z.
+    static let earliest = Int64(Civil.days(year: 0, month: 1, day: 1)) * 86_400
+    static let latest = Int64(Civil.days(year: 9_999, month: 12, day: 31)) * 86_400 + 86_399
+
+    /// Appends `2026-03-02T10:00:00Z` for a UTC instant.
+    public static func format(utc seconds: Int64, into buffer: inout [UInt8]) {
+        let t = min(max(seconds, earliest), latest)
+        let days = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
+        let timeOfDay = Int(t - days * 86_400)
+        let (year, month, day) = Civil.date(days: Int(days))
+        func two(_ v: Int) {
+            buffer.append(UInt8(48 + v / 10))
+            buffer.append(UInt8(48 + v % 10))
+        }
+        two(year / 100)
+        two(year % 100)
+        buffer.append(45)
+        two(month)
+        buffer.append(45)
+        two(day)
+        buffer.append(UInt8(ascii: "T"))
+        two(timeOfDay / 3_600)
+        buffer.append(58)
+        two(timeOfDay / 60 % 60)
+        buffer.append(58)
+        two(timeOfDay % 60)
+        buffer.append(UInt8(ascii: "Z"))
+    }
+
+    /// `2026-03-02T10:00:00Z` for a UTC instant.
+    public static func string(utc seconds: Int64) -> String {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(20)
+        format(utc: seconds, into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+}
