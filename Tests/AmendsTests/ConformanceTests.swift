@@ -43,9 +43,15 @@
 //   with the diagnostic as rendered (`file:line:col: error[CODE]: message`
 //   and its source line).
 //
+// Stages.
+//   Cases under `syntax/` are only lexed and parsed (they may name things
+//   they never declare). Every other case goes through the whole front end
+//   (`Driver.compile`: load with `use` relative to the case file, check,
+//   compile), and when it compiles, every `example` in it is run and must
+//   pass: semantic rules are written as examples.
+//
 // The diagnostics of a chunk come from one function,
-// `Conformance.diagnostics(for:)`; switching the suite from the parser to the
-// full checker is a change to that function alone.
+// `Conformance.diagnostics(for:name:)`.
 import Testing
 @testable import Amends
 #if canImport(Glibc)
@@ -79,7 +85,7 @@ struct ConformanceTests {
         when x = 1: notify a
         #               ^ error[E020]
         """
-        let problems = Conformance.check(chunk: Conformance.chunks(name: "self.policy", bytes: Array(text.utf8))[0])
+        let problems = Conformance.check(chunk: Conformance.chunks(name: "syntax/self.policy", bytes: Array(text.utf8))[0])
         #expect(problems.count == 3, "\(problems.map(\.message))")
         #expect(problems.contains { $0.message.contains("unexpected diagnostic") && $0.message.contains("E023") })
         #expect(problems.contains { $0.message.contains("error[E022]") && $0.location.line == 1 })
@@ -98,7 +104,7 @@ struct ConformanceTests {
             "when severity >= high: folow up in 3 days # error[E022]",
             "#   help: no such help",
         ].joined(separator: "\n")
-        let chunk = Conformance.chunks(name: "self.policy", bytes: Array(text.utf8))[0]
+        let chunk = Conformance.chunks(name: "syntax/self.policy", bytes: Array(text.utf8))[0]
         #expect(chunk.expectations.count == 4)
         #expect(chunk.expectations.first?.column == 39)
         #expect(chunk.expectations.first?.help == "did you mean `days`?")
@@ -108,7 +114,7 @@ struct ConformanceTests {
 
     @Test func runnerSplitsChunksAndKeepsLineNumbers() {
         let text = "when a = 1: notify b\n---\n\nwhen c: notify d\n---\nwen x: notify y # error[E021]\n"
-        let chunks = Conformance.chunks(name: "self.policy", bytes: Array(text.utf8))
+        let chunks = Conformance.chunks(name: "syntax/self.policy", bytes: Array(text.utf8))
         #expect(chunks.count == 3)
         #expect(chunks.map(\.firstLine) == [1, 3, 6])
         let diagnostics = Conformance.diagnostics(for: chunks[2].source)
@@ -123,7 +129,7 @@ struct ConformanceTests {
         # sexpr: (rule (when (= a 1)) (notify c))
         # sexpr: (rule otherwise (notify b))
         """
-        let problems = Conformance.check(chunk: Conformance.chunks(name: "self.policy", bytes: Array(text.utf8))[0])
+        let problems = Conformance.check(chunk: Conformance.chunks(name: "syntax/self.policy", bytes: Array(text.utf8))[0])
         #expect(problems.count == 2, "\(problems.map(\.message))")
         #expect(problems.map(\.location.line) == [2, 3])
     }
@@ -140,9 +146,37 @@ enum Conformance {
         String($0.dropFirst(directory.count + 1))
     }
 
-    /// THE source of a chunk's diagnostics. Today: the lexer and parser.
-    static func diagnostics(for source: SourceText) -> [Diagnostic] {
-        Parser.parse(source).diagnostics
+    /// THE source of a chunk's diagnostics: the parser for `syntax/` cases,
+    /// the whole front end for the others.
+    static func diagnostics(for source: SourceText, name: String = "") -> [Diagnostic] {
+        if name.hasPrefix("syntax/") { return Parser.parse(source).diagnostics }
+        return compile(source, name: name).diagnostics
+    }
+
+    static func compile(_ source: SourceText, name: String) -> Driver.Compiled {
+        Driver.compile(source: source, directory: FileSystem.directory(of: directory + "/" + name))
+    }
+
+    /// Every example of a compiled chunk that does not pass, as problems.
+    static func failingExamples(_ compiled: Driver.Compiled, name: String) -> [Problem] {
+        guard let program = compiled.program else { return [] }
+        let runner = ExampleRunner(program: program)
+        var problems: [Problem] = []
+        for example in compiled.model.examples {
+            let result = runner.run(example)
+            if result.passed { continue }
+            var text = "example \(SExpr.quote(example.name)) fails"
+            for m in result.missing { text += "\n  missing:    \(m.action.summary)" + (m.action.due.map { " (due \(ISOTime.string(utc: $0)))" } ?? "") }
+            for (e, a) in result.mismatched {
+                text += "\n  expected:   \(e.action.summary)" + (e.action.due.map { " (due \(ISOTime.string(utc: $0)))" } ?? "")
+                text += "\n  but got:    \(a.summary)" + (a.due.map { " (due \(ISOTime.string(utc: $0)))" } ?? "") + "  [\(a.because.map(\.description).joined(separator: "; "))]"
+            }
+            for u in result.unexpected {
+                text += "\n  unexpected: \(u.summary)" + (u.due.map { " (due \(ISOTime.string(utc: $0)))" } ?? "") + "  [\(u.because.map(\.description).joined(separator: "; "))]"
+            }
+            problems.append(Problem(message: text, location: location(name, line: example.ref.line)))
+        }
+        return problems
     }
 
     // MARK: Model
@@ -335,8 +369,11 @@ enum Conformance {
             while text.hasSuffix("\n") { text.removeLast() }
             return text
         }
-        var diagnostics = diagnostics(for: chunk.source)
+        var diagnostics = diagnostics(for: chunk.source, name: chunk.name)
         var expectations = chunk.expectations
+        if !chunk.name.hasPrefix("syntax/") {
+            problems += failingExamples(compile(chunk.source, name: chunk.name), name: chunk.name)
+        }
 
         func matches(_ e: Expectation, _ d: Diagnostic, strict: Bool) -> Bool {
             guard d.location.line == e.line, d.code.rawValue == e.code else { return false }

@@ -34,6 +34,38 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
     case fractionalDuration = "E029"
     case tooManyErrors = "E030"
 
+    // MARK: Names and types (checker)
+    case unknownName = "E101"
+    case unknownLevel = "E102"
+    case unknownType = "E103"
+    case unknownRole = "E104"
+    case unknownRemedy = "E105"
+    case unknownChannel = "E106"
+    case unknownComponent = "E107"
+    case typeMismatch = "E108"
+    case wrongScale = "E109"
+    case unorderedComparison = "E110"
+    case duplicateDeclaration = "E111"
+    case defineCycle = "E112"
+    case notACondition = "E113"
+    case invalidDefault = "E114"
+    case invalidClock = "E115"
+    case businessTimeWithoutCalendar = "E116"
+    case invalidCalendar = "E117"
+    case invalidFormat = "E118"
+    case repeatedDeclaration = "E119"
+    case reservedName = "E120"
+    case ageWithoutClock = "E121"
+    case invalidList = "E122"
+    case invalidExample = "E123"
+    case constantComparison = "E124"
+
+    // MARK: Files
+    case useNotFound = "E201"
+    case useCycle = "E202"
+    case useTooDeep = "E203"
+    case useNotPolicy = "E204"
+
     public static func < (a: DiagnosticCode, b: DiagnosticCode) -> Bool { a.rawValue < b.rawValue }
 
     public var info: CodeInfo { CodeInfo.table[self] ?? CodeInfo(self, "unknown", .error, "") }
@@ -63,7 +95,7 @@ public struct CodeInfo: Sendable {
 
     static let table: [DiagnosticCode: CodeInfo] = {
         var t: [DiagnosticCode: CodeInfo] = [:]
-        for info in syntaxCodes { t[info.code] = info }
+        for info in syntaxCodes + checkerCodes { t[info.code] = info }
         return t
     }()
 

@@ -71,3 +71,10 @@ extension Array where Element == Diagnostic {
         }.map(\.element)
     }
 }
+
+/// A failure described in words, for a message (`unknown time zone …`).
+public struct TextError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,132 @@
+/// The Loader reads a policy file and every file it `use`s.
+///
+/// `use "other.policy"` includes the other file's declarations and rules at
+/// that point (its examples stay with it). Paths are relative to the file
+/// that says `use`; a file is loaded once however often it is used; a circle
+/// of uses is an error that shows the chain; only `.policy` files can be
+/// used, at most 32 deep. Reading is the only thing a policy can make the
+/// tool do to the file system.
+public struct Loader {
+    public static let maxDepth = 32
+
+    /// The files of a policy and its statements in inclusion order.
+    public struct Loaded: Sendable {
+        /// Every file read, in the order first read (the main file first).
+        public var files: [PolicyFile]
+        /// Every statement, `use`s replaced by the used file's statements.
+        public var items: [(file: Int, item: Item)]
+        /// Index of the main file in `files`.
+        public var main: Int
+        /// Syntax and loading diagnostics of all files.
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// Reads files by path; tests and the REPL swap it for an in-memory one.
+    public typealias ReadFile = @Sendable (String) -> Result<[UInt8], FileSystem.Failure>
+
+    let read: ReadFile
+    var files: [PolicyFile] = []
+    var canonicalPaths: [String: Int] = [:]
+    var items: [(file: Int, item: Item)] = []
+    var diagnostics: [Diagnostic] = []
+    /// Files being expanded (for cycle detection), with the `use` that led on.
+    var stack: [(file: Int, use: SourceRef?)] = []
+
+    public init(read: @escaping ReadFile = { FileSystem.read($0, limit: Lexer.maxFileSize) }) {
+        self.read = read
+    }
+
+    /// Loads a policy from a file on disk.
+    public static func load(path: String, read: @escaping ReadFile = { FileSystem.read($0, limit: Lexer.maxFileSize) })
+        -> Result<Loaded, FileSystem.Failure> {
+        var loader = Loader(read: read)
+        switch read(path) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let bytes):
+            let source = SourceText(path: path, bytes: bytes)
+            return .success(loader.run(source, canonical: FileSystem.canonical(path), directory: FileSystem.directory(of: path)))
+        }
+    }
+
+    /// Loads a policy from text; its `use`s are relative to `directory`.
+    public static func load(source: SourceText, directory: String = ".",
+                            read: @escaping ReadFile = { FileSystem.read($0, limit: Lexer.maxFileSize) }) -> Loaded {
+        var loader = Loader(read: read)
+        return loader.run(source, canonical: "<\(source.path)>", directory: directory)
+    }
+
+    mutating func run(_ source: SourceText, canonical: String, directory: String) -> Loaded {
+        let main = add(Parser.parse(source), canonical: canonical)
+        expand(main, directory: directory)
+        return Loaded(files: files, items: items, main: main, diagnostics: diagnostics)
+    }
+
+    private mutating func add(_ file: PolicyFile, canonical: String) -> Int {
+        files.append(file)
+        canonicalPaths[canonical] = files.count - 1
+        diagnostics += file.diagnostics
+        return files.count - 1
+    }
+
+    /// Appends a file's statements, expanding its `use`s depth first.
+    private mutating func expand(_ index: Int, directory: String, via use: SourceRef? = nil) {
+        stack.append((index, use))
+        defer { stack.removeLast() }
+        let file = files[index]
+        for item in file.items {
+            guard case .use(let path) = item.kind else {
+                items.append((index, item))
+                continue
+            }
+            let ref = SourceRef(file.source, path.span)
+            guard path.value.hasSuffix(".policy") else {
+                diagnostics.append(Diagnostic(.useNotPolicy, "only `.policy` files can be used, not `\(path.value)`",
+                                              source: file.source, span: path.span,
+                                              help: "name a policy file, e.g. `use \"common.policy\"`"))
+                continue
+            }
+            let target = FileSystem.join(directory, path.value)
+            let canonical = FileSystem.canonical(target)
+            if let existing = canonicalPaths[canonical] {
+                if let position = stack.firstIndex(where: { $0.file == existing }) {
+                    reportCycle(from: position, closing: ref, target: existing)
+                }
+                continue // loaded once
+            }
+            if stack.count >= Loader.maxDepth {
+                diagnostics.append(Diagnostic(.useTooDeep, "`use` goes more than \(Loader.maxDepth) files deep",
+                                              source: file.source, span: path.span,
+                                              help: "use the shared files directly from the main policy"))
+                continue
+            }
+            switch read(target) {
+            case .failure(let failure):
+                var help = "the path is relative to `\(file.source.path)`"
+                let siblings = FileSystem.files(under: FileSystem.directory(of: target), suffixes: [".policy"])
+                    .map { String($0.split(separator: "/").last ?? "") }
+                if let suggestion = Suggest.closest(to: String(path.value.split(separator: "/").last ?? ""), in: siblings) {
+                    help = "did you mean `\(suggestion)`?"
+                }
+                diagnostics.append(Diagnostic(.useNotFound, "cannot use `\(path.value)`: \(failure.reason)",
+                                              source: file.source, span: path.span, help: help))
+            case .success(let bytes):
+                let used = add(Parser.parse(SourceText(path: target, bytes: bytes)), canonical: canonical)
+                expand(used, directory: FileSystem.directory(of: target), via: ref)
+            }
+        }
+    }
+
+    private mutating func reportCycle(from position: Int, closing: SourceRef, target: Int) {
+        var notes: [Diagnostic.Note] = []
+        for k in (position + 1)..<stack.count {
+            if let use = stack[k].use {
+                notes.append(Diagnostic.Note("`\(use.source.path)` uses `\(files[stack[k].file].source.path)`",
+                                             source: use.source, span: use.span))
+            }
+        }
+        let chain = (stack[position...].map { files[$0.file].source.path } + [files[target].source.path])
+            .map { "`\($0)`" }.joined(separator: " -> ")
+        diagnostics.append(Diagnostic(.useCycle, "`use` goes in a circle: \(chain)", source: closing.source, span: closing.span,
+                                      help: "move what both files need into a third file that both use", notes: notes))
+    }
+}

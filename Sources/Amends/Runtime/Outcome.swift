@@ -1,0 +1,136 @@
+/// What a policy requires for one incident, as values: the library API's
+/// answer, what `amends test` compares and `amends explain` explains.
+
+/// A RuleRef names a rule: its file, line and name.
+public struct RuleRef: Sendable, Hashable, CustomStringConvertible {
+    public var index: Int
+    public var file: String
+    public var line: Int
+    public var name: String?
+
+    public var description: String {
+        "\(file):\(line)" + (name.map { " \(SExpr.quote($0))" } ?? "")
+    }
+}
+
+/// A contribution that did not win: a later deadline, or another role for
+/// `assign`.
+public struct Override: Sendable, Hashable {
+    public var rule: RuleRef
+    public var within: DurationSpec?
+    public var due: Int64?
+    public var role: String?
+}
+
+/// A RequiredAction is one merged action an incident requires.
+public struct RequiredAction: Sendable, Hashable {
+    public var kind: ActionKindName
+    /// The role of notify, escalate and assign.
+    public var role: String?
+    public var components: [ApologyComponent]
+    public var remedies: [String]
+    /// The text of a task.
+    public var text: String?
+    public var channel: String?
+    /// The deadline (for follow up: when to follow up), seconds since the epoch.
+    public var due: Int64?
+    /// The duration the deadline came from.
+    public var within: DurationSpec?
+    /// Every rule that asked for it, in file order.
+    public var because: [RuleRef]
+    /// The rules whose deadline (or role) lost to the one shown.
+    public var overridden: [Override]
+
+    /// The action as a policy line: `notify supervisor within 1 hour`.
+    public var summary: String {
+        var s: String
+        switch kind {
+        case .notify: s = "notify \(role ?? "?")"
+        case .escalate: s = "escalate to \(role ?? "?")"
+        case .assign: s = "assign \(role ?? "?")"
+        case .respond: s = "respond"
+        case .apology: s = "apology" + (components.isEmpty ? "" : " with " + components.map(\.rawValue).joined(separator: ", "))
+        case .offer: s = "offer " + remedies.joined(separator: ", ")
+        case .followUp: s = "follow up"
+        case .review: s = "review cause"
+        case .task: s = "task " + SExpr.quote(text ?? "")
+        }
+        if let within {
+            s += kind == .followUp ? " in \(within)" : " within \(within)"
+        }
+        if let channel { s += " by " + (channel == "in_person" ? "in person" : channel) }
+        return s
+    }
+}
+
+/// A Waiver says which kind a `waive` removed, who waived it and what it dropped.
+public struct Waiver: Sendable, Hashable {
+    public var kind: ActionKindName
+    public var by: [RuleRef]
+    public var dropped: [RuleRef]
+}
+
+/// An Outcome is everything one incident requires.
+public struct Outcome: Sendable {
+    public var actions: [RequiredAction]
+    public var waived: [Waiver]
+    /// The rules that fired, in file order.
+    public var fired: [RuleRef]
+    /// The time deadlines counted from.
+    public var base: Int64
+}
+
+extension Evaluator {
+    public func ruleRef(_ index: Int) -> RuleRef {
+        let rule = program.model.rules[index]
+        return RuleRef(index: index, file: rule.file, line: rule.line, name: rule.name)
+    }
+
+    /// The merged result of the last `evaluate`, as values.
+    public func outcome() -> Outcome {
+        let model = program.model
+        var actions: [RequiredAction] = []
+        for (k, key) in program.keys.enumerated() where isActive(k) {
+            let indexes = contributionIndexes(k)
+            let win = contributions[Int(winner[k])]
+            let winAction = flat[Int(win.action)]
+            var result = RequiredAction(kind: key.kind, role: nil, components: [], remedies: [], text: nil, channel: nil,
+                                        due: win.due == Int64.max ? nil : win.due, within: winAction.duration,
+                                        because: [], overridden: [])
+            if let role = key.role { result.role = model.roles[role] }
+            if key.kind == .assign, case .assign(let role) = winAction.action { result.role = model.roles[role] }
+            if key.kind == .task { result.text = key.label }
+            result.components = Array(ComponentSet(bits: components[k]))
+            if key.kind == .offer {
+                var offered = Set<Int>()
+                for c in indexes {
+                    if case .offer(let remedies) = flat[Int(contributions[Int(c)].action)].action { offered.formUnion(remedies) }
+                }
+                result.remedies = model.remedies.indices.filter(offered.contains).map { model.remedies[$0] }
+            }
+            result.channel = channel(k).map { model.channels[$0] }
+            for c in indexes {
+                let contribution = contributions[Int(c)]
+                let action = flat[Int(contribution.action)]
+                let ref = ruleRef(action.rule)
+                if !result.because.contains(ref) { result.because.append(ref) }
+                if key.kind == .assign, case .assign(let role) = action.action, model.roles[role] != result.role {
+                    result.overridden.append(Override(rule: ref, within: nil, due: nil, role: model.roles[role]))
+                } else if contribution.due != Int64.max && contribution.due > win.due {
+                    result.overridden.append(Override(rule: ref, within: action.duration, due: contribution.due, role: nil))
+                }
+            }
+            actions.append(result)
+        }
+        var waived: [Waiver] = []
+        for kind in ActionKindName.allCases where !waivedBy[kind.rank].isEmpty {
+            var droppedRefs: [RuleRef] = []
+            for c in dropped[kind.rank] {
+                let ref = ruleRef(flat[Int(contributions[Int(c)].action)].rule)
+                if !droppedRefs.contains(ref) { droppedRefs.append(ref) }
+            }
+            waived.append(Waiver(kind: kind, by: waivedBy[kind.rank].map(ruleRef), dropped: droppedRefs))
+        }
+        return Outcome(actions: actions, waived: waived, fired: fired.map(ruleRef), base: base)
+    }
+}

@@ -1,0 +1,334 @@
+/// A RecordSchema says how to read each declared field from a record and
+/// how to type what is read: the one place where raw text, numbers and
+/// booleans from JSON or CSV become slot values.
+///
+/// Readers (JSON, CSV, examples) find a field's raw value and call one of the
+/// `assign…` methods; `finish` then applies defaults and checks required
+/// fields. Errors are values (`FieldError`), made only on the error path.
+public struct RecordSchema: Sendable {
+    public enum Kind: Sendable {
+        case text, number, bool, time, duration
+        /// A scale level or `one of` value: index by name or spelling.
+        case choice(LevelTable)
+        case list(ElementKind)
+    }
+
+    public enum ElementKind: Sendable {
+        case text, number
+        case choice(LevelTable)
+    }
+
+    public struct FieldInfo: Sendable {
+        public var name: String
+        public var key: String
+        /// The key split on dots: the path into nested JSON objects.
+        public var path: [[UInt8]]
+        /// The key as one column heading (CSV).
+        public var column: [UInt8]
+        public var kind: Kind
+        public var required: Bool
+        public var defaultValue: Value?
+        public var format: TimeFormat?
+        /// How the field's type reads in a message.
+        public var typeName: String
+    }
+
+    public let fields: [FieldInfo]
+    public let missingTexts: [[UInt8]]
+    public let zone: ZoneLookup
+    public let clockField: Int?
+    /// The field named `id`, echoed in results.
+    public let idField: Int?
+
+    public init(model: PolicyModel, zone: ZoneLookup) {
+        var infos: [FieldInfo] = []
+        for field in model.fields {
+            let kind: Kind
+            switch field.type {
+            case .text: kind = .text
+            case .number: kind = .number
+            case .bool: kind = .bool
+            case .time: kind = .time
+            case .duration: kind = .duration
+            case .scale(let s): kind = .choice(LevelTable(names: model.scales[s].levels, spellings: model.scales[s].spellings))
+            case .enumeration(let e):
+                kind = .choice(LevelTable(names: model.enumerations[e].values, spellings: model.enumerations[e].spellings))
+            case .list(let element):
+                switch element {
+                case .scale(let s): kind = .list(.choice(LevelTable(names: model.scales[s].levels, spellings: model.scales[s].spellings)))
+                case .enumeration(let e):
+                    kind = .list(.choice(LevelTable(names: model.enumerations[e].values, spellings: model.enumerations[e].spellings)))
+                case .number, .time, .duration, .bool: kind = .list(.number)
+                default: kind = .list(.text)
+                }
+            }
+            var format: TimeFormat?
+            if let pattern = field.format, case .success(let f) = TimeFormat.compile(pattern) { format = f }
+            infos.append(FieldInfo(name: field.name, key: field.key,
+                                   path: field.key.split(separator: ".", omittingEmptySubsequences: false).map { Array($0.utf8) },
+                                   column: Array(field.key.utf8), kind: kind, required: field.isRequired,
+                                   defaultValue: field.defaultValue, format: format, typeName: model.describe(field.type)))
+        }
+        fields = infos
+        missingTexts = model.missingTexts.map { Array($0.utf8) }
+        self.zone = zone
+        clockField = model.clockField
+        idField = model.fields.firstIndex { $0.name == "id" }
+    }
+
+    // MARK: - Assigning raw values
+
+    /// A text value: a CSV cell, or a JSON string's content (unescaped).
+
+    public func assignText<C: Collection>(_ f: Int, _ bytes: C, into r: inout RecordBuffer) -> FieldError?
+        where C.Element == UInt8 {
+        if !missingTexts.isEmpty && isMissingText(bytes) { return nil }
+        let info = fields[f]
+        switch info.kind {
+        case .text:
+            r.setText(f, bytes)
+            return nil
+        case .choice(let table):
+            if let i = table.index(of: bytes) {
+                r.setScalar(f, Double(i))
+                return nil
+            }
+            return .unknownValue(info, String(decoding: bytes, as: UTF8.self), table)
+        case .number:
+            if let v = RecordSchema.parseNumber(bytes) {
+                r.setScalar(f, v)
+                return nil
+            }
+            if bytes.isEmpty { return nil }
+            return .wrongType(info, "`\(String(decoding: bytes, as: UTF8.self))`")
+        case .bool:
+            if let b = RecordSchema.parseBool(bytes) {
+                r.setScalar(f, b ? 1 : 0)
+                return nil
+            }
+            if bytes.isEmpty { return nil }
+            return .wrongType(info, "`\(String(decoding: bytes, as: UTF8.self))`")
+        case .time:
+            if bytes.isEmpty { return nil }
+            if let format = info.format {
+                if let local = format.parse(bytes) {
+                    r.setScalar(f, Double(zone.utc(fromLocal: local)))
+                    return nil
+                }
+                return .badTime(info, String(decoding: bytes, as: UTF8.self), expected: "the format it declares")
+            }
+            if let t = ISOTime.parseLocalOrUTC(bytes) {
+                r.setScalar(f, Double(t.hasOffset ? t.seconds : zone.utc(fromLocal: t.seconds)))
+                return nil
+            }
+            return .badTime(info, String(decoding: bytes, as: UTF8.self), expected: "an ISO 8601 time such as 2026-03-02T09:00:00Z")
+        case .duration:
+            if bytes.isEmpty { return nil }
+            if let seconds = ISODuration.parse(bytes) ?? RecordSchema.parseSpokenDuration(bytes) {
+                r.setScalar(f, Double(seconds))
+                return nil
+            }
+            return .wrongType(info, "`\(String(decoding: bytes, as: UTF8.self))`")
+        case .list(let element):
+            // A text for a list field (a CSV cell): items separated by commas.
+            r.markPresent(f)
+            for part in Array(bytes).split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+                let item = RecordSchema.trimmed(part)
+                if !item.isEmpty, let error = assignListItem(f, item, element, into: &r) { return error }
+            }
+            return nil
+        }
+    }
+
+    /// One item of a list field, given as text.
+
+    public func assignListItem<C: Collection>(_ f: Int, _ bytes: C, _ element: ElementKind, into r: inout RecordBuffer) -> FieldError?
+        where C.Element == UInt8 {
+        switch element {
+        case .text:
+            r.appendListText(f, bytes)
+        case .number:
+            guard let v = RecordSchema.parseNumber(bytes) else { return .wrongType(fields[f], "`\(String(decoding: bytes, as: UTF8.self))`") }
+            r.appendListScalar(f, v)
+        case .choice(let table):
+            guard let i = table.index(of: bytes) else {
+                return .unknownValue(fields[f], String(decoding: bytes, as: UTF8.self), table)
+            }
+            r.appendListScalar(f, Double(i))
+        }
+        return nil
+    }
+
+    /// A JSON number (its text is kept for text fields: `"id": 42`).
+
+    public func assignNumber<C: Collection>(_ f: Int, _ value: Double, text: C, into r: inout RecordBuffer) -> FieldError?
+        where C.Element == UInt8 {
+        switch fields[f].kind {
+        case .number:
+            r.setScalar(f, value)
+            return nil
+        case .text:
+            r.setText(f, text)
+            return nil
+        case .list(.number):
+            r.appendListScalar(f, value)
+            return nil
+        default:
+            return .wrongType(fields[f], "the number \(String(decoding: text, as: UTF8.self))")
+        }
+    }
+
+    public func assignBool(_ f: Int, _ value: Bool, into r: inout RecordBuffer) -> FieldError? {
+        switch fields[f].kind {
+        case .bool:
+            r.setScalar(f, value ? 1 : 0)
+            return nil
+        case .text:
+            r.setText(f, value ? Array("true".utf8) : Array("false".utf8))
+            return nil
+        default:
+            return .wrongType(fields[f], value ? "`true`" : "`false`")
+        }
+    }
+
+    /// A typed value (from an example or the library API).
+    public func assign(_ f: Int, _ value: Value, into r: inout RecordBuffer) {
+        switch value {
+        case .text(let s): r.setText(f, Array(s.utf8))
+        case .list(let items):
+            r.markPresent(f)
+            for item in items {
+                if case .text(let s) = item { r.appendListText(f, Array(s.utf8)) } else if let v = item.scalar { r.appendListScalar(f, v) }
+            }
+        default:
+            if let v = value.scalar { r.setScalar(f, v) }
+        }
+    }
+
+    /// After all fields are read: defaults for missing fields, then the
+    /// first required field still missing, as an error.
+
+    public func finish(_ r: inout RecordBuffer, requireAll: Bool = true) -> FieldError? {
+        for f in fields.indices where !r.present[f] {
+            if let d = fields[f].defaultValue {
+                assign(f, d, into: &r)
+            } else if requireAll && fields[f].required {
+                return .missing(fields[f])
+            }
+        }
+        return nil
+    }
+
+    // MARK: - Text helpers
+
+    func isMissingText<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+        for m in missingTexts where m.count == bytes.count && m.elementsEqual(bytes) { return true }
+        return false
+    }
+
+    static func trimmed<C: BidirectionalCollection>(_ bytes: C) -> C.SubSequence where C.Element == UInt8 {
+        var s = bytes[...]
+        while let c = s.first, c == 0x20 || c == 0x09 { s = s.dropFirst() }
+        while let c = s.last, c == 0x20 || c == 0x09 { s = s.dropLast() }
+        return s
+    }
+
+    /// A decimal number written as text (`5000`, `-1.5`, `1e3`), surrounding
+    /// spaces allowed.
+
+    public static func parseNumber<C: Collection>(_ bytes: C) -> Double? where C.Element == UInt8 {
+        var text = ""
+        var any = false
+        for c in bytes {
+            if c == 0x20 || c == 0x09 { if any { break } else { continue } }
+            guard (c >= 48 && c <= 57) || c == UInt8(ascii: ".") || c == UInt8(ascii: "-") || c == UInt8(ascii: "+")
+                    || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") else { return nil }
+            text.unicodeScalars.append(Unicode.Scalar(c))
+            any = true
+            if text.utf8.count > 64 { return nil }
+        }
+        guard any, let v = Double(text), v.isFinite else { return nil }
+        return v
+    }
+
+    static func parseBool<C: Collection>(_ bytes: C) -> Bool? where C.Element == UInt8 {
+        let lower = String(decoding: bytes, as: UTF8.self).lowercased()
+        switch lower {
+        case "true", "yes", "y", "1": return true
+        case "false", "no", "n", "0": return false
+        default: return nil
+        }
+    }
+
+    /// `2 hours`, `3 days`: the language's own spelling of a duration.
+    static func parseSpokenDuration<C: Collection>(_ bytes: C) -> Int64? where C.Element == UInt8 {
+        let parts = String(decoding: bytes, as: UTF8.self).split(separator: " ")
+        guard parts.count == 2, let n = Int64(parts[0]), n >= 0, n <= 1_000_000,
+              let unit = Parser.unitWords[String(parts[1])], let size = unit.seconds else { return nil }
+        return n * size
+    }
+}
+
+/// A LevelTable finds the index of a scale level or `one of` value from the
+/// text a record uses: the name, one of its declared spellings, or either in
+/// another letter case.
+public struct LevelTable: Sendable {
+    public let names: [String]
+    /// Every accepted text and the index it means, names first.
+    let entries: [(text: [UInt8], index: Int)]
+
+    init(names: [String], spellings: [[String]]) {
+        self.names = names
+        var entries: [(text: [UInt8], index: Int)] = names.enumerated().map { (Array($0.element.utf8), $0.offset) }
+        for (i, list) in spellings.enumerated() {
+            for s in list { entries.append((Array(s.utf8), i)) }
+        }
+        self.entries = entries
+    }
+
+    public func index<C: Collection>(of bytes: C) -> Int? where C.Element == UInt8 {
+        let n = bytes.count
+        for e in entries where e.text.count == n && e.text.elementsEqual(bytes) { return e.index }
+        // Case-insensitive (ASCII) second chance: `High`, `CRITICAL`.
+        for e in entries where e.text.count == n {
+            var same = true
+            var k = 0
+            for c in bytes {
+                let a = c | (c >= 65 && c <= 90 ? 0x20 : 0)
+                let b0 = e.text[k]
+                let b = b0 | (b0 >= 65 && b0 <= 90 ? 0x20 : 0)
+                if a != b { same = false; break }
+                k += 1
+            }
+            if same { return e.index }
+        }
+        return nil
+    }
+}
+
+/// Why one field of a record could not be read.
+public enum FieldError: Error, Sendable {
+    case missing(RecordSchema.FieldInfo)
+    case wrongType(RecordSchema.FieldInfo, String)
+    case unknownValue(RecordSchema.FieldInfo, String, LevelTable)
+    case badTime(RecordSchema.FieldInfo, String, expected: String)
+    case structure(String)
+
+    /// The message in an error line: what is wrong and, where likely, the fix.
+    public var message: String {
+        switch self {
+        case .missing(let f):
+            return "missing required field `\(f.name)`" + (f.key != f.name ? " (read from `\(f.key)`)" : "")
+        case .wrongType(let f, let what):
+            return "`\(f.name)` should be \(f.typeName), not \(what)"
+        case .unknownValue(let f, let text, let table):
+            var message = "`\(f.name)` is \(SExpr.quote(text)), which is not one of \(table.names.map { "`\($0)`" }.joined(separator: ", "))"
+            if let s = Suggest.closest(to: text, in: table.names) { message += "; did you mean `\(s)`?" }
+            return message
+        case .badTime(let f, let text, let expected):
+            return "`\(f.name)` is \(SExpr.quote(text)), which is not \(expected)"
+        case .structure(let text):
+            return text
+        }
+    }
+}

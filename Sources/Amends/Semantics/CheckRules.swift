@@ -1,0 +1,235 @@
+/// Defines, rules, actions and examples.
+extension Checker {
+    /// The checked body of a define, checking it on first use; nil when it
+    /// has errors or is part of a cycle (reported once, at the define).
+    mutating func checkDefine(_ index: Int) -> Condition? {
+        switch defineState[index] {
+        case .done(let condition):
+            return condition
+        case .checking:
+            // A cycle: report it at the define where it closes.
+            let start = defineChain.firstIndex(of: index) ?? 0
+            let cycle = Array(defineChain[start...]) + [index]
+            let names = cycle.map { "`\(defineSyntax[$0].name.name)`" }.joined(separator: " -> ")
+            let notes = cycle.dropLast().dropFirst().map {
+                Diagnostic.Note("`\(defineSyntax[$0].name.name)` is defined here", source: defineSources[$0], span: defineSyntax[$0].name.span)
+            }
+            report(.defineCycle, "`\(defineSyntax[index].name.name)` is defined in terms of itself: \(names)",
+                   defineSources[index], defineSyntax[index].name.span,
+                   help: "a define may use other defines, but not in a circle", notes: Array(notes))
+            for member in cycle { defineState[member] = .done(nil) }
+            return nil
+        case .unchecked:
+            defineState[index] = .checking
+            defineChain.append(index)
+            let condition = checkCondition(defineSyntax[index].condition, defineSources[index])
+            defineChain.removeLast()
+            if case .done = defineState[index] { return nil } // closed a cycle meanwhile
+            defineState[index] = .done(condition)
+            return condition
+        }
+    }
+
+    mutating func checkRule(_ rule: Rule, _ source: SourceText, _ span: Span) {
+        if let name = rule.name {
+            let key = "rule:\(name.value)"
+            if let previous = declaredAt[key] {
+                report(.duplicateDeclaration, "two rules are named \(SExpr.quote(name.value))", source, name.span,
+                       help: "rule names identify rules in results; give each a different name",
+                       notes: [Diagnostic.Note("the other rule", source: previous.source, span: previous.span)])
+            }
+            declaredAt[key] = SourceRef(source, name.span)
+        }
+        var condition: Condition?
+        var ok = true
+        if let c = rule.condition {
+            condition = checkCondition(c, source)
+            if condition == nil { ok = false }
+        }
+        var actions: [ActionModel] = []
+        var refs: [SourceRef] = []
+        for action in rule.actions {
+            for checked in checkAction(action, source) {
+                actions.append(checked)
+                refs.append(SourceRef(source, action.span))
+            }
+        }
+        guard ok else { return }
+        model.rules.append(RuleModel(index: model.rules.count, name: rule.name?.value, condition: condition,
+                                     actions: actions, actionRefs: refs, ref: SourceRef(source, span),
+                                     headerRef: SourceRef(source, rule.headerSpan)))
+    }
+
+    // MARK: - Actions
+
+    /// One action as written may be several (`notify a, b` is two).
+    mutating func checkAction(_ action: Action, _ source: SourceText) -> [ActionModel] {
+        switch action.kind {
+        case .notify(let roles, let within):
+            let w = checkDuration(within, source)
+            return roles.compactMap { role($0, source) }.map { .notify(role: $0, within: w) }
+        case .escalate(let r, let within):
+            let w = checkDuration(within, source)
+            return role(r, source).map { [.escalate(role: $0, within: w)] } ?? []
+        case .assign(let r):
+            return role(r, source).map { [.assign(role: $0)] } ?? []
+        case .respond(let within, let by):
+            let w = checkDuration(within, source) ?? DurationSpec(within)
+            let c = channel(by, source)
+            if by != nil && c == nil { return [] }
+            return [.respond(within: w, channel: c)]
+        case .apology(let components, let within, let by):
+            var set = ComponentSet()
+            var ok = true
+            for component in components {
+                if let c = ApologyComponent(rawValue: component.name) {
+                    if set.contains(c) {
+                        report(.duplicateDeclaration, "`\(component.name)` is listed twice", source, component.span,
+                               help: "list each component once")
+                    }
+                    set.insert(c)
+                } else {
+                    ok = false
+                    report(.unknownComponent, "unknown apology component `\(component.name)`", source, component.span,
+                           help: Suggest.didYouMean(component.name, in: ApologyComponent.allCases.map(\.rawValue))
+                               ?? "components are repair, responsibility, prevention, explanation, regret and forgiveness")
+                }
+            }
+            let w = checkDuration(within, source)
+            let c = channel(by, source)
+            if !ok || (by != nil && c == nil) { return [] }
+            return [.apology(components: set, within: w, channel: c)]
+        case .offer(let remedies):
+            var indexes: [Int] = []
+            for remedy in remedies {
+                guard let i = remedyIndex[remedy.name] else {
+                    report(.unknownRemedy, "unknown remedy `\(remedy.name)`", source, remedy.span,
+                           help: Suggest.didYouMean(remedy.name, in: model.remedies)
+                               ?? (model.remedies.isEmpty ? "declare it: `remedies: \(remedy.name)`" : "declare it in `remedies:`"))
+                    continue
+                }
+                usedRemedies.insert(i)
+                if indexes.contains(i) {
+                    report(.duplicateDeclaration, "`\(remedy.name)` is offered twice", source, remedy.span, help: "list each remedy once")
+                }
+                indexes.append(i)
+            }
+            return indexes.isEmpty ? [] : [.offer(remedies: indexes)]
+        case .followUp(let after, let by):
+            let w = checkDuration(after, source) ?? DurationSpec(after)
+            let c = channel(by, source)
+            if by != nil && c == nil { return [] }
+            return [.followUp(after: w, channel: c)]
+        case .review(let within):
+            return [.review(within: checkDuration(within, source) ?? DurationSpec(within))]
+        case .task(let text, let within):
+            if text.value.trimmingSpaces.isEmpty {
+                report(.typeMismatch, "a task needs a description", source, text.span, help: "say what must be done, e.g. task \"call the client\"")
+                return []
+            }
+            return [.task(text: text.value, within: checkDuration(within, source))]
+        case .waive(let kind, _):
+            return [.waive(kind)]
+        }
+    }
+
+    mutating func role(_ name: Identifier, _ source: SourceText) -> Int? {
+        if let i = roleIndex[name.name] {
+            usedRoles.insert(i)
+            return i
+        }
+        report(.unknownRole, "unknown role `\(name.name)`", source, name.span,
+               help: Suggest.didYouMean(name.name, in: model.roles)
+                   ?? (model.roles.isEmpty ? "declare it: `roles: \(name.name)`" : "declare it in `roles:` (\(model.roles.joined(separator: ", ")))"))
+        return nil
+    }
+
+    mutating func channel(_ name: Identifier?, _ source: SourceText) -> Int? {
+        guard let name else { return nil }
+        if let i = model.channels.firstIndex(of: name.name) {
+            usedChannels.insert(i)
+            return i
+        }
+        let spoken = name.name == "in_person" ? "in person" : name.name
+        report(.unknownChannel, "unknown channel `\(spoken)`", source, name.span,
+               help: Suggest.didYouMean(name.name, in: model.channels)
+                   ?? "channels are \(model.channels.map { $0 == "in_person" ? "in person" : $0 }.joined(separator: ", "))")
+        return nil
+    }
+
+    mutating func checkDuration(_ d: DurationLiteral?, _ source: SourceText) -> DurationSpec? {
+        guard let d else { return nil }
+        if d.unit.isBusiness && model.calendar == nil {
+            report(.businessTimeWithoutCalendar, "`\(d)` needs a calendar of opening hours", source, d.span,
+                   help: "declare one: `calendar:` with a line such as `open mon-fri 09:00-17:30`")
+        }
+        return DurationSpec(d)
+    }
+
+    // MARK: - Examples
+
+    mutating func checkExample(_ example: Example, _ source: SourceText, _ span: Span) {
+        var record: [(field: Int, value: Value)] = []
+        if let given = example.given {
+            guard case .record(let entries) = given.kind else {
+                report(.invalidExample, "`given` takes a record in braces", source, given.span,
+                       help: "write `given {severity: high}`")
+                return
+            }
+            flatten(entries, prefix: "", source, into: &record)
+        } else {
+            report(.invalidExample, "the example has no `given` record", source, example.name.span,
+                   help: "add a line such as `given {severity: high, tier: premium}`")
+        }
+        var now: Int64?
+        if let n = example.now, case .timestamp(let t) = n.kind { now = localZone.epochSeconds(t) }
+        var expectations: [ExpectationModel] = []
+        for expectation in example.expectations {
+            let actions = expectation.action.map { checkAction($0, source) } ?? []
+            expectations.append(ExpectationModel(atLeast: expectation.atLeast, actions: actions,
+                                                 ref: SourceRef(source, expectation.span)))
+        }
+        if example.expectations.isEmpty {
+            report(.invalidExample, "the example expects nothing", source, example.name.span,
+                   help: "add `expect` lines, or `expect nothing` when no action is required")
+        }
+        model.examples.append(ExampleModel(name: example.name.value, record: record, now: now, expectations: expectations,
+                                           ref: SourceRef(source, span)))
+    }
+
+    /// `{customer: {name: "x"}}` gives `customer.name`.
+    mutating func flatten(_ entries: [RecordEntry], prefix: String, _ source: SourceText, into record: inout [(field: Int, value: Value)]) {
+        for entry in entries {
+            let name = prefix + entry.key.name
+            if let f = fieldIndex[name] {
+                if record.contains(where: { $0.field == f }) {
+                    report(.invalidExample, "`\(name)` is given twice", source, entry.key.span, help: "give each field once")
+                    continue
+                }
+                if case .null = entry.value.kind { continue }
+                if let v = constant(entry.value, as: model.fields[f].type, source, context: "`\(name)`", code: .invalidExample) {
+                    record.append((f, v))
+                }
+            } else if case .record(let inner) = entry.value.kind, model.fields.contains(where: { $0.name.hasPrefix(name + ".") }) {
+                flatten(inner, prefix: name + ".", source, into: &record)
+            } else if let byKey = model.fields.firstIndex(where: { $0.key == name }) {
+                // The record's own spelling (`from "priority"`) is fine too.
+                if let v = constant(entry.value, as: model.fields[byKey].type, source, context: "`\(name)`", code: .invalidExample) {
+                    record.append((byKey, v))
+                }
+            } else {
+                report(.invalidExample, "the record has no field `\(name)`", source, entry.key.span,
+                       help: Suggest.didYouMean(name, in: model.fields.map(\.name)) ?? "declare it in the record, or remove it")
+            }
+        }
+    }
+}
+
+extension String {
+    var trimmingSpaces: Substring {
+        var s = self[...]
+        while let c = s.first, c == " " || c == "\t" { s = s.dropFirst() }
+        while let c = s.last, c == " " || c == "\t" { s = s.dropLast() }
+        return s
+    }
+}

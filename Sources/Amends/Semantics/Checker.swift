@@ -1,0 +1,403 @@
+/// The Checker resolves names and types across a loaded policy and builds the
+/// `PolicyModel`, reporting every mistake in one pass.
+///
+/// Order of work: declarations (scales, record, names, clock, calendar, the
+/// names of `define`s), then `define` bodies (with cycle detection), rules,
+/// and the main file's examples. Declarations may come in any order in the
+/// files; a name is known everywhere once declared anywhere.
+public struct Checker {
+    /// Words a declared name may not be: they mean something in conditions.
+    public static let reservedWords: Set<String> = ["and", "or", "not", "in", "is", "contains", "starts", "ends",
+                                                    "yes", "no", "true", "false", "null", "age"]
+
+    var model = PolicyModel()
+    var diagnostics: [Diagnostic] = []
+    let loaded: Loader.Loaded
+
+    // Symbol tables.
+    var scaleIndex: [String: Int] = [:]
+    var fieldIndex: [String: Int] = [:]
+    var defineIndex: [String: Int] = [:]
+    var roleIndex: [String: Int] = [:]
+    var remedyIndex: [String: Int] = [:]
+    var channelIndex: [String: Int] = [:]
+    /// Which names each declared name came from (for duplicate notes).
+    var declaredAt: [String: SourceRef] = [:]
+
+    /// Define bodies: the syntax, and the state of checking each.
+    var defineSyntax: [DefineDecl] = []
+    var defineSources: [SourceText] = []
+    var defineState: [DefineState] = []
+    var defineChain: [Int] = []
+    enum DefineState { case unchecked, checking, done(Condition?) }
+
+    /// Offset (seconds east) used for timestamps written without one: the
+    /// calendar's zone when declared, else UTC. Set once the calendar is read.
+    var localZone: ZoneLookup = .utc
+
+    /// Uses of declared names, for the "never used" analyses.
+    var usedRoles: Set<Int> = []
+    var usedRemedies: Set<Int> = []
+    var usedChannels: Set<Int> = []
+    var usedDefines: Set<Int> = []
+
+    init(_ loaded: Loader.Loaded) {
+        self.loaded = loaded
+        model.sources = loaded.files.map(\.source)
+    }
+
+    /// Checks a loaded policy. The model is usable when there are no errors.
+    public static func check(_ loaded: Loader.Loaded) -> (model: PolicyModel, diagnostics: [Diagnostic]) {
+        var checker = Checker(loaded)
+        checker.run()
+        return (checker.model, checker.diagnostics)
+    }
+
+    mutating func run() {
+        let items = loaded.items
+        // 1. Names that other declarations refer to.
+        for (file, item) in items {
+            let source = loaded.files[file].source
+            switch item.kind {
+            case .scale(let decl): declareScale(decl, source)
+            case .names(let decl): declareNames(decl, source)
+            case .define(let decl): declareDefine(decl, source)
+            case .policyName(let name):
+                if file == loaded.main {
+                    if model.name != nil {
+                        report(.repeatedDeclaration, "the policy is already named", source, item.span,
+                               help: "keep one `policy \"…\"` line")
+                    }
+                    model.name = name.value
+                }
+            default: break
+            }
+        }
+        // 2. Calendar (its zone reads timestamps), the record, the clock.
+        for (file, item) in items {
+            if case .calendar(let decl) = item.kind { declareCalendar(decl, loaded.files[file].source, item.span) }
+        }
+        for (file, item) in items {
+            if case .record(let decl) = item.kind { declareRecord(decl, loaded.files[file].source, item.span) }
+        }
+        for (file, item) in items {
+            if case .deadlinesFrom(let name) = item.kind { declareClock(name, loaded.files[file].source, item.span) }
+        }
+        // 3. Define bodies, rules, examples.
+        for index in defineSyntax.indices { _ = checkDefine(index) }
+        for (file, item) in items {
+            if case .rule(let rule) = item.kind { checkRule(rule, loaded.files[file].source, item.span) }
+        }
+        for item in loaded.files[loaded.main].items {
+            if case .example(let example) = item.kind { checkExample(example, loaded.files[loaded.main].source, item.span) }
+        }
+        model.defines = defineState.indices.compactMap { i in
+            if case .done(let condition?) = defineState[i] {
+                return DefineModel(name: defineSyntax[i].name.name, condition: condition,
+                                   ref: SourceRef(defineSources[i], defineSyntax[i].name.span))
+            }
+            return nil
+        }
+        if model.defines.count != defineSyntax.count {
+            // Keep indexes stable: a define that failed still has a slot.
+            model.defines = defineSyntax.indices.map { i in
+                var condition = Condition(.constant(false), SourceRef(defineSources[i], defineSyntax[i].condition.span))
+                if case .done(let c?) = defineState[i] { condition = c }
+                return DefineModel(name: defineSyntax[i].name.name, condition: condition,
+                                   ref: SourceRef(defineSources[i], defineSyntax[i].name.span))
+            }
+        }
+    }
+
+    // MARK: - Declarations
+
+    mutating func declareName(_ name: Identifier, kind: String, _ source: SourceText) -> Bool {
+        if Checker.reservedWords.contains(name.name) {
+            report(.reservedName, "`\(name.name)` is a reserved word and cannot name a \(kind)", source, name.span,
+                   help: "choose another name, e.g. `\(name.name)_\(kind.split(separator: " ").last ?? "")`")
+            return false
+        }
+        return true
+    }
+
+    mutating func duplicate(_ what: String, _ name: Identifier, _ source: SourceText, previous: SourceRef?) {
+        var notes: [Diagnostic.Note] = []
+        if let previous { notes.append(Diagnostic.Note("first declared here", source: previous.source, span: previous.span)) }
+        report(.duplicateDeclaration, "\(what) `\(name.name)` is declared twice", source, name.span,
+               help: "remove one of them, or give one another name", notes: notes)
+    }
+
+    mutating func declareScale(_ decl: ScaleDecl, _ source: SourceText) {
+        guard declareName(decl.name, kind: "scale", source) else { return }
+        if let existing = scaleIndex[decl.name.name] {
+            duplicate("scale", decl.name, source, previous: model.scales[existing].declaration)
+            return
+        }
+        var levels: [String] = []
+        var spellings: [[String]] = []
+        var seenSpellings: [String: String] = [:]
+        for level in decl.levels {
+            guard declareName(level.name, kind: "level", source) else { continue }
+            if levels.contains(level.name.name) {
+                report(.duplicateDeclaration, "level `\(level.name.name)` appears twice in scale `\(decl.name.name)`", source,
+                       level.name.span, help: "each level is listed once, lowest first")
+                continue
+            }
+            for spelling in level.spellings {
+                if let other = seenSpellings[spelling.value], other != level.name.name {
+                    report(.duplicateDeclaration, "spelling \(SExpr.quote(spelling.value)) is given to both `\(other)` and `\(level.name.name)`",
+                           source, spelling.span, help: "a spelling reads as one level only")
+                }
+                seenSpellings[spelling.value] = level.name.name
+            }
+            levels.append(level.name.name)
+            spellings.append(level.spellings.map(\.value))
+        }
+        scaleIndex[decl.name.name] = model.scales.count
+        model.scales.append(Scale(name: decl.name.name, levels: levels, spellings: spellings,
+                                  declaration: SourceRef(source, decl.name.span)))
+    }
+
+    mutating func declareNames(_ decl: NameListDecl, _ source: SourceText) {
+        if decl.kind == .channels && !channelsDeclared {
+            // A `channels:` list replaces the built-in channels.
+            channelsDeclared = true
+            model.channels = []
+        }
+        for name in decl.names {
+            guard declareName(name, kind: decl.kind.singular, source) else { continue }
+            let key = "\(decl.kind.rawValue):\(name.name)"
+            if let previous = declaredAt[key] {
+                duplicate(decl.kind.singular, name, source, previous: previous)
+                continue
+            }
+            declaredAt[key] = SourceRef(source, name.span)
+            switch decl.kind {
+            case .roles:
+                roleIndex[name.name] = model.roles.count
+                model.roles.append(name.name)
+            case .remedies:
+                remedyIndex[name.name] = model.remedies.count
+                model.remedies.append(name.name)
+            case .channels:
+                channelIndex[name.name] = model.channels.count
+                model.channels.append(name.name)
+            }
+        }
+    }
+
+    var channelsDeclared = false
+
+    mutating func declareDefine(_ decl: DefineDecl, _ source: SourceText) {
+        guard declareName(decl.name, kind: "define", source) else { return }
+        if let existing = defineIndex[decl.name.name] {
+            duplicate("define", decl.name, source, previous: SourceRef(defineSources[existing], defineSyntax[existing].name.span))
+            return
+        }
+        defineIndex[decl.name.name] = defineSyntax.count
+        defineSyntax.append(decl)
+        defineSources.append(source)
+        defineState.append(.unchecked)
+    }
+
+    mutating func declareCalendar(_ decl: CalendarDecl, _ source: SourceText, _ span: Span) {
+        if let previous = model.calendarRef {
+            report(.repeatedDeclaration, "the policy already has a calendar", source, span,
+                   help: "put all opening hours, the time zone and closed days in one `calendar:` block",
+                   notes: [Diagnostic.Note("the first calendar", source: previous.source, span: previous.span)])
+            return
+        }
+        model.calendar = decl
+        model.calendarRef = SourceRef(source, span)
+        var hasOpen = false
+        for entry in decl.entries {
+            switch entry {
+            case .timeZone(let zone):
+                switch ZoneLookup.load(zone.value) {
+                case .success(let lookup): localZone = lookup
+                case .failure(let failure):
+                    report(.invalidCalendar, failure.message, source, zone.span, help: ZoneLookup.suggestion(for: zone.value))
+                }
+            case .open(_, let hours, _):
+                hasOpen = true
+                for range in hours where range.from >= range.to {
+                    report(.invalidCalendar, "opening hours `\(range.from)-\(range.to)` end before they start", source, range.span,
+                           help: "write the opening time first, e.g. `09:00-17:30`")
+                }
+            case .closed(let dates, _):
+                for date in dates {
+                    if let last = date.last, last.epochSeconds() < date.first.epochSeconds() {
+                        report(.invalidCalendar, "the closed period ends before it starts", source, date.span,
+                               help: "write the earlier date first")
+                    }
+                }
+            }
+        }
+        if !hasOpen {
+            report(.invalidCalendar, "the calendar has no opening hours", source, span,
+                   help: "add a line such as `open mon-fri 09:00-17:30`")
+        }
+        if let message = CalendarValidation.overlaps(decl) {
+            report(.invalidCalendar, message.text, source, message.span, help: "give each day's hours once, without overlaps")
+        }
+    }
+
+    mutating func declareRecord(_ decl: RecordDecl, _ source: SourceText, _ span: Span) {
+        if let name = model.recordName {
+            report(.repeatedDeclaration, "the policy already declares the record `\(name)`", source, decl.name.span,
+                   help: "a policy has one record; put all fields in it")
+            return
+        }
+        model.recordName = decl.name.name
+        model.missingTexts = decl.missing.map(\.value)
+        for fieldDecl in decl.fields {
+            guard declareName(fieldDecl.name, kind: "field", source) else { continue }
+            if let existing = fieldIndex[fieldDecl.name.name] {
+                duplicate("field", fieldDecl.name, source, previous: model.fields[existing].declaration)
+                continue
+            }
+            guard let type = resolveType(fieldDecl.type, field: fieldDecl.name.name, source) else { continue }
+            var field = Field(name: fieldDecl.name.name, key: fieldDecl.column?.value ?? fieldDecl.name.name, type: type,
+                              optional: fieldDecl.optional, defaultValue: nil, format: fieldDecl.format?.value,
+                              declaration: SourceRef(source, fieldDecl.name.span))
+            if let format = fieldDecl.format {
+                if type != .time {
+                    report(.invalidFormat, "`format` applies to time fields; `\(field.name)` is \(model.describe(type))", source,
+                           format.span, help: "remove the format, or make the field a `time`")
+                } else if case .failure(let message) = TimeFormat.compile(format.value) {
+                    report(.invalidFormat, message.message, source, format.span,
+                           help: "patterns use yyyy, M, MM, MMM, d, dd, H, HH, h, a, m, mm, s, ss, e.g. \"d/M/yyyy HH:mm\"")
+                }
+            }
+            if let d = fieldDecl.defaultValue {
+                if fieldDecl.optional {
+                    report(.invalidDefault, "`\(field.name)` is optional and has a default; one is enough", source, d.span,
+                           help: "a default already fills in a missing value: remove the `?`")
+                }
+                field.defaultValue = constant(d, as: type, source, context: "the default of `\(field.name)`", code: .invalidDefault)
+            }
+            fieldIndex[field.name] = model.fields.count
+            model.fields.append(field)
+        }
+        // A dotted field and a plain field cannot share a path prefix as a value.
+        for field in model.fields where field.name.contains(".") {
+            let head = String(field.name.split(separator: ".").first ?? "")
+            if let clash = fieldIndex[head] {
+                report(.duplicateDeclaration, "`\(head)` is a field, so `\(field.name)` cannot reach inside it", source,
+                       field.declaration.span, help: "rename one of the two fields",
+                       notes: [Diagnostic.Note("`\(head)` is declared here", source: model.fields[clash].declaration.source,
+                                               span: model.fields[clash].declaration.span)])
+            }
+        }
+    }
+
+    mutating func resolveType(_ type: TypeExpr, field: String, _ source: SourceText) -> ValueType? {
+        switch type.kind {
+        case .text: return .text
+        case .number: return .number
+        case .yesNo: return .bool
+        case .time: return .time
+        case .duration: return .duration
+        case .named(let name):
+            if let scale = scaleIndex[name.name] { return .scale(scale) }
+            let aliases = ["bool": "yes/no", "boolean": "yes/no", "string": "text", "int": "number", "integer": "number",
+                           "float": "number", "double": "number", "decimal": "number", "money": "number",
+                           "date": "time", "datetime": "time", "timestamp": "time", "enum": "one of a, b, c"]
+            let help: String
+            if let alias = aliases[name.name.lowercased()] {
+                help = "write `\(alias)`"
+            } else if let suggestion = Suggest.closest(to: name.name, in: ["text", "number", "time", "duration"] + model.scales.map(\.name)) {
+                help = "did you mean `\(suggestion)`?"
+            } else {
+                help = "types are text, number, yes/no, time, duration, `one of a, b`, `list of TYPE` or a declared scale"
+            }
+            report(.unknownType, "unknown type `\(name.name)`", source, name.span, help: help)
+            return nil
+        case .oneOf(let values):
+            var names: [String] = []
+            var spellings: [[String]] = []
+            for value in values {
+                guard declareName(value.name, kind: "value", source) else { continue }
+                if names.contains(value.name.name) {
+                    report(.duplicateDeclaration, "value `\(value.name.name)` is listed twice", source, value.name.span,
+                           help: "list each value once")
+                    continue
+                }
+                names.append(value.name.name)
+                spellings.append(value.spellings.map(\.value))
+            }
+            model.enumerations.append(Enumeration(owner: field, values: names, spellings: spellings))
+            return .enumeration(model.enumerations.count - 1)
+        case .list(let element):
+            if case .list = element.kind {
+                report(.invalidList, "a list of lists is not supported", source, element.span, help: "use `list of text` or `list of one of …`")
+                return nil
+            }
+            return resolveType(element, field: field, source).map { .list($0) }
+        }
+    }
+
+    mutating func declareClock(_ name: Identifier, _ source: SourceText, _ span: Span) {
+        if model.clockField != nil {
+            report(.repeatedDeclaration, "the policy already says where deadlines count from", source, span,
+                   help: "keep one `deadlines from` line")
+            return
+        }
+        guard let index = fieldIndex[name.name] else {
+            let timeFields = model.fields.filter { $0.type == .time }.map(\.name)
+            report(.invalidClock, "`deadlines from` names `\(name.name)`, which is not a field", source, name.span,
+                   help: Suggest.didYouMean(name.name, in: timeFields)
+                       ?? (timeFields.isEmpty ? "declare a time field in the record, e.g. `reported: time`"
+                                              : "time fields: \(timeFields.map { "`\($0)`" }.joined(separator: ", "))"))
+            return
+        }
+        guard model.fields[index].type == .time else {
+            report(.invalidClock, "deadlines count from a time, but `\(name.name)` is \(model.describe(model.fields[index].type))",
+                   source, name.span, help: "declare `\(name.name): time`, or name a time field")
+            return
+        }
+        model.clockField = index
+    }
+
+    // MARK: - Reporting
+
+    mutating func report(_ code: DiagnosticCode, _ message: String, _ source: SourceText, _ span: Span,
+                         help: String? = nil, notes: [Diagnostic.Note] = []) {
+        diagnostics.append(Diagnostic(code, message, source: source, span: span, help: help, notes: notes))
+    }
+}
+
+/// Checks that a calendar's hours do not overlap on any day.
+enum CalendarValidation {
+    static func overlaps(_ decl: CalendarDecl) -> (text: String, span: Span)? {
+        var byDay: [Weekday: [(HoursRange, Span)]] = [:]
+        for entry in decl.entries {
+            guard case .open(let days, let hours, let span) = entry else { continue }
+            for range in days {
+                for day in CalendarValidation.days(range) {
+                    for h in hours { byDay[day, default: []].append((h, span)) }
+                }
+            }
+        }
+        for day in Weekday.allCases {
+            let ranges = (byDay[day] ?? []).sorted { $0.0.from < $1.0.from }
+            for k in ranges.indices.dropFirst() where ranges[k].0.from < ranges[k - 1].0.to {
+                return ("the hours for \(day.name) overlap (\(ranges[k - 1].0.from)-\(ranges[k - 1].0.to) and \(ranges[k].0.from)-\(ranges[k].0.to))",
+                        ranges[k].1)
+            }
+        }
+        return nil
+    }
+
+    /// The days of `mon-fri` (wrapping, as `fri-mon`).
+    static func days(_ range: DayRange) -> [Weekday] {
+        var result: [Weekday] = []
+        var d = range.first.rawValue
+        for _ in 0..<7 {
+            if let day = Weekday(rawValue: d) { result.append(day) }
+            if d == range.last.rawValue { break }
+            d = d % 7 + 1
+        }
+        return result
+    }
+}

@@ -1,0 +1,360 @@
+/// The checked policy: every name resolved, every condition typed, every
+/// action's role, remedy, channel and component an index. The checker builds
+/// it; the compiler turns it into a `Program`; the tools read it.
+
+/// The type of a field or a value.
+public indirect enum ValueType: Sendable, Hashable {
+    case text, number, bool, time, duration
+    /// A scale, by index into `PolicyModel.scales`.
+    case scale(Int)
+    /// A field's `one of …` values, by index into `PolicyModel.enumerations`.
+    case enumeration(Int)
+    case list(ValueType)
+
+    /// Ordered types allow `<`, `<=`, `>`, `>=`.
+    public var isOrdered: Bool {
+        switch self {
+        case .number, .time, .duration, .scale: return true
+        default: return false
+        }
+    }
+}
+
+/// A Scale is an ordered set of levels: `low < medium < high < critical`.
+public struct Scale: Sendable {
+    public var name: String
+    public var levels: [String]
+    /// Extra spellings records may use for each level (`"1 - Critical"`).
+    public var spellings: [[String]]
+    public var declaration: SourceRef
+}
+
+/// An Enumeration is the unordered set of values of one `one of` field.
+public struct Enumeration: Sendable {
+    /// The field that declares it, for messages.
+    public var owner: String
+    public var values: [String]
+    public var spellings: [[String]]
+}
+
+/// A SourceRef is a place in one of the policy's files.
+public struct SourceRef: Sendable {
+    public var source: SourceText
+    public var span: Span
+
+    public init(_ source: SourceText, _ span: Span) {
+        self.source = source
+        self.span = span
+    }
+
+    public var file: String { source.path }
+    public var line: Int { source.location(of: span.start).line }
+}
+
+/// A Value is a typed constant: a literal in a condition, a default, a
+/// field's value in a decoded record.
+public enum Value: Sendable, Hashable {
+    case text(String)
+    case number(Double)
+    case bool(Bool)
+    /// Seconds since 1970-01-01T00:00:00Z.
+    case time(Int64)
+    /// A calendar duration in seconds.
+    case duration(Int64)
+    /// A level of a scale: scale index, level index.
+    case level(Int, Int)
+    /// A value of an enumeration: enumeration index, value index.
+    case choice(Int, Int)
+    case list([Value])
+
+    /// The number every scalar is compared as: numbers, seconds, level and
+    /// value indexes, 0/1 for yes/no.
+    public var scalar: Double? {
+        switch self {
+        case .number(let v): return v
+        case .bool(let b): return b ? 1 : 0
+        case .time(let t): return Double(t)
+        case .duration(let d): return Double(d)
+        case .level(_, let i): return Double(i)
+        case .choice(_, let i): return Double(i)
+        case .text, .list: return nil
+        }
+    }
+}
+
+/// A Field is one declared field of the record.
+public struct Field: Sendable {
+    /// The name conditions use (`customer.name`).
+    public var name: String
+    /// Where a record keeps it: the `from` text, or the name. JSON reads it
+    /// as a path (dots go into nested objects); CSV as a column heading.
+    public var key: String
+    public var type: ValueType
+    public var optional: Bool
+    public var defaultValue: Value?
+    /// The `format "…"` of a time field read from text.
+    public var format: String?
+    public var declaration: SourceRef
+
+    /// A record must have it (no `?`, no default).
+    public var isRequired: Bool { !optional && defaultValue == nil }
+}
+
+/// A duration as a rule states it.
+public struct DurationSpec: Sendable, Hashable, CustomStringConvertible {
+    public var amount: Int64
+    public var unit: DurationUnit
+
+    public init(amount: Int64, unit: DurationUnit) {
+        self.amount = amount
+        self.unit = unit
+    }
+
+    public init(_ literal: DurationLiteral) {
+        self.amount = literal.amount
+        self.unit = literal.unit
+    }
+
+    /// Seconds for calendar units; nil for business time.
+    public var seconds: Int64? { unit.seconds.map { $0 &* amount } }
+
+    public var description: String {
+        DurationLiteral(amount: amount, unit: unit, span: .none).description
+    }
+}
+
+// MARK: - Conditions
+
+/// An Operand of a comparison.
+public enum Operand: Sendable, Hashable {
+    case field(Int)
+    /// Now minus the clock field: a duration.
+    case age
+    case value(Value)
+}
+
+/// A checked condition, with the span of the text it came from.
+public struct Condition: Sendable {
+    public var kind: ConditionKind
+    public var ref: SourceRef
+
+    public init(_ kind: ConditionKind, _ ref: SourceRef) {
+        self.kind = kind
+        self.ref = ref
+    }
+}
+
+public indirect enum ConditionKind: Sendable {
+    case constant(Bool)
+    /// A yes/no field used as a condition.
+    case flag(Int)
+    case compare(CompareOp, Operand, Operand)
+    /// `x in [..]` with constant items, or `x in LIST_FIELD`.
+    case member(Operand, [Value], negated: Bool)
+    case memberOfField(Operand, list: Int, negated: Bool)
+    /// `LIST_FIELD contains VALUE`.
+    case listContains(list: Int, Value)
+    case text(TextTest, field: Int, String)
+    case presence(field: Int, missing: Bool)
+    /// A `define`d condition, by index into `PolicyModel.defines`.
+    case define(Int)
+    case not(Condition)
+    case and(Condition, Condition)
+    case or(Condition, Condition)
+}
+
+// MARK: - Rules and actions
+
+/// A checked action. Roles, remedies and channels are indexes into the
+/// model's lists; apology components a set.
+public enum ActionModel: Sendable, Hashable {
+    case notify(role: Int, within: DurationSpec?)
+    case escalate(role: Int, within: DurationSpec?)
+    case assign(role: Int)
+    case respond(within: DurationSpec, channel: Int?)
+    case apology(components: ComponentSet, within: DurationSpec?, channel: Int?)
+    case offer(remedies: [Int])
+    case followUp(after: DurationSpec, channel: Int?)
+    case review(within: DurationSpec)
+    case task(text: String, within: DurationSpec?)
+    case waive(ActionKindName)
+
+    public var kind: ActionKindName {
+        switch self {
+        case .notify: return .notify
+        case .escalate: return .escalate
+        case .assign: return .assign
+        case .respond: return .respond
+        case .apology: return .apology
+        case .offer: return .offer
+        case .followUp: return .followUp
+        case .review: return .review
+        case .task: return .task
+        case .waive(let k): return k
+        }
+    }
+
+    public var isWaive: Bool {
+        if case .waive = self { return true }
+        return false
+    }
+}
+
+/// A set of apology components, printed in speaking order.
+public struct ComponentSet: Sendable, Hashable, Sequence {
+    public var bits: UInt8
+
+    public init(bits: UInt8 = 0) { self.bits = bits }
+
+    public init<S: Sequence>(_ components: S) where S.Element == ApologyComponent {
+        bits = 0
+        for c in components { insert(c) }
+    }
+
+    public mutating func insert(_ c: ApologyComponent) { bits |= 1 << UInt8(c.rank) }
+    public func contains(_ c: ApologyComponent) -> Bool { bits & (1 << UInt8(c.rank)) != 0 }
+    public var isEmpty: Bool { bits == 0 }
+
+    public func makeIterator() -> IndexingIterator<[ApologyComponent]> {
+        ApologyComponent.allCases.filter(contains).makeIterator()
+    }
+}
+
+/// A checked rule.
+public struct RuleModel: Sendable {
+    /// Position among all rules of the policy, in file order.
+    public var index: Int
+    public var name: String?
+    /// Nil for `otherwise`.
+    public var condition: Condition?
+    public var actions: [ActionModel]
+    /// Where each action was written, parallel to `actions`.
+    public var actionRefs: [SourceRef]
+    public var ref: SourceRef
+    public var headerRef: SourceRef
+
+    public var isOtherwise: Bool { condition == nil }
+    public var file: String { ref.file }
+    public var line: Int { ref.line }
+}
+
+/// A checked `define`.
+public struct DefineModel: Sendable {
+    public var name: String
+    public var condition: Condition
+    public var ref: SourceRef
+}
+
+/// One `expect` of an example, resolved.
+public struct ExpectationModel: Sendable {
+    public var atLeast: Bool
+    /// Nil for `expect nothing`.
+    public var actions: [ActionModel]
+    public var ref: SourceRef
+}
+
+/// A checked example: its record, typed; the time it is evaluated at; the
+/// expected actions.
+public struct ExampleModel: Sendable {
+    public var name: String
+    /// The `given` record: field index and value, in the order written.
+    public var record: [(field: Int, value: Value)]
+    /// `now …`, when the example sets it.
+    public var now: Int64?
+    public var expectations: [ExpectationModel]
+    public var ref: SourceRef
+}
+
+/// A PolicyModel is a whole checked policy: the main file and every file it
+/// `use`s, merged into one set of names.
+public struct PolicyModel: Sendable {
+    public var name: String?
+    public var scales: [Scale] = []
+    public var enumerations: [Enumeration] = []
+    public var recordName: String?
+    public var fields: [Field] = []
+    /// Texts that mean "no value" in records.
+    public var missingTexts: [String] = []
+    /// The field deadlines count from (`deadlines from`).
+    public var clockField: Int?
+    public var roles: [String] = []
+    public var remedies: [String] = []
+    public var channels: [String] = PolicyModel.defaultChannels
+    public var calendar: CalendarDecl?
+    public var calendarRef: SourceRef?
+    public var defines: [DefineModel] = []
+    public var rules: [RuleModel] = []
+    /// Examples of the main file only (a used file's examples run when that
+    /// file is tested).
+    public var examples: [ExampleModel] = []
+    /// Every file that makes up the policy, main file last.
+    public var sources: [SourceText] = []
+
+    public static let defaultChannels = ["phone", "email", "chat", "in_person"]
+
+    public init() {}
+
+    public func fieldIndex(_ name: String) -> Int? { fields.firstIndex { $0.name == name } }
+
+    /// How a value reads in a policy: `high`, `"text"`, `3 days`.
+    public func describe(_ value: Value) -> String {
+        switch value {
+        case .text(let s): return SExpr.quote(s)
+        case .number(let v): return SExpr.number(v)
+        case .bool(let b): return b ? "yes" : "no"
+        case .time(let t): return ISOTimeText.format(t)
+        case .duration(let d): return DurationText.describe(seconds: d)
+        case .level(let s, let i): return scales.indices.contains(s) && scales[s].levels.indices.contains(i) ? scales[s].levels[i] : "?"
+        case .choice(let e, let i):
+            return enumerations.indices.contains(e) && enumerations[e].values.indices.contains(i) ? enumerations[e].values[i] : "?"
+        case .list(let items): return "[" + items.map(describe).joined(separator: ", ") + "]"
+        }
+    }
+
+    /// How a type reads in a message: `scale \`severity\``, `number`.
+    public func describe(_ type: ValueType) -> String {
+        switch type {
+        case .text: return "text"
+        case .number: return "number"
+        case .bool: return "yes/no"
+        case .time: return "time"
+        case .duration: return "duration"
+        case .scale(let s): return "scale `\(scales.indices.contains(s) ? scales[s].name : "?")`"
+        case .enumeration(let e):
+            let values = enumerations.indices.contains(e) ? enumerations[e].values : []
+            return "one of " + values.map { "`\($0)`" }.joined(separator: ", ")
+        case .list(let element): return "list of \(describe(element))"
+        }
+    }
+}
+
+/// Minimal time and duration text for messages (the runtime has the fast
+/// writers).
+enum ISOTimeText {
+    static func format(_ seconds: Int64) -> String {
+        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        let rest = Int(seconds - Int64(days) * 86_400)
+        let (y, m, d) = Civil.date(days: days)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(y)-\(two(m))-\(two(d))T\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))Z"
+    }
+}
+
+enum DurationText {
+    /// `3 days`, `2 hours 30 minutes`, `0 minutes`.
+    static func describe(seconds: Int64) -> String {
+        if seconds == 0 { return "0 minutes" }
+        var parts: [String] = []
+        var rest = seconds
+        let negative = rest < 0
+        if negative { rest = -rest }
+        for (unit, size) in [("week", Int64(604_800)), ("day", 86_400), ("hour", 3_600), ("minute", 60), ("second", 1)] {
+            let n = rest / size
+            if n > 0 {
+                parts.append("\(n) \(unit)\(n == 1 ? "" : "s")")
+                rest -= n * size
+            }
+        }
+        return (negative ? "-" : "") + parts.joined(separator: " ")
+    }
+}
