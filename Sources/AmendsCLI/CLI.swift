@@ -16,15 +16,16 @@ public enum CLI {
         return code
     }
 
-    static let commands: [(name: String, run: @Sendable ([String]) -> Int32)] = [
-        ("check", CheckCommand.main),
-        ("parse", ParseCommand.main),
-        ("help", HelpCommand.main),
+    /// Every command, in the order `amends help` lists them.
+    static let commands: [CommandEntry] = [
+        CheckCommand.entry,
+        ParseCommand.entry,
+        HelpCommand.entry,
     ]
 
     static func dispatch(_ args: [String]) -> Int32 {
         guard let first = args.first else {
-            Console.err.write(HelpText.overview)
+            Console.err.write(HelpCommand.overview)
             return 2
         }
         if first == "-h" || first == "--help" { return HelpCommand.main([]) }
@@ -35,7 +36,7 @@ public enum CLI {
         for command in commands where command.name == first {
             let rest = Array(args.dropFirst())
             if rest.contains("--help") || rest.contains("-h") { return HelpCommand.main([first]) }
-            return command.run(rest)
+            return command.main(rest)
         }
         var message = "error: unknown command `\(first)`\n"
         if let suggestion = Suggest.closest(to: first, in: commands.map(\.name)) {
@@ -52,7 +53,7 @@ public enum CLI {
     static func usage(_ problem: Arguments.Problem, command: String) -> Int32 {
         var text = "error: \(problem.message)\n"
         if let help = problem.help { text += "  = help: \(help)\n" }
-        text += "usage: \(HelpText.usage(command))\n"
+        text += "usage: \(commands.first { $0.name == command }?.usage ?? "amends \(command) …")\n"
         Console.err.write(text)
         return 2
     }

@@ -1,12 +1,21 @@
 import Amends
 
 /// `amends check PATHS…`: validate policies for CI.
-enum CheckCommand {
+enum CheckCommand: Command {
+    static let name = "check"
+    static let summary = "validate policies (files, or folders searched for *.policy)"
+    static let usage = "amends check PATHS…"
+    static let help = """
+    Checks every policy file given, and every *.policy file under each folder
+    given, and prints each problem as file:line:col with the source line, a
+    caret under the mistake and a suggested fix.
+
+    exit status: 0 clean, 1 errors found, 2 bad command line or unreadable file
+
+    """
+
     static func main(_ args: [String]) -> Int32 {
-        let parsed: Arguments
-        do { parsed = try Arguments(args, valued: [], switches: []) } catch let p as Arguments.Problem {
-            return CLI.usage(p, command: "check")
-        } catch { return 2 }
+        guard let parsed = parse(args) else { return 2 }
         guard !parsed.operands.isEmpty else {
             return CLI.usage("no policy files or folders given", command: "check", help: "try `amends check policies/`")
         }

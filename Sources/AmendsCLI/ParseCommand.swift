@@ -2,12 +2,18 @@ import Amends
 
 /// `amends parse FILE…`: the syntax tree as S-expressions, for debugging the
 /// language itself.
-enum ParseCommand {
+enum ParseCommand: Command {
+    static let name = "parse"
+    static let summary = "print the syntax tree as S-expressions (for debugging the language)"
+    static let usage = "amends parse FILES…"
+    static let help = """
+    Prints each file's syntax tree as S-expressions, one line per statement,
+    and its syntax errors.
+
+    """
+
     static func main(_ args: [String]) -> Int32 {
-        let parsed: Arguments
-        do { parsed = try Arguments(args, valued: [], switches: []) } catch let p as Arguments.Problem {
-            return CLI.usage(p, command: "parse")
-        } catch { return 2 }
+        guard let parsed = parse(args) else { return 2 }
         guard !parsed.operands.isEmpty else { return CLI.usage("no policy file given", command: "parse") }
         var status: Int32 = 0
         let renderer = DiagnosticRenderer(color: wantsColor(fd: 2))
