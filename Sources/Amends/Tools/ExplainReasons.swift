@@ -57,7 +57,7 @@ extension ReferenceInterpreter {
             return Reason(holds: false, text: "no alternative holds: " + alternatives.map(\.text).joined(separator: " | "),
                           alternatives: alternatives, lead: "no alternative holds")
         case .not(let a):
-            return negated(a, r, depth: depth + 1, holds: value)
+            return negated(a, r, depth: depth + 1, holds: value, written: c.ref.source.text(c.ref.span))
         case .define(let d):
             guard model.defines.indices.contains(d) else { return Reason(holds: value, text: "an unknown define") }
             let define = model.defines[d]
@@ -76,13 +76,12 @@ extension ReferenceInterpreter {
 
     /// `not A`: a leaf is described with the negated requirement (`the rule
     /// needs < high`); anything larger by what `A` says about itself.
-    func negated(_ a: Condition, _ r: RecordBuffer, depth: Int, holds value: Bool) -> Reason {
+    func negated(_ a: Condition, _ r: RecordBuffer, depth: Int, holds value: Bool, written: String) -> Reason {
         switch a.kind {
         case .and, .or, .not, .define:
             let inner = reason(a, r, depth: depth)
-            let written = "`not " + a.ref.source.text(a.ref.span) + "`"
-            if value { return inner.prefixed("\(written) holds: ") }
-            return inner.prefixed("the rule needs \(written), but ")
+            if value { return inner.prefixed("`\(written)` holds: ") }
+            return inner.prefixed("the rule needs `\(written)`, but ")
         default:
             return Reason(holds: value, text: leaf(a, r, negated: true, holds: value))
         }

@@ -69,7 +69,7 @@ extension Explanation {
                 out += "  \(w.kind.rawValue), waived by " + w.by.map(Explainer.describe).joined(separator: ", ") + "\n"
                 if w.dropped.isEmpty { out += "    nothing else asked for it\n" }
                 for d in w.dropped {
-                    out += "    dropped: \(d.action.summary) from \(Explainer.describe(d.rule))\n"
+                    out += "    dropped: \(d.action.summary), asked by \(Explainer.describe(d.rule))\n"
                 }
             }
         }
@@ -128,13 +128,13 @@ extension Explanation {
             if !a.remedies.isEmpty { m.append(("remedies", .array(a.remedies.map { .string($0) }))) }
             if let channel = a.channel { m.append(("by", .string(channel))) }
             if let due = a.due { m.append(("due", .string(ISOTime.string(utc: due)))) }
-            if let within = a.within { m.append(("within", .string(within.description))) }
+            if let within = a.within { m.append(("within", .string(Explanation.jsonDuration(within)))) }
             m.append(("because", .array(a.because.map { .object(Explanation.ruleMembers($0)) })))
             if !a.overridden.isEmpty {
                 m.append(("overridden", .array(a.overridden.map { o in
                     var om = Explanation.ruleMembers(o.rule)
                     if let role = o.role { om.append(("role", .string(role))) }
-                    if let within = o.within { om.append(("within", .string(within.description))) }
+                    if let within = o.within { om.append(("within", .string(Explanation.jsonDuration(within)))) }
                     if let due = o.due { om.append(("due", .string(ISOTime.string(utc: due)))) }
                     return .object(om)
                 })))
@@ -152,6 +152,12 @@ extension Explanation {
             ])
         })))
         return .object(members)
+    }
+
+    /// A duration as `run` writes it: ISO 8601 (`PT2H`, `P3D`) for calendar
+    /// time, the policy's words (`4 business hours`) for business time.
+    static func jsonDuration(_ d: DurationSpec) -> String {
+        d.seconds.map { ISODuration.format(seconds: $0) } ?? d.description
     }
 
     static func ruleMembers(_ rule: RuleRef) -> [(String, JSONTree)] {
