@@ -10,7 +10,7 @@ import Amends
 enum ExplainCommand: Command {
     static let name = "explain"
     static let summary = "why each rule did or did not fire for one record, and where each deadline came from"
-    static let usage = "amends explain [--format text|json] [--now TIME] [--record N] POLICY RECORD"
+    static let usage = "amends explain [--format text|json] [--now TIME] [--record N] POLICY (RECORD | --example NAME)"
     static let help = """
     Evaluates one record and explains it: the record as read (defaults
     marked), every rule with whether it fired and, when it did not, the first
