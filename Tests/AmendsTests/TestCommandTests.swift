@@ -249,6 +249,22 @@ struct TestCommandTests {
         }
     }
 
+    // MARK: - The shipped policies
+
+    /// `policies/` at the package root, once example policies are shipped.
+    static let shipped: [String] = {
+        let root = FileSystem.directory(of: FileSystem.directory(of: FileSystem.directory(of: #filePath)))
+        return FileSystem.files(under: root + "/policies", suffixes: [".policy", ".examples"])
+    }()
+
+    @Test(.enabled(if: !shipped.isEmpty, "no policies are shipped yet"))
+    func theShippedPoliciesPassWithEveryRuleCovered() {
+        let report = TestRunner.run(paths: Self.shipped)
+        #expect(report.exitStatus == 0, "\(report.humanText(.init(coverage: true)))")
+        #expect(report.exampleCount > 0)
+        #expect(report.coverage.meets(100), "\(report.coverageText())")
+    }
+
     @Test func classNamesAreDotted() {
         #expect(TestReport.className("./policies/standard.policy") == "policies.standard")
         #expect(TestReport.className("a.b/c") == "a.b.c")
