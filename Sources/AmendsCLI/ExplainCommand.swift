@@ -9,7 +9,7 @@ import Amends
 /// record, and where each action and deadline came from.
 enum ExplainCommand: Command {
     static let name = "explain"
-    static let summary = "why each rule did or did not fire for one record, and where each deadline came from"
+    static let summary = "why each rule did or did not fire for a record, and where each action came from"
     static let usage = "amends explain [--format text|json] [--now TIME] [--record N] POLICY (RECORD | --example NAME)"
     static let help = """
     Evaluates one record and explains it: the record as read (defaults

@@ -8,6 +8,9 @@
 /// a rule fires, the explanation says so instead of hiding it.
 public enum Explainer {
     /// Explains `record` under `program`.
+    ///
+    /// INVARIANT: `record` was read with `program.schema` (one slot per
+    /// field), as every reader and `RecordLiteral` make it.
     /// - Parameters:
     ///   - now: the time `age` is measured at; nil keeps `record.now`.
     ///   - given: the fields the input gave (the others were defaulted or are
