@@ -54,6 +54,23 @@ struct ExplainTests {
         #expect(e.rules.map(\.fired) == [false, false, true])
     }
 
+    @Test func aMissingOperandOnTheRightIsNamed() throws {
+        let policy = """
+        record incident:
+          amount: number?
+          limit: number?
+        roles: a
+        when amount > limit: notify a
+        when not amount > limit: notify a
+        """
+        let e = try Self.explain(policy, "{amount: 5}")
+        #expect(Self.why(e, line: 5) == "amount is 5; the rule needs > limit (which is missing)")
+        #expect(Self.why(e, line: 6) == "limit is missing, so `amount > limit` does not hold")
+        let f = try Self.explain(policy, "{amount: 5, limit: 3}")
+        #expect(Self.why(f, line: 5) == "amount is 5, which is > limit (which is 3)")
+        #expect(Self.why(f, line: 6) == "amount is 5; the rule needs <= limit (which is 3)")
+    }
+
     @Test func anOrExplainsEveryAlternativeAndAnAndItsFirstFalsePart() throws {
         let e = try Self.explain(Fixtures.brief, "{id: \"a\", severity: low, category: quality, caused_by: us, reported: 2026-03-02T09:00:00Z}")
         let rule = e.rules.first { $0.rule.name == "valued client, our fault" }
@@ -136,6 +153,19 @@ struct ExplainTests {
         for _ in 0..<100 {
             let e = Explainer.explain(program: program, record: Differential.randomRecord(program.model, &rng))
             #expect(!e.hasDisagreement, "\(e.text)")
+        }
+    }
+
+    @Test func everyKindOfConditionIsExplainedInAgreementWithTheProgram() throws {
+        var rng = SplitMix64(seed: 5)
+        let program = try Fixtures.program(Fixtures.everyCondition)
+        for _ in 0..<300 {
+            let e = Explainer.explain(program: program, record: Differential.randomRecord(program.model, &rng))
+            #expect(!e.hasDisagreement, Comment(rawValue: e.text))
+            for rule in e.rules {
+                let text = rule.reason?.text ?? ""
+                #expect(!text.isEmpty && !text.contains("?"), "\(rule.rule): \(text)")
+            }
         }
     }
 

@@ -79,7 +79,8 @@ extension ReferenceInterpreter {
     func negated(_ a: Condition, _ r: RecordBuffer, depth: Int, holds value: Bool, written: String) -> Reason {
         switch a.kind {
         case .and, .or, .not, .define:
-            let inner = reason(a, r, depth: depth)
+            var inner = reason(a, r, depth: depth)
+            inner.holds = value
             if value { return inner.prefixed("`\(written)` holds: ") }
             return inner.prefixed("the rule needs `\(written)`, but ")
         default:
@@ -163,10 +164,10 @@ extension ReferenceInterpreter {
         }
         if let missing {
             // A test on a missing value is false, whatever it asks; under a
-            // `not` that makes the whole true.
+            // `not` that makes the whole true. (When the other operand is
+            // the missing one, `need` says so: `> limit (which is missing)`.)
             if negated && value { return "\(missing), so `\(written)` does not hold" }
-            if !value && negativeNeed { return "\(missing); the rule needs \(need) (a test on a missing value is false)" }
-            if !value { return "\(missing); the rule needs \(need)" }
+            if !value && negativeNeed { return "\(subjectText); the rule needs \(need) (a test on a missing value is false)" }
         }
         if value { return subjectText + (met ?? ", which is \(need)") }
         return "\(subjectText); the rule needs \(need)"
