@@ -18,6 +18,7 @@ public enum CLI {
 
     /// Every command, in the order `amends help` lists them.
     static let commands: [CommandEntry] = [
+        RunCommand.entry,
         CheckCommand.entry,
         ParseCommand.entry,
         HelpCommand.entry,

@@ -83,6 +83,8 @@ public struct RecordSchema: Sendable {
     public func assignText<C: Collection>(_ f: Int, _ bytes: C, into r: inout RecordBuffer) -> FieldError?
         where C.Element == UInt8 {
         if !missingTexts.isEmpty && isMissingText(bytes) { return nil }
+        // Empty text is no value for every type but text (an empty CSV cell).
+        if bytes.isEmpty, !fields[f].kind.isText { return nil }
         // `fields[f]` is read in place: copying a FieldInfo costs retains.
         switch fields[f].kind {
         case .text:

@@ -92,6 +92,8 @@ public struct CSVRowDecoder: Sendable {
             }
             if let problem = cell.problem { return .structure(message(problem, column: column, row: row)) }
             guard fieldError == nil else { continue }
+            // An empty cell is no value (Grammar.md, "Records in").
+            if !cell.inScratch && cell.start == cell.end { continue }
             // INVARIANT: column < columnCount, checked above.
             for f in map.fieldsOfColumn[column] {
                 let error = cell.inScratch ? schema.assignText(f, scratch, into: &buffer)
