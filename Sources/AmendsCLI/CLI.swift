@@ -19,6 +19,7 @@ public enum CLI {
     /// Every command, in the order `amends help` lists them.
     static let commands: [CommandEntry] = [
         CheckCommand.entry,
+        FmtCommand.entry,
         ParseCommand.entry,
         HelpCommand.entry,
     ]
