@@ -61,7 +61,7 @@ struct FormatLine: Sendable {
 // MARK: - Building a line
 
 /// A LineBuilder collects the pieces of one logical line.
-struct LineBuilder {
+struct LineBuilder: Sendable {
     private(set) var pieces: [FormatPiece] = []
     private var depth = 0
     private var glueNext = false

@@ -10,7 +10,7 @@
 /// - on its own line: before the next statement, at its indentation; but a
 ///   comment after the last line of a block, indented deeper than the next
 ///   statement, stays at the end of that block.
-struct FormatPrinter {
+struct FormatPrinter: Sendable {
     let source: SourceText
     let lines: [FormatLine]
 
@@ -128,7 +128,7 @@ struct FormatPrinter {
     // MARK: - Output
 
     /// A printed line: its code (with indentation), and the comment at its end.
-    struct PrintedLine {
+    struct PrintedLine: Sendable {
         var code: String
         var comment: String?
         /// A one-line statement whose trailing comment lines up with its
@@ -136,7 +136,7 @@ struct FormatPrinter {
         var aligns = false
     }
 
-    private struct Output {
+    private struct Output: Sendable {
         var lines: [PrintedLine] = []
         /// The source offset the last unit reached, and whether it opened a block.
         var lastEnd: Int?

@@ -33,7 +33,7 @@ public enum Formatter {
 }
 
 /// A PolicyLayout turns a file's items into logical lines, in source order.
-struct PolicyLayout {
+struct PolicyLayout: Sendable {
     let source: SourceText
     var lines: [FormatLine] = []
 

@@ -174,6 +174,8 @@ public enum UnifiedDiff {
             let k = x - y
             let previous = trace[d - 1]
             // previous[k + (d - 1)] is round d-1's furthest x on diagonal k.
+            // INVARIANT: the path reached (x, y) in round d, so -d <= k <= d;
+            // `at` is called for k ± 1 only strictly inside that range.
             func at(_ k: Int) -> Int { previous[k + d - 1] }
             let down = k == -d || (k != d && at(k - 1) < at(k + 1))
             let previousK = down ? k + 1 : k - 1
