@@ -20,6 +20,7 @@ public enum CLI {
     static let commands: [CommandEntry] = [
         RunCommand.entry,
         CheckCommand.entry,
+        FmtCommand.entry,
         ParseCommand.entry,
         HelpCommand.entry,
     ]
