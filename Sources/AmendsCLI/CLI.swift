@@ -18,8 +18,10 @@ public enum CLI {
 
     /// Every command, in the order `amends help` lists them.
     static let commands: [CommandEntry] = [
+        RunCommand.entry,
         CheckCommand.entry,
         TestCommand.entry,
+        FmtCommand.entry,
         ExplainCommand.entry,
         ParseCommand.entry,
         HelpCommand.entry,
