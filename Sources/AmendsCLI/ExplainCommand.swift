@@ -22,8 +22,8 @@ enum ExplainCommand: Command {
 
     RECORD is one of:
       '{severity: high, tier: premium}'   a record as an example writes it
-      '{"severity": "high"}'              a JSON object
-      incident.json, incidents.jsonl      a file: its first record (or --record N)
+      '{"severity": "high"}'              a JSON object, read as `amends run` reads it
+      x.json, x.jsonl, x.csv, -           a file or stdin: its first record (or --record N)
       --example NAME                      instead of RECORD: an example of the policy
 
     options:

@@ -201,6 +201,65 @@ struct ExplainTests {
         #expect(problems("{severity: high}").isEmpty)
     }
 
+    @Test func aJSONRecordIsReadAsRunReadsIt() throws {
+        let program = try Fixtures.program(Fixtures.brief)
+        let text = #"{"severity": "High", "amount": "6000", "category": "outage", "tier": null, "reported": "2026-03-02T09:00:00Z"}"#
+        guard case .success(let value) = JSONValue.parse(text),
+              case .success(let read) = RecordLiteral.read(json: value, program: program) else {
+            Issue.record("not read")
+            return
+        }
+        let e = Explainer.explain(program: program, record: read.buffer, now: Self.now, given: read.given)
+        let fields = Dictionary(uniqueKeysWithValues: e.fields.map { ($0.name, ($0.shown ?? "missing", $0.origin)) })
+        #expect(fields["severity"]?.0 == "high")        // letter case, as `run` reads it
+        #expect(fields["amount"]?.0 == "6000")          // a number written as text
+        #expect(fields["tier"]?.1 == .defaulted)        // null is missing, so the default
+        #expect(fields["id"]?.1 == .missingRequired)    // `run` would stop here; explain goes on
+        #expect(fields["caused_by"]?.1 == .defaulted)   // defaults after the missing field still apply
+        guard case .success(let bad) = JSONValue.parse(#"{"severity": "hgh"}"#),
+              case .failure(let failure) = RecordLiteral.read(json: bad, program: program) else {
+            Issue.record("a bad level was read")
+            return
+        }
+        #expect(failure.message == "`severity` is \"hgh\", which is not one of `low`, `medium`, `high`, `critical`; did you mean `high`?")
+    }
+
+    @Test func aRecordIsPickedFromAFileByNumber() throws {
+        let program = try Fixtures.program(Fixtures.brief)
+        let lines = """
+            {"id": "a", "severity": "low", "category": "billing", "reported": "2026-03-02T09:00:00Z"}
+            {"id": "b", "severity": "critical", "category": "outage", "reported": "2026-03-02T09:00:00Z"}
+
+            """
+        func read(_ text: String, _ number: Int, format: RecordFormat? = nil) -> Result<RecordLiteral.Read, RecordLiteral.Failure> {
+            RecordLiteral.read(RecordStream(bytes: Array(text.utf8), name: "in", format: format), number: number, program: program)
+        }
+        guard case .success(let second) = read(lines, 2) else {
+            Issue.record("record 2 not read")
+            return
+        }
+        #expect(ReferenceInterpreter(model: program.model).value(of: 0, in: second.buffer) == .text("b"))
+        guard case .failure(let none) = read(lines, 3) else {
+            Issue.record("a record 3")
+            return
+        }
+        #expect(none.noSuchRecord)
+        #expect(none.message == "`in` has 2 records, so there is no record 3")
+        let csv = "id,severity,category,reported\nx,high,billing,2026-03-02T09:00:00Z\n"
+        guard case .success(let row) = read(csv, 1, format: .csv) else {
+            Issue.record("the CSV row not read")
+            return
+        }
+        #expect(row.given == nil)
+        #expect(ReferenceInterpreter(model: program.model).value(of: 1, in: row.buffer) == .level(0, 2))
+        guard case .failure(let bad) = read("{\"severity\": 3}\n", 1) else {
+            Issue.record("a bad record was read")
+            return
+        }
+        #expect(bad.message?.hasPrefix("record 1 of `in` (line 1): `severity`") == true)
+        #expect(!bad.noSuchRecord)
+    }
+
     @Test func anExampleRecordCanBeExplained() throws {
         let compiled = try Fixtures.compiled(Fixtures.brief + """
             example "late":

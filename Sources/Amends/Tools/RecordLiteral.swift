@@ -7,10 +7,11 @@
 /// mistakes are diagnostics pointing into the literal's text.
 public enum RecordLiteral {
     /// A record read for explaining: the buffer the rules see, and which
-    /// fields the input gave (the rest are defaults or missing).
+    /// fields the input gave (the rest are defaults or missing); nil when
+    /// the input does not say (a CSV row).
     public struct Read: Sendable {
         public var buffer: RecordBuffer
-        public var given: Set<Int>
+        public var given: Set<Int>?
     }
 
     /// Why a record could not be read: diagnostics about its text, or a
@@ -18,6 +19,14 @@ public enum RecordLiteral {
     public struct Failure: Error, Sendable {
         public var diagnostics: [Diagnostic]
         public var message: String?
+        /// The input is fine but has no record of the number asked for.
+        public var noSuchRecord: Bool
+
+        public init(diagnostics: [Diagnostic], message: String? = nil, noSuchRecord: Bool = false) {
+            self.diagnostics = diagnostics
+            self.message = message
+            self.noSuchRecord = noSuchRecord
+        }
     }
 
     /// Reads `text` (named `name` in diagnostics) against a compiled policy.
@@ -60,7 +69,8 @@ public enum RecordLiteral {
         if diagnostics.hasErrors { return .failure(Failure(diagnostics: diagnostics)) }
         if let element, case .list(let items) = expr.kind {
             guard items.indices.contains(element - 1) else {
-                return .failure(Failure(diagnostics: [], message: "`\(name)` has \(items.count) records, so there is no record \(element)"))
+                return .failure(Failure(diagnostics: [], message: "`\(name)` has \(items.count) records, so there is no record \(element)",
+                                        noSuchRecord: true))
             }
             expr = items[element - 1]
         }
