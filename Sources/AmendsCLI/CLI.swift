@@ -20,6 +20,7 @@ public enum CLI {
     static let commands: [CommandEntry] = [
         CheckCommand.entry,
         ParseCommand.entry,
+        REPLCommand.entry,
         HelpCommand.entry,
     ]
 
