@@ -11,26 +11,35 @@ struct ScriptReader {
     var session: Session
     /// A plain `>>> ` prompt, for a terminal that cannot be driven (TERM=dumb).
     var prompt: Bool
+    /// Where entries are read from.
+    var input: Int32 = 0
 
+    /// Reads and runs every entry, printing on the console.
     mutating func run() -> Int32 {
-        var lines = LineReader(fd: 0)
+        run { chunk in
+            if chunk.isError {
+                Console.out.flush()
+                Console.err.write(chunk.text)
+                Console.err.flush()
+            } else {
+                Console.out.write(chunk.text)
+            }
+        }
+    }
+
+    /// Reads and runs every entry, giving what they print to `emit`
+    /// (prompts too); 1 when an entry failed, else 0.
+    mutating func run(_ emit: (Session.Reply.Chunk) -> Void) -> Int32 {
+        var lines = LineReader(fd: input)
         var assembler = EntryAssembler()
         var failed = false
         func show(_ reply: Session.Reply) {
-            for chunk in reply.chunks {
-                if chunk.isError {
-                    Console.out.flush()
-                    Console.err.write(chunk.text)
-                    Console.err.flush()
-                } else {
-                    Console.out.write(chunk.text)
-                }
-            }
+            for chunk in reply.chunks { emit(chunk) }
             Console.out.flush()
         }
         while true {
             if prompt {
-                Console.out.write(assembler.pending.isEmpty ? ">>> " : "... ")
+                emit(Session.Reply.Chunk(text: assembler.pending.isEmpty ? ">>> " : "... ", isError: false))
                 Console.out.flush()
             }
             guard let line = lines.next() else { break }

@@ -152,13 +152,19 @@ struct Session: Sendable {
         case .use(let path): return "use \(SExpr.quote(path.value))"
         case .calendar: return "calendar"
         case .rule(let rule):
-            let header = InputShape.oneLine(source.text(rule.headerSpan)).trimmingWhitespace
-            return "rule \(where_): \(header)"
+            return "rule \(where_): " + Session.header(source, rule.headerSpan)
         case .example(let e): return "example \(SExpr.quote(e.name.value))"
         }
     }
 
     // MARK: - Output helpers
+
+    /// A rule's header on one line, without its final `:`.
+    static func header(_ source: SourceText, _ span: Span) -> String {
+        var text = InputShape.oneLine(source.text(span)).trimmingWhitespace
+        if text.hasSuffix(":") { text = text.dropLast().trimmingWhitespace }
+        return String(text)
+    }
 
     func render(_ diagnostics: [Diagnostic]) -> String {
         DiagnosticRenderer(color: style.color).render(diagnostics)

@@ -172,8 +172,9 @@ extension Session {
             return problem("cannot save to `\(path)`: \(failure.reason)")
         }
         var reply = Reply()
-        let count = policy.pieces.count
-        reply.say(style.dim("saved \(Summary.plural(count, "file and entry", "files and entries")) to \(path)") + "\n")
+        let what = Summary.plural(policy.files.count, "loaded file") + " and "
+            + Summary.plural(policy.entries.count, "entry", "entries")
+        reply.say(style.dim("saved \(what) to \(path)") + "\n")
         return reply
     }
 
@@ -189,9 +190,10 @@ extension Session {
         for piece in policy.pieces {
             switch piece.origin {
             case .file(let path):
-                var usePath = FileSystem.join(policy.directory, path)
-                if !usePath.hasPrefix("/") && targetDir != policy.directory && targetDir != "." {
-                    usePath = FileSystem.canonical(usePath)
+                // As typed when the policy is saved next to where paths start; else absolute.
+                var usePath = path
+                if !path.hasPrefix("/") && targetDir != policy.directory {
+                    usePath = FileSystem.canonical(FileSystem.join(policy.directory, path))
                 }
                 out += (previousWasUse ? "" : "\n") + "use \(SExpr.quote(usePath))\n"
                 previousWasUse = true
@@ -213,8 +215,8 @@ extension Session {
             return reply
         }
         for rule in model.rules {
-            let ref = "\(rule.file):\(rule.line)" + (rule.name.map { " " + SExpr.quote($0) } ?? "")
-            let header = InputShape.oneLine(rule.headerRef.source.text(rule.headerRef.span)).trimmingWhitespace
+            let ref = "\(rule.file):\(rule.line)"
+            let header = Session.header(rule.headerRef.source, rule.headerRef.span)
             reply.say("  \(rule.index + 1). \(header)  " + style.dim("\(Summary.plural(rule.actions.count, "action")), \(ref)") + "\n")
         }
         return reply

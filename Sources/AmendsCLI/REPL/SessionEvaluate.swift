@@ -167,8 +167,8 @@ extension Session {
             if model.rules.isEmpty { reply.say("  (the policy has no rules)\n") }
             for rule in model.rules {
                 let fired = evaluator.didFire(rule.index)
-                let ref = evaluator.ruleRef(rule.index).description
-                let header = InputShape.oneLine(rule.headerRef.source.text(rule.headerRef.span)).trimmingWhitespace
+                let ref = "\(rule.file):\(rule.line)"
+                let header = Session.header(rule.headerRef.source, rule.headerRef.span)
                 let mark = fired ? style.yes("fired    ") : style.no("not fired")
                 reply.say("  \(mark)  \(ref)  \(header)\n")
                 if let condition = rule.condition {

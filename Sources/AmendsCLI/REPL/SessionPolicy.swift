@@ -37,10 +37,13 @@ struct SessionPolicy: Sendable {
     let directory: String
     let read: Loader.ReadFile
 
+    /// - Parameters:
+    ///   - directory: where relative paths start. Paths are shown as typed
+    ///     (relative to it); only reading joins them to it.
     init(directory: String = ".", read: @escaping Loader.ReadFile = { FileSystem.read($0, limit: Lexer.maxFileSize) }) {
         self.directory = directory
-        self.read = read
-        self.compiled = SessionPolicy.compile([], probe: Probe(), directory: directory, read: read)
+        self.read = { path in read(path.hasPrefix("/") ? path : FileSystem.join(directory, path)) }
+        self.compiled = SessionPolicy.compile([], probe: Probe(), directory: directory, read: self.read)
     }
 
     var model: PolicyModel { compiled.model }
@@ -55,14 +58,13 @@ struct SessionPolicy: Sendable {
 
     /// Reads and parses a file (and what it uses).
     func loadFile(_ path: String) -> Result<Piece, FileSystem.Failure> {
-        let target = FileSystem.join(directory, path)
-        return Loader.load(path: target, read: read).map { Piece(origin: .file(path), loaded: $0) }
+        Loader.load(path: path, read: read).map { Piece(origin: .file(path), loaded: $0) }
     }
 
     /// Parses a typed entry, named `<input-N>` in messages.
     func parseEntry(_ text: String, number: Int) -> Piece {
         let source = SourceText(path: "<input-\(number)>", text: text + "\n")
-        return Piece(origin: .entry(number, text), loaded: Loader.load(source: source, directory: directory, read: read))
+        return Piece(origin: .entry(number, text), loaded: Loader.load(source: source, directory: ".", read: read))
     }
 
     /// The policy with `extra` added (and a probe as its main file).
@@ -93,14 +95,14 @@ struct SessionPolicy: Sendable {
     /// probe, as the Loader would for `use`: each file once (the first time
     /// it comes), its statements where it first comes; the probe's last.
     static func compile(_ pieces: [Piece], probe: Probe, directory: String, read: @escaping Loader.ReadFile) -> Driver.Compiled {
-        var loaded = Loader.load(source: SourceText(path: probePath, text: probe.text), directory: directory, read: read)
+        var loaded = Loader.load(source: SourceText(path: probePath, text: probe.text), directory: ".", read: read)
         let probeItems = loaded.items
         var items: [(file: Int, item: Item)] = []
-        var seen = Set(loaded.files.map { key($0.source) })
+        var seen = Set(loaded.files.map { key($0.source, directory) })
         for piece in pieces {
             var map = [Int?](repeating: nil, count: piece.loaded.files.count)
             var added = Set<ObjectIdentifier>()
-            for (i, file) in piece.loaded.files.enumerated() where seen.insert(key(file.source)).inserted {
+            for (i, file) in piece.loaded.files.enumerated() where seen.insert(key(file.source, directory)).inserted {
                 map[i] = loaded.files.count
                 loaded.files.append(file)
                 added.insert(ObjectIdentifier(file.source))
@@ -115,8 +117,10 @@ struct SessionPolicy: Sendable {
     }
 
     /// What tells two files apart: the real path, or the name of a typed entry.
-    static func key(_ source: SourceText) -> String {
-        source.path.hasPrefix("<") ? source.path : FileSystem.canonical(source.path)
+    static func key(_ source: SourceText, _ directory: String) -> String {
+        let path = source.path
+        if path.hasPrefix("<") { return path }
+        return FileSystem.canonical(path.hasPrefix("/") ? path : FileSystem.join(directory, path))
     }
 }
 
