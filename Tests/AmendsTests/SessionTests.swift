@@ -421,7 +421,7 @@ struct SessionTests {
         #expect(s.run(".now").text == "now: 2026-03-03T09:30:00Z\n")
         #expect(s.run(".now clock").text == "now follows the clock\n")
         let bad = s.run(".now tomorrow")
-        #expect(bad.failed && bad.text.contains("`tomorrow` is not a time"))
+        #expect(bad.failed && bad.text.contains("`tomorrow` is not a date"))
     }
 
     @Test func helpListsCommandsAndTopics() {

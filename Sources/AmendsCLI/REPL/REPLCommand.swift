@@ -8,7 +8,7 @@ import Amends
 /// `amends repl [POLICY…]`: try a policy on an incident and see why.
 enum REPLCommand: Command {
     static let name = "repl"
-    static let summary = "interactive: load policies, type rules, incidents and conditions, see the actions and why"
+    static let summary = "try policies interactively: rules, incidents, conditions, and why"
     static let usage = "amends repl [--format text|json] [--now TIME] [POLICY…]"
     static let help = """
     Starts an interactive session with the policies given loaded. Type:

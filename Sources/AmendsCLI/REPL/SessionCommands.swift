@@ -265,7 +265,7 @@ extension Session {
         }
         switch TimestampLiteral.parse(Array(args.joined(separator: "T").utf8)) {
         case .failure(let e):
-            return problem("`\(args.joined(separator: " "))` is not a time: \(e.message)",
+            return problem(e.message,
                            help: "write e.g. `.now 2026-03-02T09:00:00Z`, or `.now clock`")
         case .success(let t):
             fixedNow = t.epochSeconds()
