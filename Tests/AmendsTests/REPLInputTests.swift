@@ -44,6 +44,13 @@ struct REPLInputTests {
         #expect(!InputShape.needsMore(""))
     }
 
+    @Test func aColonOutsideStringsBracketsAndTimesIsFound() {
+        #expect(InputShape.topLevelColon("severity: high") != nil)
+        #expect(InputShape.topLevelColon("reported < 2026-03-03T09:00:00Z") == nil)
+        #expect(InputShape.topLevelColon("note = \"a: b\" # c: d") == nil)
+        #expect(InputShape.topLevelColon("tier in [a] and x = 1") == nil)
+    }
+
     @Test func scriptsEndABlockAtAnUnindentedLine() {
         var a = EntryAssembler()
         var entries: [String] = []

@@ -285,6 +285,16 @@ struct SessionTests {
         #expect(reply.text.contains("1 | severity >= hgh\n  |             ^~~"))
         let unknown = s.run("sevrity = high")
         #expect(unknown.failed && unknown.text.contains("did you mean `severity`?"))
+        // A `:` makes it something else: say what it looks like.
+        #expect(s.run("severity: high").text == """
+        error: `severity: high` is neither a condition nor an incident
+          = help: compare with `=`: `severity = high`; or type an incident in braces: `{severity: high}`
+
+        """)
+        let rule = s.run("severity >= high: notify owner")
+        #expect(rule.failed && rule.text.contains("start a rule with `when`: `when severity >= high: notify owner`"))
+        // A time of day has a `:` too.
+        #expect(!s.run("reported < 2026-03-03T09:00:00Z").failed)
     }
 
     // MARK: - Commands

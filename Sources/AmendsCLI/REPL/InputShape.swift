@@ -102,6 +102,36 @@ enum InputShape {
         }
     }
 
+    /// The first `:` outside strings, brackets and comments that is not part
+    /// of a time of day (`09:00`): conditions have none, rules and records do.
+    static func topLevelColon(_ text: String) -> String.Index? {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var inComment = false
+        var previous: Character = " "
+        var i = text.startIndex
+        while i < text.endIndex {
+            let c = text[i]
+            defer { previous = c; i = text.index(after: i) }
+            if c == "\n" { inComment = false; inString = false; continue }
+            if inComment { continue }
+            if inString {
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
+                continue
+            }
+            switch c {
+            case "#": inComment = true
+            case "\"": inString = true
+            case "(", "[", "{": depth += 1
+            case ")", "]", "}": depth = max(0, depth - 1)
+            case ":" where depth == 0 && !previous.isNumber: return i
+            default: break
+            }
+        }
+        return nil
+    }
+
     /// The entry as it is run: trailing blank lines and spaces removed.
     static func normalized(_ text: String) -> String {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in

@@ -123,7 +123,18 @@ extension Session {
     /// A condition: checked against the policy, then evaluated against the
     /// last incident, with the values that decided it.
     mutating func evaluateCondition(_ text: String) -> Reply {
-        let source = SourceText(path: "<input-\(nextEntryNumber())>", text: text)
+        let number = nextEntryNumber()
+        if let colon = InputShape.topLevelColon(text) {
+            let before = text[..<colon].trimmingWhitespace
+            let after = text[text.index(after: colon)...].trimmingWhitespace
+            if InputShape.firstWord(before) == before && !before.isEmpty {
+                return problem("`\(before): \(after)` is neither a condition nor an incident",
+                               help: "compare with `=`: `\(before) = \(after)`; or type an incident in braces: `{\(before): \(after)}`")
+            }
+            return problem("a condition has no `:`; `\(InputShape.oneLine(text).trimmingWhitespace)` looks like a rule",
+                           help: "start a rule with `when`: `when \(InputShape.oneLine(text).trimmingWhitespace)`")
+        }
+        let source = SourceText(path: "<input-\(number)>", text: text)
         switch read(incident: incident?.source, condition: source) {
         case .failure(let f): return failure(f)
         case .success(nil):
