@@ -7,7 +7,7 @@ import Amends
 
 /// The REPL on a terminal: reads entries with the line editor (raw mode
 /// only while editing), runs them in the session, prints what they say.
-struct InteractiveREPL {
+struct InteractiveREPL: Sendable {
     var session: Session
     var history = History(path: History.defaultPath())
     var editor = LineEditor()

@@ -7,7 +7,7 @@ import Darwin
 /// The REPL when it is not talking to a terminal (`amends repl < script`):
 /// plain lines from standard input, no prompt decorations, no escape codes.
 /// The exit status is 1 when an entry failed, 0 otherwise.
-struct ScriptReader {
+struct ScriptReader: Sendable {
     var session: Session
     /// A plain `>>> ` prompt, for a terminal that cannot be driven (TERM=dumb).
     var prompt: Bool
@@ -99,7 +99,7 @@ struct EntryAssembler: Sendable {
 /// A LineReader reads lines from a file descriptor with read(2): no length
 /// limit, `\r\n` and `\n` both end a line, a last line without a line end
 /// counts, invalid UTF-8 becomes U+FFFD.
-struct LineReader {
+struct LineReader: Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
     private var start = 0
