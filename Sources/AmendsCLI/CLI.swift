@@ -18,7 +18,9 @@ public enum CLI {
 
     /// Every command, in the order `amends help` lists them.
     static let commands: [CommandEntry] = [
+        RunCommand.entry,
         CheckCommand.entry,
+        FmtCommand.entry,
         ParseCommand.entry,
         REPLCommand.entry,
         HelpCommand.entry,

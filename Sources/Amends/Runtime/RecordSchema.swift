@@ -83,8 +83,10 @@ public struct RecordSchema: Sendable {
     public func assignText<C: Collection>(_ f: Int, _ bytes: C, into r: inout RecordBuffer) -> FieldError?
         where C.Element == UInt8 {
         if !missingTexts.isEmpty && isMissingText(bytes) { return nil }
-        let info = fields[f]
-        switch info.kind {
+        // Empty text is no value for every type but text (an empty CSV cell).
+        if bytes.isEmpty, !fields[f].kind.isText { return nil }
+        // `fields[f]` is read in place: copying a FieldInfo costs retains.
+        switch fields[f].kind {
         case .text:
             r.setText(f, bytes)
             return nil
@@ -93,42 +95,42 @@ public struct RecordSchema: Sendable {
                 r.setScalar(f, Double(i))
                 return nil
             }
-            return .unknownValue(info, String(decoding: bytes, as: UTF8.self), table)
+            return .unknownValue(fields[f], String(decoding: bytes, as: UTF8.self), table)
         case .number:
             if let v = RecordSchema.parseNumber(bytes) {
                 r.setScalar(f, v)
                 return nil
             }
             if bytes.isEmpty { return nil }
-            return .wrongType(info, "`\(String(decoding: bytes, as: UTF8.self))`")
+            return .wrongType(fields[f], "`\(String(decoding: bytes, as: UTF8.self))`")
         case .bool:
             if let b = RecordSchema.parseBool(bytes) {
                 r.setScalar(f, b ? 1 : 0)
                 return nil
             }
             if bytes.isEmpty { return nil }
-            return .wrongType(info, "`\(String(decoding: bytes, as: UTF8.self))`")
+            return .wrongType(fields[f], "`\(String(decoding: bytes, as: UTF8.self))`")
         case .time:
             if bytes.isEmpty { return nil }
-            if let format = info.format {
+            if let format = fields[f].format {
                 if let local = format.parse(bytes) {
                     r.setScalar(f, Double(zone.utc(fromLocal: local)))
                     return nil
                 }
-                return .badTime(info, String(decoding: bytes, as: UTF8.self), expected: "the format it declares")
+                return .badTime(fields[f], String(decoding: bytes, as: UTF8.self), expected: "the format it declares")
             }
             if let t = ISOTime.parseLocalOrUTC(bytes) {
                 r.setScalar(f, Double(t.hasOffset ? t.seconds : zone.utc(fromLocal: t.seconds)))
                 return nil
             }
-            return .badTime(info, String(decoding: bytes, as: UTF8.self), expected: "an ISO 8601 time such as 2026-03-02T09:00:00Z")
+            return .badTime(fields[f], String(decoding: bytes, as: UTF8.self), expected: "an ISO 8601 time such as 2026-03-02T09:00:00Z")
         case .duration:
             if bytes.isEmpty { return nil }
             if let seconds = ISODuration.parse(bytes) ?? RecordSchema.parseSpokenDuration(bytes) {
                 r.setScalar(f, Double(seconds))
                 return nil
             }
-            return .wrongType(info, "`\(String(decoding: bytes, as: UTF8.self))`")
+            return .wrongType(fields[f], "`\(String(decoding: bytes, as: UTF8.self))`")
         case .list(let element):
             // A text for a list field (a CSV cell): items separated by commas.
             r.markPresent(f)

@@ -268,6 +268,23 @@ public enum ActionKind: Sendable, Equatable {
     case task(text: StringLiteral, within: DurationLiteral?)
     case waive(ActionKindName, Span)
 
+    /// Equal when they say the same (the span of a waived kind ignored).
+    public static func == (a: ActionKind, b: ActionKind) -> Bool {
+        switch (a, b) {
+        case let (.notify(r1, w1), .notify(r2, w2)): return r1 == r2 && w1 == w2
+        case let (.escalate(r1, w1), .escalate(r2, w2)): return r1 == r2 && w1 == w2
+        case let (.assign(r1), .assign(r2)): return r1 == r2
+        case let (.respond(w1, c1), .respond(w2, c2)): return w1 == w2 && c1 == c2
+        case let (.apology(p1, w1, c1), .apology(p2, w2, c2)): return p1 == p2 && w1 == w2 && c1 == c2
+        case let (.offer(r1), .offer(r2)): return r1 == r2
+        case let (.followUp(d1, c1), .followUp(d2, c2)): return d1 == d2 && c1 == c2
+        case let (.review(w1), .review(w2)): return w1 == w2
+        case let (.task(t1, w1), .task(t2, w2)): return t1 == t2 && w1 == w2
+        case let (.waive(k1, _), .waive(k2, _)): return k1 == k2
+        default: return false
+        }
+    }
+
     public var name: ActionKindName {
         switch self {
         case .notify: return .notify
@@ -333,6 +350,11 @@ public struct FieldDecl: Sendable, Equatable {
     public var format: StringLiteral?
     public var defaultValue: Expr?
     public var span: Span
+
+    public static func == (a: FieldDecl, b: FieldDecl) -> Bool {
+        a.name == b.name && a.type == b.type && a.optional == b.optional && a.column == b.column
+            && a.format == b.format && a.defaultValue == b.defaultValue
+    }
 }
 
 public struct RecordDecl: Sendable, Equatable {
@@ -440,6 +462,8 @@ public struct Expectation: Sendable, Equatable {
     /// Nil for `expect nothing`.
     public var action: Action?
     public var span: Span
+
+    public static func == (a: Expectation, b: Expectation) -> Bool { a.atLeast == b.atLeast && a.action == b.action }
 }
 
 public struct Example: Sendable, Equatable {

@@ -1,0 +1,388 @@
+/// A JSONRecordDecoder reads one JSON object (a record's bytes) straight
+/// into a `RecordBuffer`, extracting only the declared fields.
+///
+/// Built once from a `RecordSchema`, it holds a key table per object level:
+/// each entry is a key's bytes and what it leads to (a field, a nested
+/// table for dotted keys such as `customer.name`, or both). Keys are matched
+/// by length, then bytes, with no hashing or dictionary look-up per key.
+/// Values go through the schema's `assign…` methods; unknown keys are
+/// skipped but must still be valid JSON; when a key repeats, the last value
+/// wins; `null` leaves a field missing (so its default applies).
+///
+/// A decoder is a value with reusable scratch storage: after the first few
+/// records it allocates nothing. Give each thread its own copy; `decode` is
+/// `mutating` only because the scratch buffer is reused.
+public struct JSONRecordDecoder: Sendable {
+    public let schema: RecordSchema
+    /// The key tables, flattened: table `t` is entries
+    /// `tableStart[t]..<tableStart[t + 1]`; table 0 is the top level. An
+    /// entry is a key (`keyStart`, `keyCount` in `keyBytes`), the field it
+    /// holds or -1, and the table of the object it holds (dotted keys) or -1.
+    let tableStart: [Int]
+    let keyBytes: [UInt8]
+    let keyStart: [Int]
+    let keyCount: [Int]
+    /// The first eight bytes of each key (`prefix`), to reject most
+    /// mismatches with one compare.
+    let keyPrefix: [UInt64]
+    let keyField: [Int]
+    let keyChild: [Int]
+    /// The dotted path to each entry, for messages.
+    let keyPath: [String]
+    /// Per field: 0 not a list, 1 a list of numbers, 2 a list of texts or
+    /// choices.
+    let listKind: [UInt8]
+    /// Unescaped strings and keys, reused from record to record.
+    var scratch: [UInt8] = []
+
+    public init(schema: RecordSchema) {
+        self.schema = schema
+        // Build nested tables first, then flatten them.
+        struct Entry { var key: [UInt8]; var field: Int; var child: Int; var path: String }
+        var tables: [[Entry]] = [[]]
+        for (f, info) in schema.fields.enumerated() {
+            var table = 0
+            var path = ""
+            for (depth, key) in info.path.enumerated() {
+                path += (depth == 0 ? "" : ".") + String(decoding: key, as: UTF8.self)
+                let e: Int
+                if let found = tables[table].firstIndex(where: { $0.key == key }) {
+                    e = found
+                } else {
+                    tables[table].append(Entry(key: key, field: -1, child: -1, path: path))
+                    e = tables[table].count - 1
+                }
+                if depth == info.path.count - 1 {
+                    // The first field declared with a key keeps it.
+                    if tables[table][e].field < 0 { tables[table][e].field = f }
+                } else {
+                    if tables[table][e].child < 0 {
+                        tables.append([])
+                        tables[table][e].child = tables.count - 1
+                    }
+                    table = tables[table][e].child
+                }
+            }
+        }
+        var tableStart = [0]
+        var keyBytes: [UInt8] = [], keyStart: [Int] = [], keyCount: [Int] = []
+        var keyField: [Int] = [], keyChild: [Int] = [], keyPath: [String] = []
+        for table in tables {
+            for e in table {
+                keyStart.append(keyBytes.count)
+                keyCount.append(e.key.count)
+                keyBytes += e.key
+                keyField.append(e.field)
+                keyChild.append(e.child)
+                keyPath.append(e.path)
+            }
+            tableStart.append(keyStart.count)
+        }
+        self.tableStart = tableStart
+        self.keyBytes = keyBytes
+        self.keyStart = keyStart
+        self.keyCount = keyCount
+        keyPrefix = keyStart.indices.map { i in
+            keyBytes.withUnsafeBufferPointer { JSONRecordDecoder.prefix(UnsafeBufferPointer(rebasing: $0[keyStart[i]..<(keyStart[i] + keyCount[i])])) }
+        }
+        self.keyField = keyField
+        self.keyChild = keyChild
+        self.keyPath = keyPath
+        listKind = schema.fields.map { info -> UInt8 in
+            guard case .list(let element) = info.kind else { return 0 }
+            return JSONRecordDecoder.isNumber(element) ? 1 : 2
+        }
+        scratch.reserveCapacity(256)
+    }
+
+    // MARK: - Decoding
+
+    /// Decodes one record: resets `buffer`, reads the object, applies
+    /// defaults (`schema.finish`). A syntax error wins over a field error;
+    /// of field errors, the first is reported. `firstLine` and
+    /// `firstColumn` are where the record's first byte is in its input, so
+    /// that syntax errors give input positions.
+    public mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, into buffer: inout RecordBuffer,
+                                firstLine: Int = 1, firstColumn: Int = 1) -> FieldError? {
+        buffer.reset()
+        var scratch = self.scratch
+        self.scratch = []
+        defer { self.scratch = scratch }
+        var scanner = JSONScanner(bytes)
+        var outcome = FieldOutcome()
+        do throws(JSONSyntaxError) {
+            scanner.skipWhitespace()
+            guard let c = scanner.peek() else { return .structure("the record is empty") }
+            if c != UInt8(ascii: "{") {
+                if let kind = JSONRecordDecoder.kindName(c) {
+                    return .structure("a record must be a JSON object, not \(kind)")
+                }
+                throw scanner.unexpected(expecting: "a JSON object")
+            }
+            try readObject(&scanner, table: 0, &buffer, &scratch, &outcome)
+            scanner.skipWhitespace()
+            if !scanner.atEnd {
+                throw scanner.failure("unexpected \(JSONScanner.describe(bytes, at: scanner.pos)) after the end of the record",
+                                      at: scanner.pos)
+            }
+        } catch {
+            return .structure(JSONRecordDecoder.syntaxMessage(error, in: bytes, firstLine: firstLine, firstColumn: firstColumn))
+        }
+        if outcome.failed { return outcome.error }
+        return schema.finish(&buffer)
+    }
+
+    /// Decodes one record held in an array.
+    public mutating func decode(_ bytes: [UInt8], into buffer: inout RecordBuffer, firstLine: Int = 1) -> FieldError? {
+        bytes.withUnsafeBufferPointer { decode($0, into: &buffer, firstLine: firstLine) }
+    }
+
+    /// "invalid JSON at line 3, column 7: …", the line counted in the input.
+    static func syntaxMessage(_ error: JSONSyntaxError, in bytes: UnsafeBufferPointer<UInt8>, firstLine: Int,
+                              firstColumn: Int) -> String {
+        let (line, column) = error.location(in: bytes)
+        let inputColumn = line == 1 ? column + firstColumn - 1 : column
+        return "invalid JSON at line \(firstLine + line - 1), column \(inputColumn): \(error.message)"
+    }
+
+    /// How a value that is not an object reads, from its first byte.
+    static func kindName(_ c: UInt8) -> String? {
+        switch c {
+        case UInt8(ascii: "["): return "an array"
+        case UInt8(ascii: "\""): return "a string"
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return "a number"
+        case UInt8(ascii: "t"): return "`true`"
+        case UInt8(ascii: "f"): return "`false`"
+        case UInt8(ascii: "n"): return "`null`"
+        default: return nil
+        }
+    }
+
+    // MARK: - Objects
+
+    /// Reads an object (at its `{`) whose keys are looked up in `table`.
+    func readObject(_ s: inout JSONScanner, table: Int, _ r: inout RecordBuffer, _ scratch: inout [UInt8],
+                    _ outcome: inout FieldOutcome) throws(JSONSyntaxError) {
+        s.pos += 1
+        try s.enter()
+        s.skipWhitespace()
+        if s.peek() == UInt8(ascii: "}") {
+            s.pos += 1
+            s.leave()
+            return
+        }
+        while true {
+            s.skipWhitespace()
+            guard s.peek() == UInt8(ascii: "\"") else { throw s.unexpected(expecting: "a key in double quotes") }
+            let key = try s.readString(into: &scratch)
+            let entry = key.unescaped ? scratch.withUnsafeBufferPointer { find(table, $0) }
+                                      : find(table, UnsafeBufferPointer(rebasing: s.bytes[key.start..<key.end]))
+            try s.expectColon()
+            s.skipWhitespace()
+            if entry < 0 {
+                try s.skipValue(scratch: &scratch)
+            } else {
+                try readMember(&s, entry, &r, &scratch, &outcome)
+            }
+            if try s.endOfMember(closer: UInt8(ascii: "}")) { break }
+        }
+        s.leave()
+    }
+
+    /// The entry of `table` whose key is `key`, or -1: length and first
+    /// eight bytes first (one compare each), then any further bytes.
+    @inline(__always)
+    func find(_ table: Int, _ key: UnsafeBufferPointer<UInt8>) -> Int {
+        // INVARIANT: `table` is 0 or a `keyChild` value, so table + 1 < tableStart.count.
+        let first = tableStart[table], end = tableStart[table + 1]
+        let n = key.count
+        let prefix = JSONRecordDecoder.prefix(key)
+        return keyBytes.withUnsafeBufferPointer { all -> Int in
+            var i = first
+            while i < end {
+                if keyCount[i] == n && keyPrefix[i] == prefix {
+                    // INVARIANT: keyStart[i] + n <= keyBytes.count, by construction.
+                    let k = keyStart[i]
+                    var j = 8
+                    while j < n && all[k + j] == key[j] { j += 1 }
+                    if j >= n { return i }
+                }
+                i += 1
+            }
+            return -1
+        }
+    }
+
+    /// A key's first eight bytes (zero-padded) as one number.
+    @inline(__always)
+    static func prefix(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        if key.count >= 8, let base = key.baseAddress {
+            return UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self))
+        }
+        var value: UInt64 = 0
+        for (k, byte) in key.enumerated() where k < 8 { value |= UInt64(byte) << (8 * UInt64(k)) }
+        return value
+    }
+
+    // MARK: - Values
+
+    /// Reads a known key's value into its field (or nested table).
+    func readMember(_ s: inout JSONScanner, _ entry: Int, _ r: inout RecordBuffer, _ scratch: inout [UInt8],
+                    _ outcome: inout FieldOutcome) throws(JSONSyntaxError) {
+        guard let c = s.peek() else { throw s.unexpected(expecting: "a value") }
+        // INVARIANT: `entry` is an index `find` returned.
+        let f = keyField[entry]
+        let child = keyChild[entry]
+        if c == UInt8(ascii: "{") && child >= 0 {
+            try readObject(&s, table: child, &r, &scratch, &outcome)
+            return
+        }
+        guard f >= 0 else {
+            // A key that only leads to nested fields holds a non-object.
+            let start = s.pos
+            try s.skipValue(scratch: &scratch)
+            if c != UInt8(ascii: "n") && !outcome.failed {
+                outcome.note(.structure("`\(keyPath[entry])` should be an object holding \(holding(keyPath[entry])), "
+                                   + "not \(JSONRecordDecoder.kindName(s.bytes[start]) ?? "a value")"))
+            }
+            return
+        }
+        if r.present[f] { clear(f, &r) }
+        let list = listKind[f]
+        switch c {
+        case UInt8(ascii: "\""):
+            let span = try s.readString(into: &scratch)
+            guard !outcome.failed else { return }
+            let e = span.unescaped ? schema.assignText(f, scratch, into: &r)
+                                   : schema.assignText(f, UnsafeBufferPointer(rebasing: s.bytes[span.start..<span.end]), into: &r)
+            outcome.note(e)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let start = s.pos
+            let value = try s.readNumber()
+            guard !outcome.failed else { return }
+            let text = UnsafeBufferPointer(rebasing: s.bytes[start..<s.pos])
+            if list == 2, let element = element(f) {
+                if let e = schema.assignListItem(f, text, element, into: &r) { outcome.note(e) }
+            } else if let e = schema.assignNumber(f, value, text: text, into: &r) {
+                outcome.note(e)
+            }
+        case UInt8(ascii: "["):
+            guard list != 0, let element = element(f) else {
+                try s.skipValue(scratch: &scratch)
+                if !outcome.failed { outcome.note(.wrongType(schema.fields[f], "an array")) }
+                return
+            }
+            r.markPresent(f)
+            try readList(&s, f, element, &r, &scratch, &outcome)
+        case UInt8(ascii: "{"):
+            try s.skipValue(scratch: &scratch)
+            if !outcome.failed { outcome.note(.wrongType(schema.fields[f], "an object")) }
+        default:
+            guard let b = try s.readLiteral() else { return }     // null: missing
+            guard !outcome.failed else { return }
+            if list == 1 {
+                r.appendListScalar(f, b ? 1 : 0)
+            } else if list == 2, let element = element(f) {
+                if let e = schema.assignListItem(f, JSONRecordDecoder.word(b), element, into: &r) { outcome.note(e) }
+            } else if let e = schema.assignBool(f, b, into: &r) {
+                outcome.note(e)
+            }
+        }
+    }
+
+    /// The element kind of a list field.
+    func element(_ f: Int) -> RecordSchema.ElementKind? {
+        if case .list(let element) = schema.fields[f].kind { return element }
+        return nil
+    }
+
+    /// The items of an array for a list field (at the `[`).
+    func readList(_ s: inout JSONScanner, _ f: Int, _ element: RecordSchema.ElementKind, _ r: inout RecordBuffer,
+                  _ scratch: inout [UInt8], _ outcome: inout FieldOutcome) throws(JSONSyntaxError) {
+        s.pos += 1
+        try s.enter()
+        s.skipWhitespace()
+        if s.peek() == UInt8(ascii: "]") {
+            s.pos += 1
+            s.leave()
+            return
+        }
+        while true {
+            s.skipWhitespace()
+            guard let c = s.peek() else { throw s.unexpected(expecting: "a value") }
+            switch c {
+            case UInt8(ascii: "\""):
+                let span = try s.readString(into: &scratch)
+                if !outcome.failed {
+                    outcome.note(span.unescaped ? schema.assignListItem(f, scratch, element, into: &r)
+                        : schema.assignListItem(f, UnsafeBufferPointer(rebasing: s.bytes[span.start..<span.end]), element, into: &r))
+                }
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let start = s.pos
+                let value = try s.readNumber()
+                if !outcome.failed {
+                    if JSONRecordDecoder.isNumber(element) {
+                        r.appendListScalar(f, value)
+                    } else {
+                        outcome.note(schema.assignListItem(f, UnsafeBufferPointer(rebasing: s.bytes[start..<s.pos]), element, into: &r))
+                    }
+                }
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                try s.skipValue(scratch: &scratch)
+                if !outcome.failed { outcome.note(.wrongType(schema.fields[f], c == UInt8(ascii: "[") ? "a list holding an array" : "a list holding an object")) }
+            default:
+                if let b = try s.readLiteral(), !outcome.failed {
+                    if JSONRecordDecoder.isNumber(element) {
+                        r.appendListScalar(f, b ? 1 : 0)
+                    } else {
+                        outcome.note(schema.assignListItem(f, JSONRecordDecoder.word(b), element, into: &r))
+                    }
+                }
+            }
+            if try s.endOfMember(closer: UInt8(ascii: "]")) { break }
+        }
+        s.leave()
+    }
+
+    // MARK: - Helpers
+
+    /// Empties a field read before (a repeated key: the last one wins).
+    @inline(__always)
+    func clear(_ f: Int, _ r: inout RecordBuffer) {
+        r.present[f] = false
+        if !r.listTexts[f].isEmpty { r.listTexts[f].removeAll(keepingCapacity: true) }
+        if !r.listScalars[f].isEmpty { r.listScalars[f].removeAll(keepingCapacity: true) }
+    }
+
+    @inline(__always)
+    static func isNumber(_ element: RecordSchema.ElementKind) -> Bool {
+        if case .number = element { return true }
+        return false
+    }
+
+    /// `true` or `false` as bytes (no allocation).
+    static func word(_ b: Bool) -> UnsafeBufferPointer<UInt8> {
+        let s: StaticString = b ? "true" : "false"
+        return UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)
+    }
+
+    /// The fields under a dotted prefix, for a message: "`name`, `email`".
+    func holding(_ prefix: String) -> String {
+        let names = schema.fields.filter { $0.key.hasPrefix(prefix + ".") }.map { "`\($0.key.dropFirst(prefix.count + 1))`" }
+        return names.isEmpty ? "fields" : names.joined(separator: ", ")
+    }
+}
+
+/// A FieldOutcome is the first field error of a record being read; the
+/// flag keeps the hot path from touching the (large) error value.
+struct FieldOutcome {
+    var failed = false
+    var error: FieldError?
+
+    @inline(__always)
+    mutating func note(_ e: FieldError?) {
+        guard !failed, let e else { return }
+        error = e
+        failed = true
+    }
+}

@@ -1,0 +1,87 @@
+/// Reading a parsed `JSONValue` as a record: the same rules as
+/// `JSONRecordDecoder` (dotted keys reach into nested objects, the last of
+/// repeated keys wins, `null` is missing, unknown keys are ignored), for the
+/// library API, the REPL and examples, where a record is already a tree.
+extension RecordSchema {
+    // MARK: - Reading a JSONValue
+
+    /// Resets `buffer` and reads the fields of a JSON object into it, then
+    /// applies defaults (`finish`). The first problem is returned.
+    public func read(_ value: JSONValue, into buffer: inout RecordBuffer) -> FieldError? {
+        buffer.reset()
+        guard case .object = value else { return .structure("a record must be a JSON object, not \(value.kindDescription)") }
+        for f in fields.indices {
+            let info = fields[f]
+            var current = value
+            var found = true
+            for (depth, key) in info.path.enumerated() {
+                guard case .object(let members) = current else {
+                    if case .null = current { found = false; break }
+                    let holder = info.path[0..<depth].map { String(decoding: $0, as: UTF8.self) }.joined(separator: ".")
+                    return .structure("`\(holder)` should be an object holding `\(info.path[depth...].map { String(decoding: $0, as: UTF8.self) }.joined(separator: "."))`, not \(current.kindDescription)")
+                }
+                guard let member = members.last(where: { $0.key.utf8.elementsEqual(key) }) else { found = false; break }
+                current = member.value
+            }
+            guard found else { continue }
+            if let error = assignJSON(f, current, into: &buffer) { return error }
+        }
+        return finish(&buffer)
+    }
+
+    /// One field's JSON value.
+    func assignJSON(_ f: Int, _ value: JSONValue, into r: inout RecordBuffer) -> FieldError? {
+        let info = fields[f]
+        switch value {
+        case .null:
+            return nil
+        case .string(let s):
+            return assignText(f, Array(s.utf8), into: &r)
+        case .number(let v):
+            if case .list(let element) = info.kind, !JSONRecordDecoder.isNumber(element) {
+                return assignListItem(f, Array(JSONValue.numberText(v).utf8), element, into: &r)
+            }
+            return assignNumber(f, v, text: Array(JSONValue.numberText(v).utf8), into: &r)
+        case .bool(let b):
+            if case .list(let element) = info.kind {
+                if JSONRecordDecoder.isNumber(element) {
+                    r.appendListScalar(f, b ? 1 : 0)
+                    return nil
+                }
+                return assignListItem(f, JSONRecordDecoder.word(b), element, into: &r)
+            }
+            return assignBool(f, b, into: &r)
+        case .array(let items):
+            guard case .list(let element) = info.kind else { return .wrongType(info, "an array") }
+            r.markPresent(f)
+            for item in items {
+                switch item {
+                case .null: continue
+                case .string(let s):
+                    if let error = assignListItem(f, Array(s.utf8), element, into: &r) { return error }
+                case .number(let v):
+                    if JSONRecordDecoder.isNumber(element) {
+                        r.appendListScalar(f, v)
+                    } else if let error = assignListItem(f, Array(JSONValue.numberText(v).utf8), element, into: &r) {
+                        return error
+                    }
+                case .bool(let b):
+                    if JSONRecordDecoder.isNumber(element) {
+                        r.appendListScalar(f, b ? 1 : 0)
+                    } else if let error = assignListItem(f, JSONRecordDecoder.word(b), element, into: &r) {
+                        return error
+                    }
+                case .array: return .wrongType(info, "a list holding an array")
+                case .object: return .wrongType(info, "a list holding an object")
+                }
+            }
+            return nil
+        case .object:
+            // A key that is both a field and the parent of dotted fields
+            // holds those fields, as in `JSONRecordDecoder`.
+            let prefix = info.key + "."
+            if fields.contains(where: { $0.key.hasPrefix(prefix) }) { return nil }
+            return .wrongType(info, "an object")
+        }
+    }
+}

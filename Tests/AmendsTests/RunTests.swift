@@ -1,0 +1,118 @@
+import Testing
+@testable import Amends
+
+/// `amends run` and the library API: records in, required actions out.
+@Suite("Run")
+struct RunTests {
+    static let fixtures = Tool.packageRoot + "/Tests/AmendsTests/fixtures/run"
+    static let policy = fixtures + "/standard.policy"
+
+    @Test func goodAndBadRecordsKeepTheirPositions() throws {
+        let r = Tool.run(["run", Self.policy, Self.fixtures + "/mixed.jsonl", "--now", "2026-03-02T10:00:00Z"])
+        #expect(r.status == 1, "some records could not be read: exit 1")
+        let lines = r.lines
+        // Seven records (the blank line is not one): seven lines, in order.
+        #expect(lines.count == 7)
+        for (i, line) in lines.enumerated() { #expect(line.hasPrefix("{\"record\":\(i + 1),")) }
+        #expect(lines[0].contains(#""id":"INC-1","actions":[{"kind":"notify","role":"supervisor""#))
+        #expect(lines[1].contains(#""error":"`severity` is \"hgh\""#) && lines[1].contains("did you mean `high`?"))
+        #expect(lines[2].contains(#""line":3,"error":"invalid JSON"#))
+        #expect(lines[3].contains("missing required field `severity`"))
+        #expect(lines[4].contains("a record must be a JSON object, not an array"))
+        #expect(lines[5].contains(#""id":"INC-6""#) && lines[5].contains(#""waived":[{"kind":"apology""#))
+        #expect(lines[6].contains(#""kind":"follow_up","due":"2026-03-09T09:00:00Z","within":"P7D""#))
+        #expect(r.stderr.contains("4 records of 7 could not be read"))
+    }
+
+    @Test func outputIsTheGoldenAndTheSameOnEveryRun() throws {
+        let args = ["run", Self.policy, Self.fixtures + "/mixed.jsonl", "--now", "2026-03-02T10:00:00Z"]
+        let first = Tool.run(args)
+        Golden.check(first.stdout, against: "run/mixed.jsonl.out")
+        for threads in ["1", "2", "3"] {
+            let again = Tool.run(args + ["--threads", threads])
+            #expect(again.stdout == first.stdout, "byte-identical output with \(threads) threads")
+        }
+    }
+
+    @Test func csvRecordsAreTypedFromText() throws {
+        let r = Tool.run(["run", Self.policy, Self.fixtures + "/incidents.csv", "--now", "2026-03-02T10:00:00Z"])
+        #expect(r.status == 1)
+        #expect(r.lines.count == 3)
+        #expect(r.lines[0].contains(#""id":"INC-10""#) && r.lines[0].contains(#""kind":"respond","due":"2026-03-02T11:00:00Z","within":"PT2H","by":"phone""#))
+        // An empty tier takes the default; `delivery` in quotes is the value.
+        #expect(r.lines[1].contains(#""kind":"escalate","role":"owner","due":"2026-03-09T11:30:00Z","within":"4 business hours""#))
+        #expect(r.lines[2].contains(#""line":4,"error":"`severity` is \"extreme\""#))
+    }
+
+    @Test func textFormatIsForPeople() {
+        let r = Tool.run(["run", "--format", "text", Self.policy, Self.fixtures + "/mixed.jsonl", "--now", "2026-03-02T10:00:00Z"])
+        #expect(r.stdout.contains("record 1 (INC-1)\n  notify supervisor  ["))
+        #expect(r.stdout.contains("record 2 (line 2): error: `severity` is \"hgh\""))
+        #expect(!r.stdout.contains("\u{1B}["))
+    }
+
+    @Test func standardInputAndOutputFile() throws {
+        let input = #"{"id": "A", "severity": "high", "category": "billing", "reported": "2026-03-02T09:00:00Z"}"# + "\n"
+        let piped = Tool.run(["run", Self.policy, "-", "--now", "2026-03-02T10:00:00Z"], input: input)
+        #expect(piped.status == 0)
+        #expect(piped.lines.count == 1)
+        let out = "/tmp/amends-run-test-\(UInt32.random(in: 0...UInt32.max)).jsonl"
+        let written = Tool.run(["run", Self.policy, "-", "--output", out, "--now", "2026-03-02T10:00:00Z"], input: input)
+        #expect(written.status == 0 && written.stdout.isEmpty)
+        let bytes = try FileSystem.read(out).get()
+        #expect(String(decoding: bytes, as: UTF8.self) == piped.stdout)
+        _ = FileSystem.writeAtomically(out, []) // keep /tmp tidy
+    }
+
+    @Test func policyErrorsAndUsageErrorsExitTwo() {
+        let missing = Tool.run(["run", Self.fixtures + "/no-such.policy", Self.fixtures + "/mixed.jsonl"])
+        #expect(missing.status == 2 && missing.stderr.contains("no such file"))
+        let noRecords = Tool.run(["run", Self.policy, Self.fixtures + "/no-such.jsonl"])
+        #expect(noRecords.status == 2 && noRecords.stderr.contains("no-such.jsonl"))
+        let badNow = Tool.run(["run", Self.policy, "-", "--now", "yesterday"])
+        #expect(badNow.status == 2 && badNow.stderr.contains("`--now` needs a timestamp"))
+        let badFlag = Tool.run(["run", Self.policy, "-", "--fromat", "text"])
+        #expect(badFlag.status == 2 && badFlag.stderr.contains("did you mean `--format`?"))
+        let broken = "/tmp/amends-broken-\(UInt32.random(in: 0...UInt32.max)).policy"
+        _ = FileSystem.writeAtomically(broken, Array("when severity >= hgh: notify x\n".utf8))
+        let r = Tool.run(["run", broken, "-"], input: "{}\n")
+        #expect(r.status == 2 && r.stderr.contains("error[E101]") && r.stdout.isEmpty)
+    }
+
+    // MARK: - Library API
+
+    @Test func libraryEvaluatesJSONAndReportsProvenance() throws {
+        let policy = try Policy(path: Self.policy)
+        let json = #"{"id": "X", "severity": "critical", "tier": "premium", "category": "billing", "caused_by": "us", "reported": "2026-03-02T09:00:00Z"}"#
+        let outcome = try policy.evaluate(json: Array(json.utf8), now: 0)
+        let summaries = outcome.actions.map(\.summary)
+        #expect(summaries == ["notify supervisor", "notify account_manager", "respond within 2 hours by phone",
+                              "apology with responsibility, prevention", "offer refund, credit, redo", "follow up in 3 days"])
+        #expect(outcome.actions[2].because.first?.name == "valued client, our fault")
+        let due = try TimestampLiteral.parse(Array("2026-03-05T09:00:00Z".utf8)).get().epochSeconds()
+        #expect(outcome.actions[5].due == due)
+        #expect(throws: RecordError.self) { try policy.evaluate(json: Array(#"{"severity": "hgh"}"#.utf8), now: 0) }
+    }
+
+    @Test func libraryRefusesAPolicyWithErrors() {
+        #expect(throws: PolicyError.self) { try Policy(source: "when x = 1: notify y\n") }
+    }
+
+    @Test func overriddenDeadlinesAreRecorded() throws {
+        let policy = try Policy(source: """
+        scale severity: low < high
+        record incident:
+          severity: severity
+          reported: time
+        deadlines from reported
+        roles: owner
+        when severity = high: notify owner within 1 day
+        rule "fast" when severity = high: notify owner within 1 hour
+        """)
+        let outcome = try policy.evaluate(json: Array(#"{"severity": "high", "reported": "2026-03-02T09:00:00Z"}"#.utf8), now: 0)
+        #expect(outcome.actions.count == 1)
+        #expect(outcome.actions[0].within == DurationSpec(amount: 1, unit: .hours))
+        #expect(outcome.actions[0].because.map(\.line) == [7, 8])
+        #expect(outcome.actions[0].overridden.map(\.rule.line) == [7])
+    }
+}

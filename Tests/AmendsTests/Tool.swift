@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Amends
+
+/// Runs the built `amends` executable as a user would, for tests of the
+/// command line: exit status, standard output and standard error.
+enum Tool {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lines: [Substring] { stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast(stdout.hasSuffix("\n") ? 1 : 0).map { $0 } }
+    }
+
+    /// The `amends` binary beside the test bundle (same build folder).
+    static let path: String = {
+        var dir = FileSystem.directory(of: CommandLine.arguments.first ?? ".")
+        for _ in 0..<4 {
+            if FileSystem.exists(dir + "/amends") && !FileSystem.isDirectory(dir + "/amends") { return dir + "/amends" }
+            dir = FileSystem.directory(of: dir)
+        }
+        return packageRoot + "/.build/debug/amends"
+    }()
+
+    static let packageRoot: String = FileSystem.directory(of: FileSystem.directory(of: FileSystem.directory(of: #filePath)))
+
+    /// Runs `amends ARGS…` with `input` on standard input.
+    static func run(_ args: [String], input: String = "", environment: [String: String] = [:]) -> Result {
+        let temp = "/tmp/amends-tool-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let inPath = temp + ".in", outPath = temp + ".out", errPath = temp + ".err"
+        _ = FileSystem.writeAtomically(inPath, Array(input.utf8))
+        defer { unlink(inPath); unlink(outPath); unlink(errPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var env = ["PATH=/usr/bin:/bin", "NO_COLOR=1", "HOME=/tmp", "AMENDS_HISTORY="]
+        if let tz = getenv("TZDIR") { env.append("TZDIR=" + String(cString: tz)) }
+        for (k, v) in environment { env.append("\(k)=\(v)") }
+        let argv = [path] + args
+        var cArgs = argv.map { strdup($0) } + [nil]
+        var cEnv = env.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, path, &actions, nil, &cArgs, &cEnv) == 0 else {
+            return Result(status: -1, stdout: "", stderr: "could not start \(path)")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let out = (try? FileSystem.read(outPath).get()) ?? []
+        let err = (try? FileSystem.read(errPath).get()) ?? []
+        let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return Result(status: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+}
