@@ -387,7 +387,8 @@ struct SessionTests {
     @Test func saveWritesTheSessionAsAPolicyThatLoadsAgain() {
         let folder = Folder()
         var s = Self.loaded(folder)
-        _ = s.run("when category = outage:\n  notify owner within 1 hour\n  offer credit\n")
+        // Typed loosely; saved in the canonical layout.
+        _ = s.run("when   category=outage :\n    notify owner within 1 hour\n    offer credit\n")
         _ = s.run("when severity >= hgh: notify owner") // refused: not saved
         folder.forget("session.policy")
         #expect(s.run(".save session.policy").text == "saved 1 loaded file and 1 entry to session.policy\n")

@@ -167,7 +167,9 @@ extension Session {
         if FileSystem.isDirectory(target) {
             return problem("cannot save to `\(path)`: it is a directory", help: "name a file, e.g. `\(path)/session.policy`")
         }
-        let text = savedText(to: target)
+        let typed = savedText(to: target)
+        // The canonical layout of `amends fmt` (the session compiles, so it parses).
+        let text = Formatter.format(text: typed, path: path) ?? typed
         if let failure = FileSystem.writeAtomically(target, Array(text.utf8)) {
             return problem("cannot save to `\(path)`: \(failure.reason)")
         }
@@ -179,10 +181,8 @@ extension Session {
     }
 
     /// The session as one policy: a `use` per loaded file, then every typed
-    /// entry, in the order they came (so rules keep their order).
-    ///
-    /// HOOK: once the formatter (`amends fmt`) is on main, run the text
-    /// through it here so a saved session is laid out canonically.
+    /// entry, in the order they came (so rules keep their order). `save`
+    /// lays it out as `amends fmt` would.
     func savedText(to target: String) -> String {
         var out = "# Saved from `amends repl`.\n"
         let targetDir = FileSystem.directory(of: target)
