@@ -24,6 +24,7 @@ public enum CLI {
         FmtCommand.entry,
         ExplainCommand.entry,
         ParseCommand.entry,
+        REPLCommand.entry,
         HelpCommand.entry,
     ]
 
