@@ -23,8 +23,8 @@ public enum CLI {
         TestCommand.entry,
         FmtCommand.entry,
         ExplainCommand.entry,
-        ParseCommand.entry,
         REPLCommand.entry,
+        ParseCommand.entry,
         HelpCommand.entry,
     ]
 

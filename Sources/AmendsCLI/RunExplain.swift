@@ -1,13 +1,12 @@
 import Amends
 
-/// `run --explain`: a short account after each result of which rules fired.
+/// `run --explain`: after each result, the explainer's account of the record:
+/// every rule, fired or not and why, and how each deadline was computed.
 enum RunExplain {
     static func annotate(_ evaluator: Evaluator, _ record: RecordBuffer) -> [UInt8] {
-        let outcome = evaluator.outcome()
-        var text = "  fired: " + (outcome.fired.isEmpty ? "no rule" : outcome.fired.map(\.description).joined(separator: "; ")) + "\n"
-        for w in outcome.waived where !w.dropped.isEmpty {
-            text += "  waived \(w.kind.rawValue) by \(w.by.map(\.description).joined(separator: "; "))\n"
-        }
+        let explanation = Explainer.explain(program: evaluator.program, record: record)
+        var text = explanation.text
+        if !text.hasSuffix("\n") { text += "\n" }
         return Array(text.utf8)
     }
 }

@@ -8,16 +8,16 @@ import Amends
 ///     amount is missing
 ///     valued = tier >= premium or amount > 5000
 ///
-/// HOOK: the Explainer's `ReferenceInterpreter.reason(_:in:)` (being written
-/// for `amends explain`) says which part of a condition decided it
-/// ("severity is medium; the rule needs >= high"). When it is on main,
-/// `lines` should return its reason first and keep the field values below.
+/// The first line is the explainer's reason (which part of the condition
+/// decided it: "severity is medium; the rule needs >= high"); the values of
+/// the fields it names follow.
 enum ConditionWhy {
     /// The lines that explain `condition` for `record`.
     static func lines(_ condition: Condition, _ record: RecordBuffer, model: PolicyModel, given: Set<Int>) -> [String] {
         var uses = Uses()
         uses.collect(condition, model)
-        var lines: [String] = []
+        let reason = ReferenceInterpreter(model: model).reason(condition, in: record)
+        var lines: [String] = [reason.text]
         for d in uses.defines where model.defines.indices.contains(d) {
             let c = model.defines[d].condition
             let text = InputShape.oneLine(c.ref.source.text(c.ref.span)).trimmingWhitespace
