@@ -90,7 +90,7 @@ struct REPLInputTests {
         + rule <input-4>:1: when severity = high
           notify owner  [<input-4>:1]
         true
-          severity is high
+          severity is high, which is = high
 
         """)
         #expect(!good.output.contains("\u{1B}") && good.errors.isEmpty)

@@ -23,10 +23,14 @@ enum ConditionWhy {
             let text = InputShape.oneLine(c.ref.source.text(c.ref.span)).trimmingWhitespace
             lines.append("\(model.defines[d].name) means \(text)")
         }
+        // Field values the reason does not already state.
         for f in uses.fields where model.fields.indices.contains(f) {
-            lines.append("\(model.fields[f].name) is " + describe(field: f, record, model: model, given: given))
+            let line = "\(model.fields[f].name) is " + describe(field: f, record, model: model, given: given)
+            let plain = line.hasSuffix(" (default)") ? String(line.dropLast(10)) : line
+            if reason.text.contains(plain) && plain == line { continue }
+            lines.append(line)
         }
-        if uses.age {
+        if uses.age, !reason.text.contains("age is") {
             if let clock = model.clockField, model.fields.indices.contains(clock), record.present[clock] {
                 let age = Int64(saturating: record.now) &- Int64(saturating: record.scalars[clock])
                 lines.append("age is \(model.describe(.duration(age))) (from \(model.fields[clock].name) to now)")
