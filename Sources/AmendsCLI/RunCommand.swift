@@ -38,7 +38,7 @@ enum RunCommand: Command {
         guard let parsed = parse(args, valued: ["--format", "--now", "--threads", "--output", "--input-format"],
                                  switches: ["--explain"]) else { return 2 }
         guard let policyPath = parsed.operands.first else {
-            return CLI.usage("no policy given", command: name, help: "try `amends run policies/standard.policy policies/standard-incidents.jsonl`")
+            return CLI.usage("no policy given", command: name, help: "try `amends run policies/standard.policy policies/standard.jsonl`")
         }
         var inputs = Array(parsed.operands.dropFirst())
         if inputs.isEmpty {
