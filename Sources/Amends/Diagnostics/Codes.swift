@@ -59,6 +59,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
     case invalidList = "E122"
     case invalidExample = "E123"
     case constantComparison = "E124"
+    case emptyTask = "E125"
 
     // MARK: Files
     case useNotFound = "E201"
