@@ -67,6 +67,27 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
     case useTooDeep = "E203"
     case useNotPolicy = "E204"
 
+    // MARK: Analyses (what a policy does)
+    case neverHolds = "W301"
+    case redundantRule = "W302"
+    case unusedDefine = "W303"
+    case unusedRole = "W304"
+    case unusedRemedy = "W305"
+    case unusedChannel = "W306"
+    case uselessWaive = "W307"
+    case coverageGap = "W308"
+    case unreachableOtherwise = "W309"
+    case notMonotone = "W310"
+    case unusedAllow = "W311"
+    case invalidAllow = "W312"
+
+    // MARK: Service-recovery lints
+    case apologyWithoutResponsibility = "W401"
+    case apologyWithoutRepair = "W402"
+    case forgivenessRequest = "W403"
+    case seriousWithoutFollowUp = "W404"
+    case apologyForCustomerFault = "W405"
+
     public static func < (a: DiagnosticCode, b: DiagnosticCode) -> Bool { a.rawValue < b.rawValue }
 
     public var info: CodeInfo { CodeInfo.table[self] ?? CodeInfo(self, "unknown", .error, "") }
@@ -96,7 +117,7 @@ public struct CodeInfo: Sendable {
 
     static let table: [DiagnosticCode: CodeInfo] = {
         var t: [DiagnosticCode: CodeInfo] = [:]
-        for info in syntaxCodes + checkerCodes { t[info.code] = info }
+        for info in syntaxCodes + checkerCodes + analysisCodes { t[info.code] = info }
         return t
     }()
 
