@@ -89,7 +89,13 @@ enum CheckCommand: Command {
             Console.out.write(report.github())
             Console.err.write(report.summaryLine + "\n")
         default:
-            Console.out.write(report.human(color: wantsColor(fd: 1)))
+            // Rendering thousands of findings is worth every core too.
+            let renderer = DiagnosticRenderer(color: wantsColor(fd: 1))
+            let batches = stride(from: 0, to: report.diagnostics.count, by: 256).map {
+                Array(report.diagnostics[$0..<min($0 + 256, report.diagnostics.count)])
+            }
+            for text in CheckRun.parallelMap(batches, { renderer.render($0) }) { Console.out.write(text) }
+            Console.out.write(report.summaryLine + "\n")
         }
         return report.exitCode
     }

@@ -4,12 +4,16 @@ import Glibc
 import Darwin
 #endif
 import Amends
+import Dispatch
+import Synchronization
 
 /// A CheckRun checks many policy files as one run: every file is loaded and
 /// checked as a policy of its own (so its examples are checked), a file
 /// that another file of the run `use`s gets no analyses of its own (its
 /// users' analyses cover its rules), and a finding in a file reached
 /// several ways is reported once, under the path the run knows it by.
+/// Files are loaded and checked on every core; the report does not depend
+/// on the order the work finishes in.
 struct CheckRun {
     var options: PolicyCheck.Options
     var denyWarnings = false
@@ -21,8 +25,9 @@ struct CheckRun {
         // 1. Load every file (parse it and what it uses) to learn who uses whom.
         var loads: [(path: String, loaded: Loader.Loaded)] = []
         var checked: [String] = []
-        for path in paths {
-            switch Loader.load(path: path) {
+        let loaded = CheckRun.parallelMap(paths) { Loader.load(path: $0) }
+        for (path, result) in zip(paths, loaded) {
+            switch result {
             case .failure(let failure):
                 unreadable.append(CheckReport.Unreadable(path: path, message: "\(failure)"))
             case .success(let loaded):
@@ -43,10 +48,13 @@ struct CheckRun {
         var seen = Set<FindingKey>()
         var diagnostics: [Diagnostic] = []
         var silenced = 0
-        for (path, loaded) in loads {
+        let jobs = loads.map { load -> (Loader.Loaded, PolicyCheck.Options) in
             var fileOptions = options
-            fileOptions.analyses = options.analyses && !usedByOthers.contains(names.canonical(path))
-            let result = PolicyCheck.run(Driver.compile(loaded), options: fileOptions)
+            fileOptions.analyses = options.analyses && !usedByOthers.contains(names.canonical(load.path))
+            return (load.loaded, fileOptions)
+        }
+        let results = CheckRun.parallelMap(jobs) { PolicyCheck.run(Driver.compile($0.0), options: $0.1) }
+        for result in results {
             silenced += result.silenced
             for d in result.diagnostics {
                 let key = FindingKey(file: names.canonical(d.file), start: d.span.start, end: d.span.end, code: d.code, message: d.message)
@@ -78,6 +86,18 @@ struct CheckRun {
         var seen = Set<String>()
         files = files.filter { seen.insert(FileSystem.canonical($0)).inserted }
         return (files, problems)
+    }
+
+    /// `transform` applied to every item on every core, results in order.
+    static func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        guard items.count > 1 else { return items.map(transform) }
+        let slots = Mutex<[R?]>(Array(repeating: nil, count: items.count))
+        DispatchQueue.concurrentPerform(iterations: items.count) { k in
+            let r = transform(items[k])
+            slots.withLock { $0[k] = r }
+        }
+        // INVARIANT: concurrentPerform runs every iteration once, so every slot is filled.
+        return slots.withLock { $0.compactMap { $0 } }
     }
 
     struct FindingKey: Hashable {

@@ -40,10 +40,28 @@ struct AnalysisContext {
 
     /// Each rule's condition as a formula; nil for `otherwise`.
     let conditions: [Formula?]
+    /// The variables each rule's condition mentions (none for `otherwise`).
+    let ruleVariables: [Set<Variable>]
     let whenRules: [Int]
     let otherwiseRules: [Int]
     /// Rules whose condition can never hold (set by `Satisfiability`).
     var neverFires: Set<Int> = []
+    /// Rules that waive each kind.
+    let waiversByKind: [ActionKindName: [Int]]
+    /// Each rule's condition negated, and when `otherwise` fires.
+    let negatedConditions: [Formula?]
+    let otherwiseFires: Formula
+    /// Some `when` rule fires (so no `otherwise` does).
+    let someWhenFires: Formula
+    /// `fires(r, with: f, index)` and its negation, computed once each.
+    private var firesWith: [FiresKey: Formula] = [:]
+    private var notFiresWith: [FiresKey: Formula] = [:]
+
+    private struct FiresKey: Hashable {
+        var rule: Int
+        var field: Int
+        var index: Int?
+    }
 
     /// Steps left for the whole policy; each query takes at most its own budget.
     var totalBudget: Int
@@ -61,10 +79,21 @@ struct AnalysisContext {
         self.solver = Solver(lowering: lowering)
         self.evaluator = Evaluator(program: program)
         self.conditions = conditions
-        self.whenRules = compiled.model.rules.indices.filter { conditions[$0] != nil }
+        let whenRules = compiled.model.rules.indices.filter { conditions[$0] != nil }
+        self.whenRules = whenRules
         self.otherwiseRules = compiled.model.rules.indices.filter { conditions[$0] == nil }
+        self.ruleVariables = conditions.map { $0?.variables ?? [] }
+        let negated = conditions.map { $0?.negated }
+        self.negatedConditions = negated
+        self.otherwiseFires = .all(whenRules.map { negated[$0] ?? .yes })
+        self.someWhenFires = .any(whenRules.map { conditions[$0] ?? .no })
+        var waivers: [ActionKindName: [Int]] = [:]
+        for (r, rule) in compiled.model.rules.enumerated() {
+            for case .waive(let kind) in rule.actions where waivers[kind]?.last != r { waivers[kind, default: []].append(r) }
+        }
+        self.waiversByKind = waivers
         // Generous for hand-written policies, bounded for generated ones.
-        self.totalBudget = 200_000 + 20_000 * compiled.model.rules.count
+        self.totalBudget = 100_000 + 5_000 * compiled.model.rules.count
     }
 
     var mainSource: SourceText? {
@@ -73,11 +102,12 @@ struct AnalysisContext {
 
     // MARK: Solving
 
-    /// Solves within both the query's and the policy's budget.
-    mutating func solve(_ formula: Formula) -> SatResult {
+    /// Solves within both the query's and the policy's budget; `explain`
+    /// keeps what an `unsat` answer needs to say why.
+    mutating func solve(_ formula: Formula, explain: Bool = false) -> SatResult {
         guard totalBudget > 0 else { return .unknown }
         let budget = min(Solver.defaultBudget, totalBudget)
-        let result = solver.solve(formula, budget: budget)
+        let result = solver.solve(formula, budget: budget, explain: explain)
         totalBudget -= solver.stepsUsed
         return result
     }
@@ -89,130 +119,58 @@ struct AnalysisContext {
 
     /// When rule `r` fires: its condition, or for `otherwise`, no `when` rule's.
     func fires(_ r: Int) -> Formula {
-        if let c = conditions[r] { return c }
-        return .all(whenRules.map { conditions[$0]?.negated ?? .yes })
+        conditions[r] ?? otherwiseFires
     }
 
     /// When rule `r` fires, once the finite field `f` is known to hold `index`.
-    func fires(_ r: Int, with f: Int, _ index: Int?) -> Formula {
-        if let c = conditions[r] { return c.substituting(.field(f), index: index) }
-        return .all(whenRules.map { conditions[$0]?.substituting(.field(f), index: index).negated ?? .yes })
+    mutating func fires(_ r: Int, with f: Int, _ index: Int?) -> Formula {
+        let key = FiresKey(rule: conditions[r] == nil ? -1 : r, field: f, index: index)
+        if let known = firesWith[key] { return known }
+        let v = Variable.field(f)
+        let result: Formula
+        if let c = conditions[r] {
+            result = ruleVariables[r].contains(v) ? c.substituting(v, index: index) : c
+        } else {
+            result = .all(whenRules.map { w in
+                guard let c = conditions[w] else { return .yes }
+                return ruleVariables[w].contains(v) ? c.substituting(v, index: index).negated : (negatedConditions[w] ?? .yes)
+            })
+        }
+        firesWith[key] = result
+        return result
+    }
+
+    /// When rule `r` does not fire (optionally with `f` fixed).
+    mutating func notFires(_ r: Int, with fixed: (field: Int, index: Int?)?) -> Formula {
+        guard let fixed else { return negatedConditions[r] ?? someWhenFires }
+        let key = FiresKey(rule: conditions[r] == nil ? -1 : r, field: fixed.field, index: fixed.index)
+        if let known = notFiresWith[key] { return known }
+        let result = fires(r, with: fixed.field, fixed.index).negated
+        notFiresWith[key] = result
+        return result
     }
 
     /// Rules that waive `kind`.
     func waivers(of kind: ActionKindName) -> [Int] {
-        model.rules.indices.filter { r in model.rules[r].actions.contains { $0 == .waive(kind) } }
+        waiversByKind[kind] ?? []
     }
 
     /// No rule waiving `kind` fires (optionally with `f` fixed).
-    func notWaived(_ kind: ActionKindName, with fixed: (field: Int, index: Int?)? = nil) -> Formula {
-        .all(waivers(of: kind).map { w in
-            (fixed.map { fires(w, with: $0.field, $0.index) } ?? fires(w)).negated
-        })
+    mutating func notWaived(_ kind: ActionKindName, with fixed: (field: Int, index: Int?)? = nil) -> Formula {
+        .all(waivers(of: kind).map { notFires($0, with: fixed) })
     }
 
-    /// Some rule with an action that passes `test` fires and its kind is not waived.
-    func delivered(_ kind: ActionKindName, with fixed: (field: Int, index: Int?)? = nil,
-                   where test: (ActionModel) -> Bool) -> Formula {
-        let providers = model.rules.indices.filter { r in model.rules[r].actions.contains { !$0.isWaive && $0.kind == kind && test($0) } }
-        let anyFires = Formula.any(providers.map { p in fixed.map { fires(p, with: $0.field, $0.index) } ?? fires(p) })
-        return .all([anyFires, notWaived(kind, with: fixed)])
-    }
-
-    // MARK: Example incidents
-
-    /// A concrete incident from a satisfying assignment: constrained fields
-    /// take a value from their sets, `overrides` win, other required fields
-    /// take a plain value, other optional fields stay missing.
-    func example(_ assignment: Assignment, overrides: [Int: Value?] = [:]) -> ExampleIncident {
-        var incident = ExampleIncident()
-        for (v, domain) in assignment.domains {
-            switch v {
-            case .field(let f):
-                guard model.fields.indices.contains(f), overrides[f] == nil else { continue }
-                incident.values[f] = value(from: domain, type: model.fields[f].type)
-                incident.shown.insert(f)
-            case .age:
-                if case .numeric(let set) = domain.values { incident.age = set.sample }
-            case .atom:
-                continue
-            }
+    /// No rule with an action of `kind` that passes `test` fires, or the
+    /// kind is waived: such an action is not delivered.
+    mutating func notDelivered(_ kind: ActionKindName, with fixed: (field: Int, index: Int?)? = nil,
+                               where test: (ActionModel) -> Bool) -> Formula {
+        var silent: [Formula] = []
+        for r in model.rules.indices where model.rules[r].actions.contains(where: { !$0.isWaive && $0.kind == kind && test($0) }) {
+            silent.append(notFires(r, with: fixed))
         }
-        for (f, v) in overrides {
-            incident.values[f] = v
-            incident.shown.insert(f)
-        }
-        for (f, field) in model.fields.enumerated() where incident.values[f] == nil && field.isRequired {
-            incident.values[f] = .some(plainValue(field.type))
-        }
-        if let clock = model.clockField, incident.age != nil, incident.values[clock] == nil {
-            incident.values[clock] = .some(plainValue(.time))
-        }
-        return incident
-    }
-
-    /// A value in a domain, preferring a present one.
-    func value(from domain: Constraint, type: ValueType) -> Value? {
-        switch (domain.values, type) {
-        case (.finite(let set), .scale(let s)): return set.first.map { .level(s, $0) }
-        case (.finite(let set), .enumeration(let e)): return set.first.map { .choice(e, $0) }
-        case (.finite(let set), .bool): return set.first.map { .bool($0 == 1) }
-        case (.finite(let set), .list): return set.first.map { _ in .list([]) }
-        case (.numeric(let set), .number): return set.sample.map { .number($0) }
-        case (.numeric(let set), .time): return set.sample.map { .time(Int64(clamping: $0.isFinite ? Int64($0) : 0)) }
-        case (.numeric(let set), .duration): return set.sample.map { .duration(Int64(clamping: $0.isFinite ? Int64($0) : 0)) }
-        case (.text(let domain), .text): return domain.sample.map { .text($0) }
-        default: return nil
-        }
-    }
-
-    /// A neutral value of a type, for fields the finding does not depend on.
-    func plainValue(_ type: ValueType) -> Value {
-        switch type {
-        case .text: return .text("")
-        case .number: return .number(0)
-        case .bool: return .bool(false)
-        case .time: return .time(ExampleIncident.defaultTime)
-        case .duration: return .duration(0)
-        case .scale(let s): return .level(s, 0)
-        case .enumeration(let e): return .choice(e, 0)
-        case .list: return .list([])
-        }
-    }
-
-    /// Runs the compiled policy on an incident.
-    func outcome(_ incident: ExampleIncident) -> Outcome {
-        let schema = program.schema
-        var record = RecordBuffer(fieldCount: schema.fields.count)
-        for (f, v) in incident.values {
-            if let v { schema.assign(f, v, into: &record) }
-        }
-        _ = schema.finish(&record, requireAll: false)
-        if let clock = schema.clockField, record.present[clock] {
-            record.now = record.scalars[clock] + (incident.age ?? 0)
-        } else {
-            record.now = Double(ExampleIncident.defaultTime)
-        }
-        evaluator.evaluate(record)
-        return evaluator.outcome()
-    }
-
-    /// `{severity: high, category: outage}`, fields in declaration order,
-    /// with missing ones named after it.
-    func describe(_ incident: ExampleIncident) -> String {
-        var present: [String] = []
-        var missing: [String] = []
-        for f in model.fields.indices where incident.shown.contains(f) {
-            if case .some(.some(let v)) = incident.values[f] {
-                present.append("\(model.fields[f].name): \(model.describe(v))")
-            } else {
-                missing.append("`\(model.fields[f].name)`")
-            }
-        }
-        var text = "`{" + present.joined(separator: ", ") + "}`"
-        if let age = incident.age { text += " \(DurationText.describe(seconds: Int64(clamping: Int64(age.isFinite ? age : 0)))) old" }
-        if !missing.isEmpty { text += " with no " + missing.joined(separator: " or ") }
-        return text
+        var waived: [Formula] = []
+        for w in waivers(of: kind) { waived.append(fixed.map { fires(w, with: $0.field, $0.index) } ?? fires(w)) }
+        return .any([.all(silent), .any(waived)])
     }
 
     // MARK: Words
@@ -243,15 +201,4 @@ struct AnalysisContext {
         let first = compiled.loaded.items.first { $0.file == compiled.loaded.main }?.item.span ?? Span.none
         return (SourceRef(main, first), [Diagnostic.Note("`\(model.fields[f].name)` is declared here", source: decl.source, span: decl.span)])
     }
-}
-
-/// An ExampleIncident is a concrete incident an analysis found: field
-/// values (nil: missing), the incident's age, and which fields to show.
-struct ExampleIncident {
-    var values: [Int: Value?] = [:]
-    var age: Double?
-    var shown: Set<Int> = []
-
-    /// Monday 2026-03-02 09:00 UTC: the clock of examples that need one.
-    static let defaultTime: Int64 = 1_772_442_000
 }

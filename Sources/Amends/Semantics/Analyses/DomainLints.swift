@@ -16,12 +16,13 @@
 enum DomainLints {
     static func run(_ c: inout AnalysisContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
+        var lacking: [ApologyComponent: Formula] = [:]
         for r in c.model.rules.indices where !c.neverFires.contains(r) {
             for (k, action) in c.model.rules[r].actions.enumerated() {
                 guard case .apology(let components, _, _) = action else { continue }
                 for (needed, code) in [(ApologyComponent.responsibility, DiagnosticCode.apologyWithoutResponsibility),
                                        (.repair, .apologyWithoutRepair)] where !components.contains(needed) {
-                    if let d = missingComponent(r, k, needed, code, &c) { out.append(d) }
+                    if let d = missingComponent(r, k, needed, code, &lacking, &c) { out.append(d) }
                 }
                 if components.contains(.forgiveness) { out.append(forgiveness(r, k, components, c)) }
             }
@@ -33,20 +34,24 @@ enum DomainLints {
 
     // MARK: - Components
 
+    /// `lacking[component]`: an apology is required and no rule adds the
+    /// component (built once per component).
     static func missingComponent(_ r: Int, _ k: Int, _ needed: ApologyComponent, _ code: DiagnosticCode,
-                                 _ c: inout AnalysisContext) -> Diagnostic? {
-        let query = Formula.all([
-            c.fires(r),
-            c.notWaived(.apology),
-            c.delivered(.apology, where: { action in
+                                 _ lacking: inout [ApologyComponent: Formula], _ c: inout AnalysisContext) -> Diagnostic? {
+        let without: Formula
+        if let known = lacking[needed] {
+            without = known
+        } else {
+            without = .all([c.notWaived(.apology), c.notDelivered(.apology, where: { action in
                 if case .apology(let set, _, _) = action { return set.contains(needed) }
                 return false
-            }).negated,
-        ])
+            })])
+            lacking[needed] = without
+        }
+        let query = Formula.all([c.fires(r), without])
         guard case .sat(let assignment) = c.solve(query) else { return nil }
         let incident = c.example(assignment)
-        guard let apology = c.outcome(incident).actions.first(where: { $0.kind == .apology }),
-              !apology.components.contains(needed) else { return nil }
+        guard let apology = c.result(incident, for: c.model.rules[r].actions[k]), !apology.components.contains(needed) else { return nil }
         guard case .apology(let components, _, _) = c.model.rules[r].actions[k] else { return nil }
         let ref = c.model.rules[r].actionRefs[k]
         var fixed = components
@@ -93,7 +98,7 @@ enum DomainLints {
             guard let threshold = levels.firstIndex(where: { ["high", "critical"].contains($0.lowercased()) }) else { continue }
             let serious = Formula.literal(Literal(variable: .field(f), constraint: Constraint(
                 values: .finite(FiniteSet(count: levels.count, members: threshold..<levels.count)), missing: false), ref: nil))
-            let query = Formula.all([serious, c.delivered(.followUp, where: { _ in true }).negated])
+            let query = Formula.all([serious, c.notDelivered(.followUp, where: { _ in true })])
             guard case .sat(let assignment) = c.solve(query) else { continue }
             let incident = c.example(assignment)
             guard case .some(.some(.level(_, let level))) = incident.values[f], level >= threshold else { continue }
@@ -129,7 +134,7 @@ enum DomainLints {
                     guard case .apology = action else { continue }
                     guard case .sat(let assignment) = c.solve(.all([c.fires(r), isCustomer, c.notWaived(.apology)])) else { continue }
                     let incident = c.example(assignment, overrides: [f: .some(.choice(e, customer))])
-                    guard c.outcome(incident).actions.contains(where: { $0.kind == .apology }) else { continue }
+                    guard c.result(incident, for: action) != nil else { continue }
                     let only = c.neverHolds(.all([c.fires(r), isCustomer.negated]))
                     let who = "`\(field.name) = \(values[customer])`"
                     let message = only ? "this rule requires an apology for incidents the customer caused (\(who))"

@@ -47,45 +47,35 @@ indirect enum Formula: Sendable, Hashable {
     static let yes = Formula.constant(true)
     static let no = Formula.constant(false)
 
-    /// The conjunction, flattened, constants folded, repeats dropped.
+    /// The conjunction, flattened, constants folded.
     static func all(_ parts: [Formula]) -> Formula {
         var out: [Formula] = []
-        var seen = Set<Formula>()
-        func add(_ f: Formula) -> Bool {
-            switch f {
-            case .constant(true): return true
-            case .constant(false): return false
-            case .and(let inner):
-                for g in inner where !add(g) { return false }
-                return true
-            default:
-                if seen.insert(f).inserted { out.append(f) }
-                return true
+        out.reserveCapacity(parts.count)
+        for p in parts {
+            switch p {
+            case .constant(true): continue
+            case .constant(false): return .no
+            case .and(let inner): out += inner
+            default: out.append(p)
             }
         }
-        for p in parts where !add(p) { return .no }
         if out.isEmpty { return .yes }
         if out.count == 1, let only = out.first { return only }
         return .and(out)
     }
 
-    /// The disjunction, flattened, constants folded, repeats dropped.
+    /// The disjunction, flattened, constants folded.
     static func any(_ parts: [Formula]) -> Formula {
         var out: [Formula] = []
-        var seen = Set<Formula>()
-        func add(_ f: Formula) -> Bool {
-            switch f {
-            case .constant(false): return true
-            case .constant(true): return false
-            case .or(let inner):
-                for g in inner where !add(g) { return false }
-                return true
-            default:
-                if seen.insert(f).inserted { out.append(f) }
-                return true
+        out.reserveCapacity(parts.count)
+        for p in parts {
+            switch p {
+            case .constant(false): continue
+            case .constant(true): return .yes
+            case .or(let inner): out += inner
+            default: out.append(p)
             }
         }
-        for p in parts where !add(p) { return .yes }
         if out.isEmpty { return .no }
         if out.count == 1, let only = out.first { return only }
         return .or(out)
@@ -136,6 +126,20 @@ indirect enum Formula: Sendable, Hashable {
             return self
         case .and(let parts): return .all(parts.map { $0.substituting(v, index: index) })
         case .or(let parts): return .any(parts.map { $0.substituting(v, index: index) })
+        }
+    }
+
+    /// Whether the formula, true with finite variable `v` at `lower`, is
+    /// surely true with it at `higher` (all else equal): every literal on `v`
+    /// that holds at `lower` holds at `higher` too. (In negation normal form
+    /// a formula only grows with its literals.)
+    func grows(_ v: Variable, from lower: Int, to higher: Int) -> Bool {
+        switch self {
+        case .constant: return true
+        case .literal(let l):
+            guard l.variable == v, case .finite(let set) = l.constraint.values else { return true }
+            return !set.contains(lower) || set.contains(higher)
+        case .and(let parts), .or(let parts): return parts.allSatisfy { $0.grows(v, from: lower, to: higher) }
         }
     }
 

@@ -28,8 +28,16 @@ enum Monotonicity {
             let levels = c.model.scales[s].levels.count
             guard levels >= 2 else { continue }
             var reported = Set<Target>()
+            let v = Variable.field(f)
+            // Kinds some waiver of which tests the field: their actions can differ between levels.
+            let waivedByLevel = Set(c.waiversByKind.filter { $0.value.contains { w in c.conditions[w] == nil || c.ruleVariables[w].contains(v) } }.keys)
+            // Rules whose actions may differ between levels: they test the field, are `otherwise`, or have such a kind.
+            let candidates = c.model.rules.indices.filter { r in
+                !c.neverFires.contains(r) && (c.conditions[r] == nil || c.ruleVariables[r].contains(v)
+                    || c.model.rules[r].actions.contains { waivedByLevel.contains($0.kind) })
+            }
             for i in 0..<(levels - 1) {
-                for r in c.model.rules.indices where !c.neverFires.contains(r) {
+                for r in candidates {
                     for (k, action) in c.model.rules[r].actions.enumerated() where !action.isWaive {
                         let target = Target(action)
                         if reported.contains(target) { continue }
@@ -49,30 +57,30 @@ enum Monotonicity {
         let action = c.model.rules[r].actions[k]
         let j = i + 1
         let v = Variable.field(f)
-        let waiverDepends = c.waivers(of: action.kind).contains { c.conditions[$0]?.mentions(v) ?? true }
-        if let condition = c.conditions[r], !waiverDepends {
+        let waiverDepends = c.waivers(of: action.kind).contains { c.conditions[$0] == nil || c.ruleVariables[$0].contains(v) }
+        if c.conditions[r] != nil, !waiverDepends {
             // The rule fires alike at both levels, or fires at the higher whenever at the lower.
-            if !condition.mentions(v) { return nil }
-            let atLower = condition.substituting(v, index: i)
-            let atHigher = condition.substituting(v, index: j)
+            if !c.ruleVariables[r].contains(v) { return nil }
+            let atLower = c.fires(r, with: f, i)
+            let atHigher = c.fires(r, with: f, j)
+            if let condition = c.conditions[r], condition.grows(v, from: i, to: j) { return nil }
             if atLower == atHigher || c.neverHolds(.all([atLower, atHigher.negated])) { return nil }
         }
         let query = Formula.all([
             c.fires(r, with: f, i),
             c.notWaived(action.kind, with: (f, i)),
-            c.delivered(action.kind, with: (f, j), where: { dominates($0, action) }).negated,
+            c.notDelivered(action.kind, with: (f, j), where: { dominates($0, action) }),
         ])
         guard case .sat(let assignment) = c.solve(query) else { return nil }
         let lowerIncident = c.example(assignment, overrides: [f: .some(.level(s, i))])
         var higherIncident = lowerIncident
         higherIncident.values[f] = .some(.level(s, j))
-        let target = Target(action)
-        guard let got = c.outcome(lowerIncident).actions.first(where: { target.matches($0, c.model) }) else { return nil }
-        let higherOutcome = c.outcome(higherIncident)
-        let higherGot = higherOutcome.actions.first { target.matches($0, c.model) }
+        guard let got = c.result(lowerIncident, for: action) else { return nil }
+        let higherGot = c.result(higherIncident, for: action)
         guard let loss = Loss(lower: got, higher: higherGot) else { return nil }
+        let higherFired = c.evaluator.firedRules.map { c.evaluator.ruleRef($0) }
         return finding(r, k, loss, field: f, scale: s, lower: i, incident: lowerIncident, got: got, higherGot: higherGot,
-                       higherFired: higherOutcome.fired, c)
+                       higherFired: higherFired, c)
     }
 
     // MARK: - Comparing actions
@@ -88,15 +96,6 @@ enum Monotonicity {
             case .notify(let role, _), .escalate(let role, _): label = "\(role)"
             case .task(let text, _): label = text
             default: label = nil
-            }
-        }
-
-        func matches(_ a: RequiredAction, _ model: PolicyModel) -> Bool {
-            guard a.kind == kind else { return false }
-            switch kind {
-            case .notify, .escalate: return a.role.flatMap { model.roles.firstIndex(of: $0) }.map { "\($0)" } == label
-            case .task: return a.text == label
-            default: return true
             }
         }
     }

@@ -19,7 +19,7 @@ enum Satisfiability {
         // Defines.
         for (d, define) in c.model.defines.enumerated() {
             let formula = c.lowering.formula(Condition(.define(d), define.condition.ref))
-            switch c.solve(formula) {
+            switch c.solve(formula, explain: true) {
             case .unsat(let conflict):
                 neverDefines.insert(d)
                 out.append(finding(define.condition.ref, subject: "`\(define.name)` never holds", conflict, c))
@@ -33,7 +33,7 @@ enum Satisfiability {
         // Rules.
         for r in c.whenRules {
             guard let formula = c.conditions[r], let condition = c.model.rules[r].condition else { continue }
-            switch c.solve(formula) {
+            switch c.solve(formula, explain: true) {
             case .unsat(let conflict):
                 c.neverFires.insert(r)
                 if case .define(let d) = condition.kind, neverDefines.contains(d) { continue }
@@ -84,7 +84,7 @@ enum Satisfiability {
                 for side in [a, b] {
                     if case .define(let d) = side.kind, skipping.contains(d) { continue }
                     let formula = c.lowering.formula(side)
-                    if case .unsat(let conflict) = c.solve(formula) {
+                    if case .unsat(let conflict) = c.solve(formula, explain: true) {
                         out.append(finding(side.ref, subject: "this side of the `or` never holds", conflict, c))
                     } else {
                         walk(side)

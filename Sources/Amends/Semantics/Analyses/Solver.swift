@@ -52,6 +52,9 @@ struct Solver {
     private var budget = 0
     /// Steps the last query took.
     private(set) var stepsUsed = 0
+    /// Whether to keep, for each variable, the literals that narrowed it
+    /// (for explaining a contradiction; costs time, so off unless asked).
+    private var explaining = false
     /// The default number of steps one query may take.
     static let defaultBudget = 4_000
 
@@ -69,8 +72,9 @@ struct Solver {
     private struct OutOfBudget: Error {}
 
     /// Whether `formula` can hold for some record.
-    mutating func solve(_ formula: Formula, budget: Int = Solver.defaultBudget) -> SatResult {
+    mutating func solve(_ formula: Formula, budget: Int = Solver.defaultBudget, explain: Bool = false) -> SatResult {
         self.budget = budget
+        self.explaining = explain
         defer { stepsUsed = budget - max(0, self.budget) }
         do {
             var state = State()
@@ -106,7 +110,7 @@ struct Solver {
             return b
         case .literal(let l):
             let narrowed = domain(l.variable, state).intersection(l.constraint)
-            if let ref = l.ref { state.refs[l.variable, default: []].append(ref) }
+            if explaining, let ref = l.ref { state.refs[l.variable, default: []].append(ref) }
             state.domains[l.variable] = narrowed
             if narrowed.isEmpty {
                 state.conflict = Conflict(variable: l.variable, refs: state.refs[l.variable] ?? [])
