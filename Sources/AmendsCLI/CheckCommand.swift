@@ -40,12 +40,7 @@ enum CheckCommand: Command {
         codes:
 
         """
-        let width = (DiagnosticCode.allCases.map { $0.info.name.count }.max() ?? 20) + 2
-        for code in DiagnosticCode.allCases {
-            let info = code.info
-            text += "  \(code.rawValue)  \(info.name)" + String(repeating: " ", count: max(1, width - info.name.count)) + info.summary + "\n"
-        }
-        return text
+        return text + CodeDocs.list() + "\nEach code is documented with a bad and a good example in docs/check.md.\n"
     }
 
     static func main(_ args: [String]) -> Int32 {

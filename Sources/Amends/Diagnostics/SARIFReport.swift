@@ -84,8 +84,8 @@ extension CheckReport {
     /// A rule's description: its name, summary, bad and good example.
     static func sarifRule(_ code: DiagnosticCode) -> JSONDocument {
         let info = code.info
-        var text = "\(info.summary)."
-        var markdown = "\(info.summary)."
+        var text = "\(CodeDocs.capitalized(info.summary))."
+        var markdown = text
         if !info.bad.isEmpty {
             text += "\n\nBad:\n" + indented(info.bad)
             markdown += "\n\nBad:\n\n```\n\(info.bad)\n```"
