@@ -8,7 +8,9 @@
 /// `when` and an `otherwise` rule never fire together, so neither makes the
 /// other redundant. When two rules make each other redundant (the same
 /// condition and actions), only the later one is reported. Rules that never
-/// fire are left to W301.
+/// fire are left to W301. An `assign` in B counts only when A comes first:
+/// the first firing rule's `assign` wins, so a later rule cannot stand in
+/// for an earlier one's.
 enum Redundancy {
     static func run(_ c: inout AnalysisContext) -> [Diagnostic] {
         let rules = c.model.rules
@@ -26,7 +28,9 @@ enum Redundancy {
                 candidates = candidates.map { $0.intersection(holders) } ?? holders
             }
             let ordered = (candidates ?? []).subtracting([b]).sorted()
-            for a in ordered where (c.conditions[a] == nil) == (c.conditions[b] == nil) {
+            // `assign` goes to the first firing rule: only an earlier rule's assign makes B's redundant.
+            let assigns = actionSets[b].contains { $0.kind == .assign }
+            for a in ordered where (c.conditions[a] == nil) == (c.conditions[b] == nil) && (!assigns || a < b) {
                 let sameActions = actionSets[a] == actionSets[b]
                 guard implies(b, a, &c) else { continue }
                 // Mutually redundant: keep the earlier rule, report the later.
