@@ -8,7 +8,7 @@ enum CheckCommand: Command {
     static let formats = ["human", "json", "sarif", "github"]
 
     static var help: String {
-        var text = """
+        let text = """
         Checks every policy file given, and every *.policy file under each folder
         given: its syntax, its names and types, its examples' records, and then,
         for a policy without errors, what it does (conditions that never hold,

@@ -296,7 +296,7 @@ struct Lowering {
         }
         switch allValues(type) {
         case .finite(let all):
-            guard let k = value.scalar.map({ Int($0) }) else { return atom(.compare(op, a, b), c.ref) }
+            guard let k = value.scalar.flatMap({ Int(exactly: $0) }) else { return atom(.compare(op, a, b), c.ref) }
             let members = (0..<all.count).filter { ConditionCompiler.apply(op, Double($0), Double(k)) }
             return literal(v, .finite(FiniteSet(count: all.count, members: members)), c.ref)
         case .numeric:
@@ -317,7 +317,7 @@ struct Lowering {
         var set: Constraint.Values
         switch allValues(type) {
         case .finite(let all):
-            set = .finite(FiniteSet(count: all.count, members: values.compactMap { $0.scalar.map { Int($0) } }))
+            set = .finite(FiniteSet(count: all.count, members: values.compactMap { $0.scalar.flatMap { Int(exactly: $0) } }))
         case .numeric:
             set = .numeric(IntervalSet(values.compactMap(\.scalar).map(Interval.point)))
         case .text:

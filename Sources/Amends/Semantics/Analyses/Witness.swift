@@ -12,6 +12,13 @@ struct ExampleIncident {
 
     /// Monday 2026-03-02 09:00 UTC: the clock of examples that need one.
     static let defaultTime: Int64 = 1_772_442_000
+
+    /// Whole seconds, within ±100,000 years (no trap on huge or odd values).
+    static func seconds(_ v: Double) -> Int64 {
+        let limit = 3.2e12
+        guard v.isFinite else { return 0 }
+        return Int64(max(-limit, min(limit, v.rounded())))
+    }
 }
 
 extension AnalysisContext {
@@ -53,8 +60,8 @@ extension AnalysisContext {
         case (.finite(let set), .bool): return set.first.map { .bool($0 == 1) }
         case (.finite(let set), .list): return set.first.map { _ in .list([]) }
         case (.numeric(let set), .number): return set.sample.map { .number($0) }
-        case (.numeric(let set), .time): return set.sample.map { .time(Int64(clamping: $0.isFinite ? Int64($0) : 0)) }
-        case (.numeric(let set), .duration): return set.sample.map { .duration(Int64(clamping: $0.isFinite ? Int64($0) : 0)) }
+        case (.numeric(let set), .time): return set.sample.map { .time(ExampleIncident.seconds($0)) }
+        case (.numeric(let set), .duration): return set.sample.map { .duration(ExampleIncident.seconds($0)) }
         case (.text(let domain), .text): return domain.sample.map { .text($0) }
         default: return nil
         }
@@ -109,7 +116,7 @@ extension AnalysisContext {
             }
         }
         var text = "`{" + present.joined(separator: ", ") + "}`"
-        if let age = incident.age { text += " \(DurationText.describe(seconds: Int64(clamping: Int64(age.isFinite ? age : 0)))) old" }
+        if let age = incident.age { text += " \(DurationText.describe(seconds: ExampleIncident.seconds(age))) old" }
         if !missing.isEmpty { text += " with no " + missing.joined(separator: " or ") }
         return text
     }
