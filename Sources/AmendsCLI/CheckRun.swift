@@ -5,7 +5,6 @@ import Darwin
 #endif
 import Amends
 import Dispatch
-import Synchronization
 
 /// A CheckRun checks many policy files as one run: every file is loaded and
 /// checked as a policy of its own (so its examples are checked), a file
@@ -91,13 +90,25 @@ struct CheckRun {
     /// `transform` applied to every item on every core, results in order.
     static func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
         guard items.count > 1 else { return items.map(transform) }
-        let slots = Mutex<[R?]>(Array(repeating: nil, count: items.count))
+        let slots = Slots<R>(count: items.count)
         DispatchQueue.concurrentPerform(iterations: items.count) { k in
-            let r = transform(items[k])
-            slots.withLock { $0[k] = r }
+            slots.set(k, transform(items[k]))
         }
         // INVARIANT: concurrentPerform runs every iteration once, so every slot is filled.
-        return slots.withLock { $0.compactMap { $0 } }
+        return slots.values.compactMap { $0 }
+    }
+
+    /// Results written from many threads, each to its own slot.
+    final class Slots<R: Sendable>: @unchecked Sendable {
+        // INVARIANT: `stored` is only read and written on `queue`.
+        private let queue = DispatchQueue(label: "amends.check.results")
+        private var stored: [R?]
+
+        init(count: Int) { stored = Array(repeating: nil, count: count) }
+
+        func set(_ k: Int, _ value: R) { queue.sync { stored[k] = value } }
+
+        var values: [R?] { queue.sync { stored } }
     }
 
     struct FindingKey: Hashable {
