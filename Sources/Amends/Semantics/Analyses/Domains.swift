@@ -132,6 +132,8 @@ struct IntervalSet: Sendable, Hashable {
     }
 
     func intersection(_ other: IntervalSet) -> IntervalSet {
+        if other.isAll || isEmpty { return self }
+        if isAll || other.isEmpty { return other }
         var result: [Interval] = []
         var i = 0
         var j = 0
@@ -174,11 +176,12 @@ struct IntervalSet: Sendable, Hashable {
     }
 
     func isSubset(of other: IntervalSet) -> Bool {
-        intersection(other) == self
+        other.isAll || isEmpty || intersection(other) == self
     }
 
     /// Sorted, empty parts dropped, touching parts merged.
     static func normalized(_ input: [Interval]) -> [Interval] {
+        if input.count == 1, let only = input.first { return only.isEmpty ? [] : input }
         let sorted = input.filter { !$0.isEmpty }.sorted {
             $0.low != $1.low ? $0.low < $1.low : ($0.lowClosed && !$1.lowClosed)
         }

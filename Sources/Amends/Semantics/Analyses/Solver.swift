@@ -58,12 +58,21 @@ struct Solver {
     /// The default number of steps one query may take.
     static let defaultBudget = 4_000
 
+    /// Each field's and `age`'s full set, made once (they are asked for often).
+    private let fieldUniverses: [Constraint]
+    private let ageUniverse: Constraint
+    private let atomUniverse: Constraint
+
     init(lowering: Lowering) {
         self.lowering = lowering
+        fieldUniverses = lowering.model.fields.indices.map { lowering.universe(.field($0)) }
+        ageUniverse = lowering.universe(.age)
+        atomUniverse = lowering.universe(.atom(0))
     }
 
     private struct State {
-        var domains: [Variable: Constraint] = [:]
+        /// Narrowed sets by variable slot (see `slot`); nil: the full set.
+        var domains: [Constraint?] = []
         var refs: [Variable: [SourceRef]] = [:]
         var clauses: [[Formula]] = []
         var conflict: Conflict?
@@ -98,8 +107,33 @@ struct Solver {
         if budget < 0 { throw OutOfBudget() }
     }
 
+    /// A variable's place in `State.domains`: fields first, then `age`, then atoms.
+    private func slot(_ v: Variable) -> Int {
+        switch v {
+        case .field(let f): return f
+        case .age: return fieldUniverses.count
+        case .atom(let a): return fieldUniverses.count + 1 + a
+        }
+    }
+
+    private func assignment(_ state: State) -> Assignment {
+        var domains: [Variable: Constraint] = [:]
+        for (k, d) in state.domains.enumerated() {
+            guard let d else { continue }
+            let v: Variable = k < fieldUniverses.count ? .field(k) : k == fieldUniverses.count ? .age : .atom(k - fieldUniverses.count - 1)
+            domains[v] = d
+        }
+        return Assignment(domains: domains)
+    }
+
     private func domain(_ v: Variable, _ state: State) -> Constraint {
-        state.domains[v] ?? lowering.universe(v)
+        let k = slot(v)
+        if k < state.domains.count, let known = state.domains[k] { return known }
+        switch v {
+        case .field(let f): return fieldUniverses.indices.contains(f) ? fieldUniverses[f] : lowering.universe(v)
+        case .age: return ageUniverse
+        case .atom: return atomUniverse
+        }
     }
 
     /// Adds a formula to what is known; false on a contradiction.
@@ -111,7 +145,9 @@ struct Solver {
         case .literal(let l):
             let narrowed = domain(l.variable, state).intersection(l.constraint)
             if explaining, let ref = l.ref { state.refs[l.variable, default: []].append(ref) }
-            state.domains[l.variable] = narrowed
+            let k = slot(l.variable)
+            if k >= state.domains.count { state.domains += Array(repeating: nil, count: k + 1 - state.domains.count) }
+            state.domains[k] = narrowed
             if narrowed.isEmpty {
                 state.conflict = Conflict(variable: l.variable, refs: state.refs[l.variable] ?? [])
                 return false
@@ -200,7 +236,7 @@ struct Solver {
     private mutating func search(_ start: State) throws -> Assignment? {
         var state = start
         guard try propagate(&state) else { return nil }
-        guard !state.clauses.isEmpty else { return Assignment(domains: state.domains) }
+        guard !state.clauses.isEmpty else { return assignment(state) }
         // Branch on the clause with fewest branches.
         var pick = 0
         for k in state.clauses.indices where state.clauses[k].count < state.clauses[pick].count { pick = k }
