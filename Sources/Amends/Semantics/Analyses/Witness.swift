@@ -13,6 +13,16 @@ struct ExampleIncident {
     /// Monday 2026-03-02 09:00 UTC: the clock of examples that need one.
     static let defaultTime: Int64 = 1_772_442_000
 
+    /// A time or duration in the set that reads well: a whole hour or
+    /// minute past an open bound when there is room, else any sample.
+    static func roundSample(_ set: IntervalSet) -> Double? {
+        guard let first = set.parts.first else { return nil }
+        if first.low.isFinite {
+            for step in [3600.0, 60, 1] where set.contains(first.low + step) { return first.lowClosed ? first.low : first.low + step }
+        }
+        return set.sample
+    }
+
     /// Whole seconds, within ±100,000 years (no trap on huge or odd values).
     static func seconds(_ v: Double) -> Int64 {
         let limit = 3.2e12
@@ -34,7 +44,7 @@ extension AnalysisContext {
                 incident.values[f] = value(from: domain, type: model.fields[f].type)
                 incident.shown.insert(f)
             case .age:
-                if case .numeric(let set) = domain.values { incident.age = set.sample }
+                if case .numeric(let set) = domain.values { incident.age = ExampleIncident.roundSample(set) }
             case .atom:
                 continue
             }
@@ -60,8 +70,8 @@ extension AnalysisContext {
         case (.finite(let set), .bool): return set.first.map { .bool($0 == 1) }
         case (.finite(let set), .list): return set.first.map { _ in .list([]) }
         case (.numeric(let set), .number): return set.sample.map { .number($0) }
-        case (.numeric(let set), .time): return set.sample.map { .time(ExampleIncident.seconds($0)) }
-        case (.numeric(let set), .duration): return set.sample.map { .duration(ExampleIncident.seconds($0)) }
+        case (.numeric(let set), .time): return ExampleIncident.roundSample(set).map { .time(ExampleIncident.seconds($0)) }
+        case (.numeric(let set), .duration): return ExampleIncident.roundSample(set).map { .duration(ExampleIncident.seconds($0)) }
         case (.text(let domain), .text): return domain.sample.map { .text($0) }
         default: return nil
         }
