@@ -20,7 +20,7 @@ public enum Analyzer {
         out += Redundancy.run(&context)
         out += Unused.run(context)
         out += Waivers.run(&context)
-        out += Coverage.run(&context)
+        out += CoverageGaps.run(&context)
         out += Monotonicity.run(&context)
         out += DomainLints.run(&context)
         return out.sortedForDisplay()

@@ -9,7 +9,7 @@
 /// lists every uncovered value. A `when` rule that does not test the field
 /// and can fire covers every value, so the finding appears only when every
 /// rule that can fire narrows the field.
-enum Coverage {
+enum CoverageGaps {
     static func run(_ c: inout AnalysisContext) -> [Diagnostic] {
         var tested = Set<Int>()
         var mentions: [Int: Set<Variable>] = [:]
