@@ -4,43 +4,105 @@ import Amends
 enum CheckCommand: Command {
     static let name = "check"
     static let summary = "validate policies (files, or folders searched for *.policy)"
-    static let usage = "amends check PATHS…"
-    static let help = """
-    Checks every policy file given, and every *.policy file under each folder
-    given, and prints each problem as file:line:col with the source line, a
-    caret under the mistake and a suggested fix.
+    static let usage = "amends check [--format human|json|sarif|github] [--allow CODES] [--deny-warnings] PATHS…"
+    static let formats = ["human", "json", "sarif", "github"]
 
-    exit status: 0 clean, 1 errors found, 2 bad command line or unreadable file
+    static var help: String {
+        let text = """
+        Checks every policy file given, and every *.policy file under each folder
+        given: its syntax, its names and types, its examples' records, and then,
+        for a policy without errors, what it does (conditions that never hold,
+        rules that add nothing, names never used, waivers with nothing to waive,
+        levels no rule covers, higher levels that get less) and the lints from
+        the service-recovery research. A file that another checked file `use`s
+        is reported once, under its own name.
 
-    """
+        options:
+          --format FORMAT   human (the default: file:line:col, the source line, a
+                            caret and a suggested fix), json (a stable report,
+                            see docs/check.md), sarif (SARIF 2.1.0 for code
+                            scanning) or github (workflow annotations)
+          --allow CODES     silence these warnings for the whole run; codes or
+                            names, repeatable, comma-separated (--allow W308,W310)
+          --deny-warnings   warnings fail the run as errors do
+
+        In a policy, `# amends: allow W308` after code silences that finding on
+        its line; on a line of its own, on the next line with code. Errors
+        cannot be allowed.
+
+        The summary line goes to standard output after the human format, and
+        to standard error with the other formats (standard output then holds
+        only the report).
+
+        exit status: 0 clean, 1 errors (or warnings, with --deny-warnings),
+                     2 bad command line or a path that cannot be read
+
+        codes:
+
+        """
+        return text + CodeDocs.list() + "\nEach code is documented with a bad and a good example in docs/check.md.\n"
+    }
 
     static func main(_ args: [String]) -> Int32 {
-        guard let parsed = parse(args) else { return 2 }
-        guard !parsed.operands.isEmpty else {
-            return CLI.usage("no policy files or folders given", command: "check", help: "try `amends check policies/`")
+        guard let parsed = parse(args, valued: ["--format", "--allow"], switches: ["--deny-warnings"]) else { return 2 }
+        let format: String
+        do {
+            format = try parsed.choice("--format", formats, default: "human")
+        } catch let problem as Arguments.Problem {
+            return CLI.usage(problem, command: name)
+        } catch {
+            return 2
         }
-        let (paths, problems) = PolicyPaths.expand(parsed.operands)
-        for problem in problems { Console.err.write("error: \(problem)\n") }
-        if !problems.isEmpty { return 2 }
-        let renderer = DiagnosticRenderer(color: wantsColor(fd: 1))
-        var errors = 0
-        var warnings = 0
-        var unreadable = false
-        for path in paths {
-            switch FileSystem.read(path, limit: Lexer.maxFileSize) {
-            case .failure(let failure):
-                Console.err.write("error: \(failure)\n")
-                unreadable = true
-            case .success(let bytes):
-                let file = Parser.parse(SourceText(path: path, bytes: bytes))
-                Console.out.write(renderer.render(file.diagnostics))
-                errors += file.diagnostics.errorCount
-                warnings += file.diagnostics.warningCount
+        var allowed = Set<DiagnosticCode>()
+        for word in parsed.all("--allow").flatMap({ $0.split(separator: ",") }).map({ String($0).trimmed }) where !word.isEmpty {
+            guard let code = Suppression.code(named: word) else {
+                let warnings = DiagnosticCode.allCases.filter { $0.info.level != .error }
+                return CLI.usage("unknown code `\(word)` for `--allow`", command: name,
+                                 help: Suggest.didYouMean(word, in: warnings.map(\.rawValue) + warnings.map(\.info.name))
+                                     ?? "`amends help check` lists the codes")
             }
+            guard code.info.level != .error else {
+                return CLI.usage("`\(code.rawValue)` is an error, and errors cannot be allowed", command: name,
+                                 help: "fix the error; only warnings (`W…`) can be allowed")
+            }
+            allowed.insert(code)
         }
-        Console.out.write(Summary.line(errors: errors, warnings: warnings, files: paths.count) + "\n")
-        if unreadable { return 2 }
-        return errors > 0 ? 1 : 0
+        guard !parsed.operands.isEmpty else {
+            return CLI.usage("no policy files or folders given", command: name, help: "try `amends check policies/`")
+        }
+        let run = CheckRun(options: PolicyCheck.Options(allowed: allowed), denyWarnings: parsed.has("--deny-warnings"))
+        let report = run.run(operands: parsed.operands)
+        for u in report.unreadable { Console.err.write("error: \(u.message)\n") }
+        switch format {
+        case "json":
+            Console.out.write(report.json())
+            Console.err.write(report.summaryLine + "\n")
+        case "sarif":
+            Console.out.write(report.sarif(root: WorkingFolder.path))
+            Console.err.write(report.summaryLine + "\n")
+        case "github":
+            Console.out.write(report.github())
+            Console.err.write(report.summaryLine + "\n")
+        default:
+            // Rendering thousands of findings is worth every core too.
+            let renderer = DiagnosticRenderer(color: wantsColor(fd: 1))
+            let batches = stride(from: 0, to: report.diagnostics.count, by: 256).map {
+                Array(report.diagnostics[$0..<min($0 + 256, report.diagnostics.count)])
+            }
+            for text in CheckRun.parallelMap(batches, { renderer.render($0) }) { Console.out.write(text) }
+            Console.out.write(report.summaryLine + "\n")
+        }
+        return report.exitCode
+    }
+}
+
+private extension String {
+    /// Without leading and trailing spaces and tabs.
+    var trimmed: String {
+        var s = self[...]
+        while let c = s.first, c == " " || c == "\t" { s = s.dropFirst() }
+        while let c = s.last, c == " " || c == "\t" { s = s.dropLast() }
+        return String(s)
     }
 }
 

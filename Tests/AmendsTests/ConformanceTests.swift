@@ -48,7 +48,9 @@
 //   they never declare). Every other case goes through the whole front end
 //   (`Driver.compile`: load with `use` relative to the case file, check,
 //   compile), and when it compiles, every `example` in it is run and must
-//   pass: semantic rules are written as examples.
+//   pass: semantic rules are written as examples. Cases under `checker/`
+//   get everything `amends check` reports for one file (`PolicyCheck.run`):
+//   also the analyses and lints (W3xx, W4xx) and `# amends: allow` comments.
 //
 // The diagnostics of a chunk come from one function,
 // `Conformance.diagnostics(for:name:)`.
@@ -150,7 +152,9 @@ enum Conformance {
     /// the whole front end for the others.
     static func diagnostics(for source: SourceText, name: String = "") -> [Diagnostic] {
         if name.hasPrefix("syntax/") { return Parser.parse(source).diagnostics }
-        return compile(source, name: name).diagnostics
+        let compiled = compile(source, name: name)
+        if name.hasPrefix("checker/") { return PolicyCheck.run(compiled).diagnostics }
+        return compiled.diagnostics
     }
 
     static func compile(_ source: SourceText, name: String) -> Driver.Compiled {

@@ -59,12 +59,34 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
     case invalidList = "E122"
     case invalidExample = "E123"
     case constantComparison = "E124"
+    case emptyTask = "E125"
 
     // MARK: Files
     case useNotFound = "E201"
     case useCycle = "E202"
     case useTooDeep = "E203"
     case useNotPolicy = "E204"
+
+    // MARK: Analyses (what a policy does)
+    case neverHolds = "W301"
+    case redundantRule = "W302"
+    case unusedDefine = "W303"
+    case unusedRole = "W304"
+    case unusedRemedy = "W305"
+    case unusedChannel = "W306"
+    case uselessWaive = "W307"
+    case coverageGap = "W308"
+    case unreachableOtherwise = "W309"
+    case notMonotone = "W310"
+    case unusedAllow = "W311"
+    case invalidAllow = "W312"
+
+    // MARK: Service-recovery lints
+    case apologyWithoutResponsibility = "W401"
+    case apologyWithoutRepair = "W402"
+    case forgivenessRequest = "W403"
+    case seriousWithoutFollowUp = "W404"
+    case apologyForCustomerFault = "W405"
 
     public static func < (a: DiagnosticCode, b: DiagnosticCode) -> Bool { a.rawValue < b.rawValue }
 
@@ -95,7 +117,7 @@ public struct CodeInfo: Sendable {
 
     static let table: [DiagnosticCode: CodeInfo] = {
         var t: [DiagnosticCode: CodeInfo] = [:]
-        for info in syntaxCodes + checkerCodes { t[info.code] = info }
+        for info in syntaxCodes + checkerCodes + analysisCodes { t[info.code] = info }
         return t
     }()
 
@@ -105,9 +127,13 @@ public struct CodeInfo: Sendable {
                  bad: "when amount > 5000 & tier = premium: notify owner",
                  good: "when amount > 5000 and tier = premium: notify owner"),
         CodeInfo(.invalidUTF8, "invalid-utf8", .error,
-                 "bytes that are not valid UTF-8 (save the file as UTF-8)"),
+                 "bytes that are not valid UTF-8 (save the file as UTF-8)",
+                 bad: "task \"caf\\xE9\"  # saved as Latin-1: é is the single byte E9",
+                 good: "task \"café\"  # saved as UTF-8"),
         CodeInfo(.nulByte, "nul-byte", .error,
-                 "a NUL byte in the policy text"),
+                 "a NUL byte in the policy text",
+                 bad: "when repeat > 1: notify owner\\0  # a NUL byte, shown here as \\0",
+                 good: "when repeat > 1: notify owner"),
         CodeInfo(.unterminatedString, "unterminated-string", .error,
                  "a string with no closing quote on its line",
                  bad: "task \"call the client within 2 days",
@@ -116,7 +142,9 @@ public struct CodeInfo: Sendable {
                  "an unknown escape in a string",
                  bad: "task \"check C:\\data\"", good: "task \"check C:\\\\data\""),
         CodeInfo(.mixedIndentation, "mixed-indentation", .error,
-                 "tabs and spaces mixed in one line's indentation"),
+                 "tabs and spaces mixed in one line's indentation",
+                 bad: "when repeat > 1:\n\t  notify owner  # a tab, then two spaces",
+                 good: "when repeat > 1:\n  notify owner"),
         CodeInfo(.unexpectedIndent, "unexpected-indent", .error,
                  "an indented line where no block is open",
                  bad: "roles: supervisor\n  remedies: refund", good: "roles: supervisor\nremedies: refund"),
@@ -135,7 +163,8 @@ public struct CodeInfo: Sendable {
                  "a malformed or impossible date or timestamp",
                  bad: "closed 2026-02-30", good: "closed 2026-02-28"),
         CodeInfo(.fileTooLarge, "file-too-large", .error,
-                 "a policy file larger than the limit (16 MiB)"),
+                 "a policy file larger than the limit (16 MiB)",
+                 bad: "# one policy file of 20 MiB", good: "# shared parts in their own files, each `use`d"),
         CodeInfo(.expectedToken, "expected-token", .error,
                  "a required word or symbol is missing",
                  bad: "when severity >= high notify supervisor", good: "when severity >= high: notify supervisor"),
@@ -152,7 +181,9 @@ public struct CodeInfo: Sendable {
                  "a condition or value is missing",
                  bad: "when : notify supervisor", good: "when severity >= high: notify supervisor"),
         CodeInfo(.nestingTooDeep, "nesting-too-deep", .error,
-                 "brackets or `not` nested deeper than the limit (64)"),
+                 "brackets or `not` nested deeper than the limit (64)",
+                 bad: "when not not not … (65 times) repeat > 1: notify owner",
+                 good: "when not (repeat > 1): notify owner"),
         CodeInfo(.wrongOperator, "wrong-operator", .error,
                  "an operator from another language (`==`, `&&`, `||`, `!`, `<>`)",
                  bad: "when severity == high: notify supervisor", good: "when severity = high: notify supervisor"),
@@ -166,6 +197,8 @@ public struct CodeInfo: Sendable {
                  "a duration that is not a whole number of its unit",
                  bad: "respond within 1.5 hours", good: "respond within 90 minutes"),
         CodeInfo(.tooManyErrors, "too-many-errors", .error,
-                 "more than 200 errors in one file; the rest are not shown"),
+                 "more than 200 errors in one file; the rest are not shown",
+                 bad: "# a file that is not a policy at all, e.g. a CSV export named x.policy",
+                 good: "# a policy: fix the first errors shown and check again"),
     ]
 }

@@ -163,6 +163,7 @@ extension Checker {
 
     mutating func checkAge(_ anchor: Anchor, _ source: SourceText, _ span: Span) -> Bool {
         if case .age = anchor, model.clockField == nil {
+            if clockDeclared { return false } // the `deadlines from` line is already reported
             report(.ageWithoutClock, "`age` needs to know when the incident happened", source, span,
                    help: "say which time field it is: `deadlines from reported`")
             return false
@@ -185,7 +186,7 @@ extension Checker {
                 }
             }
             report(.constantComparison, "this compares two values; one side must be a field or `age`", source, ref.span,
-                   help: "compare a field of the record, e.g. `severity >= high`")
+                   help: fieldExampleHelp())
             return nil
         case (let l?, let r?):
             guard checkAge(l, source, a.span), checkAge(r, source, b.span) else { return nil }
@@ -277,7 +278,8 @@ extension Checker {
             if case .name(let name) = a.kind {
                 reportUnknownName(name, source, a.span, candidates: model.fields.map(\.name))
             } else {
-                report(.constantComparison, "`\(test.rawValue)` tests a field; `\(source.text(a.span))` is a value", source, a.span)
+                report(.constantComparison, "`\(test.rawValue)` tests a field; `\(source.text(a.span))` is a value", source, a.span,
+                       help: "write `FIELD \(test.rawValue) \(source.text(b.span))`")
             }
             return nil
         }
@@ -304,7 +306,8 @@ extension Checker {
     /// A literal as a value of `type`, or nil after reporting why it is not.
     mutating func constant(_ e: Expr, as type: ValueType, _ source: SourceText, context: String, code: DiagnosticCode) -> Value? {
         func mismatch(_ what: String, help: String? = nil) -> Value? {
-            report(code, "\(context) is \(model.describe(type)), but `\(source.text(e.span))` is \(what)", source, e.span, help: help)
+            report(code, "\(context) is \(model.describe(type)), but `\(source.text(e.span))` is \(what)", source, e.span,
+                   help: help ?? sampleHelp(type))
             return nil
         }
         if case .group(let inner) = e.kind { return constant(inner, as: type, source, context: context, code: code) }
@@ -317,6 +320,8 @@ extension Checker {
         case (.number, .duration): return mismatch("a duration", help: "compare durations with `age` or a duration field")
         case (.bool, .bool(let b)): return .bool(b)
         case (.time, .timestamp(let t)): return .time(localZone.epochSeconds(t))
+        case (.time, .duration(let d)):
+            return mismatch("a duration", help: "to test how long ago the incident happened, compare `age`: `age > \(d)`")
         case (.time, .string(let s)):
             if case .success(let t) = TimestampLiteral.parse(Array(s.utf8)) { return .time(localZone.epochSeconds(t)) }
             return mismatch("text", help: "write a timestamp like `2026-03-02T09:00:00Z`")
@@ -378,6 +383,43 @@ extension Checker {
         case (_, .null): return mismatch("null", help: "to test for no value, write `FIELD is missing`")
         default: return mismatch("not a value")
         }
+    }
+}
+
+extension Checker {
+    /// `write a value like `0``: a literal of the type, for help lines.
+    func sampleHelp(_ type: ValueType) -> String? {
+        sampleLiteral(type).map { "write a value like `\($0)`" }
+    }
+
+    func sampleLiteral(_ type: ValueType) -> String? {
+        switch type {
+        case .text: return "\"text\""
+        case .number: return "0"
+        case .bool: return "no"
+        case .time: return "2026-03-02T09:00:00Z"
+        case .duration: return "1 day"
+        case .scale(let s): return model.scales.indices.contains(s) ? model.scales[s].levels.first : nil
+        case .enumeration(let e): return model.enumerations.indices.contains(e) ? model.enumerations[e].values.first : nil
+        case .list(let element): return sampleLiteral(element).map { "[\($0)]" }
+        }
+    }
+
+    /// A help line naming a real field: `compare a field of the record, e.g. `tier = basic``.
+    func fieldExampleHelp() -> String {
+        for field in model.fields {
+            if let literal = sampleLiteral(field.type), !field.type.isList {
+                return "compare a field of the record, e.g. `\(field.name) = \(literal)`"
+            }
+        }
+        return "compare a field of the record with a value"
+    }
+}
+
+extension ValueType {
+    var isList: Bool {
+        if case .list = self { return true }
+        return false
     }
 }
 

@@ -124,7 +124,7 @@ extension Checker {
             return [.review(within: checkDuration(within, source) ?? DurationSpec(within))]
         case .task(let text, let within):
             if text.value.trimmingSpaces.isEmpty {
-                report(.typeMismatch, "a task needs a description", source, text.span, help: "say what must be done, e.g. task \"call the client\"")
+                report(.emptyTask, "a task needs a description", source, text.span, help: "say what must be done, e.g. `task \"call the client\"`")
                 return []
             }
             return [.task(text: text.value, within: checkDuration(within, source))]
@@ -177,9 +177,10 @@ extension Checker {
                 return
             }
             flatten(entries, prefix: "", source, into: &record)
-        } else {
+        } else if !loaded.diagnostics.contains(where: { $0.source === source && $0.span.start >= span.start && $0.span.start < span.end }) {
+            // (A `given` the parser could not read is reported already.)
             report(.invalidExample, "the example has no `given` record", source, example.name.span,
-                   help: "add a line such as `given {severity: high, tier: premium}`")
+                   help: "add a line such as `given {\(givenSample())}`")
         }
         var now: Int64?
         if let n = example.now, case .timestamp(let t) = n.kind { now = localZone.epochSeconds(t) }
@@ -195,6 +196,12 @@ extension Checker {
         }
         model.examples.append(ExampleModel(name: example.name.value, record: record, now: now, expectations: expectations,
                                            ref: SourceRef(source, span)))
+    }
+
+    /// `severity: low, repeat: 0`: the first fields of the record with a value each.
+    func givenSample() -> String {
+        let parts = model.fields.prefix(2).compactMap { f in sampleLiteral(f.type).map { "\(f.name): \($0)" } }
+        return parts.isEmpty ? "severity: high" : parts.joined(separator: ", ")
     }
 
     /// `{customer: {name: "x"}}` gives `customer.name`.

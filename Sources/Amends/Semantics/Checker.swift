@@ -64,11 +64,14 @@ public struct Checker {
             case .define(let decl): declareDefine(decl, source)
             case .policyName(let name):
                 if file == loaded.main {
-                    if model.name != nil {
+                    if let first = policyNameRef {
                         report(.repeatedDeclaration, "the policy is already named", source, item.span,
-                               help: "keep one `policy \"…\"` line")
+                               help: "keep one `policy \"…\"` line",
+                               notes: [Diagnostic.Note("the first name", source: first.source, span: first.span)])
+                    } else {
+                        policyNameRef = SourceRef(source, item.span)
                     }
-                    model.name = name.value
+                    model.name = model.name ?? name.value
                 }
             default: break
             }
@@ -187,6 +190,11 @@ public struct Checker {
     }
 
     var channelsDeclared = false
+    /// Where the main file names the policy, for a second `policy` line.
+    var policyNameRef: SourceRef?
+    /// A `deadlines from` was written (valid or not): `age` is then not
+    /// reported again when the clock is unusable.
+    var clockDeclared = false
 
     mutating func declareDefine(_ decl: DefineDecl, _ source: SourceText) {
         guard declareName(decl.name, kind: "define", source) else { return }
@@ -338,6 +346,7 @@ public struct Checker {
     }
 
     mutating func declareClock(_ name: Identifier, _ source: SourceText, _ span: Span) {
+        clockDeclared = true
         if model.clockField != nil {
             report(.repeatedDeclaration, "the policy already says where deadlines count from", source, span,
                    help: "keep one `deadlines from` line")
