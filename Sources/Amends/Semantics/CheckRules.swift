@@ -214,21 +214,34 @@ extension Checker {
                     continue
                 }
                 if case .null = entry.value.kind { continue }
-                if let v = constant(entry.value, as: model.fields[f].type, source, context: "`\(name)`", code: .invalidExample) {
-                    record.append((f, v))
-                }
+                if let v = givenValue(entry.value, field: f, name: name, source) { record.append((f, v)) }
             } else if case .record(let inner) = entry.value.kind, model.fields.contains(where: { $0.name.hasPrefix(name + ".") }) {
                 flatten(inner, prefix: name + ".", source, into: &record)
             } else if let byKey = model.fields.firstIndex(where: { $0.key == name }) {
                 // The record's own spelling (`from "priority"`) is fine too.
-                if let v = constant(entry.value, as: model.fields[byKey].type, source, context: "`\(name)`", code: .invalidExample) {
-                    record.append((byKey, v))
-                }
+                if let v = givenValue(entry.value, field: byKey, name: name, source) { record.append((byKey, v)) }
             } else {
                 report(.invalidExample, "the record has no field `\(name)`", source, entry.key.span,
                        help: Suggest.didYouMean(name, in: model.fields.map(\.name)) ?? "declare it in the record, or remove it")
             }
         }
+    }
+}
+
+extension Checker {
+    /// A `given` value, read as a record's would be: a text that the record
+    /// lists as `missing` is no value (nil, nothing reported), and a time
+    /// field with a `format` reads text in that format.
+    mutating func givenValue(_ e: Expr, field f: Int, name: String, _ source: SourceText) -> Value? {
+        let field = model.fields[f]
+        if case .string(let text) = e.kind {
+            if model.missingTexts.contains(text) { return nil }
+            if field.type == .time, let pattern = field.format, case .success(let format) = TimeFormat.compile(pattern),
+               let local = format.parse(Array(text.utf8)) {
+                return .time(localZone.utc(fromLocal: local))
+            }
+        }
+        return constant(e, as: field.type, source, context: "`\(name)`", code: .invalidExample)
     }
 }
 
