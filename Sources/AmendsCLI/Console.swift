@@ -34,21 +34,35 @@ public final class OutputStream: @unchecked Sendable {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    /// Writes large output (a batch of results) without copying it into
+    /// the buffer: what is buffered first, then the bytes.
+    public func write(unbuffered bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.count < 1 << 12 {
+            write(contentsOf: bytes)
+            return
+        }
+        flush()
+        send(UnsafeRawBufferPointer(bytes))
+    }
+
     public func flush() {
         defer { buffer.removeAll(keepingCapacity: true) }
         guard !closed, !buffer.isEmpty else { return }
+        buffer.withUnsafeBytes { send($0) }
+    }
+
+    /// write(2) until done; a failure (a closed pipe) closes the stream.
+    private func send(_ raw: UnsafeRawBufferPointer) {
+        guard !closed, let base = raw.baseAddress else { return }
         var offset = 0
-        buffer.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            while offset < raw.count {
-                let n = Glibc.write(fd, base + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    closed = true
-                    return
-                }
-                offset += n
+        while offset < raw.count {
+            let n = Glibc.write(fd, base + offset, raw.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                closed = true
+                return
             }
+            offset += n
         }
     }
 }

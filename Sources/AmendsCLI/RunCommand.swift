@@ -164,19 +164,18 @@ enum OutputTarget {
         return fd < 0 ? nil : .temporary(fd: fd, temp: temp, path: path, failed: false)
     }
 
-    func write(_ bytes: [UInt8]) {
+    func write(_ bytes: UnsafeBufferPointer<UInt8>) {
         switch self {
         case .stdout:
-            Console.out.write(bytes: bytes)
+            Console.out.write(unbuffered: bytes)
         case .temporary(let fd, _, _, _):
             var offset = 0
-            bytes.withUnsafeBytes { raw in
-                guard let base = raw.baseAddress else { return }
-                while offset < raw.count {
-                    let n = Glibc.write(fd, base + offset, raw.count - offset)
-                    if n < 0 { if errno == EINTR { continue }; return }
-                    offset += n
-                }
+            let raw = UnsafeRawBufferPointer(bytes)
+            guard let base = raw.baseAddress else { return }
+            while offset < raw.count {
+                let n = Glibc.write(fd, base + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return }
+                offset += n
             }
         }
     }

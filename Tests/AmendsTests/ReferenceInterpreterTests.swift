@@ -1,4 +1,4 @@
-// Differential tests: the compiled condition closures (`ConditionCompiler`)
+// Differential tests: the compiled condition code (`ConditionCompiler`)
 // against the plain tree-walking `ReferenceInterpreter`. Both must agree on
 // which rules fire for every example of the semantic conformance cases and
 // for seeded random records of the BRIEF policy and of a policy that uses
@@ -59,7 +59,7 @@ struct ReferenceInterpreterTests {
             let record = Differential.randomRecord(program.model, &rng)
             let disagreements = Differential.disagreements(program, record)
             #expect(disagreements.isEmpty, "\(disagreements)")
-            for rule in program.rules { if let test = rule.test, test(record) { holds[rule.index] += 1 } }
+            for rule in program.rules where program.holds(rule: rule.index, record) { holds[rule.index] += 1 }
         }
         // Every rule both holds and fails on some record: the comparison tests something.
         for (i, n) in holds.enumerated() {
@@ -80,7 +80,7 @@ struct ReferenceInterpreterTests {
         let negated = Condition(.not(condition), condition.ref)
         var rng = SplitMix64(seed: 1)
         let record = Differential.randomRecord(model, &rng)
-        #expect(reference.holds(negated, in: record) != program.rules[0].test?(record))
+        #expect(reference.holds(negated, in: record) != program.holds(rule: 0, record))
     }
 
     // MARK: - Semantics stated plainly
@@ -116,7 +116,7 @@ struct ReferenceInterpreterTests {
         guard let condition = program.model.rules.first?.condition else { return }
         // Swift's String `==` would call these equal; the language does not.
         #expect(reference.holds(condition, in: record) == false)
-        #expect(program.rules[0].test?(record) == false)
+        #expect(program.holds(rule: 0, record) == false)
     }
 }
 
@@ -128,8 +128,8 @@ enum Differential {
         let reference = ReferenceInterpreter(model: program.model)
         var out: [String] = []
         for rule in program.rules {
-            guard let test = rule.test, let condition = program.model.rules[rule.index].condition else { continue }
-            let compiled = test(record)
+            guard rule.condition != nil, let condition = program.model.rules[rule.index].condition else { continue }
+            let compiled = program.holds(rule: rule.index, record)
             let expected = reference.holds(condition, in: record)
             if compiled != expected {
                 out.append("rule \(rule.index) (`\(condition.ref.source.text(condition.ref.span))`): compiled \(compiled), "

@@ -1,42 +1,160 @@
-/// Compiles checked conditions into closures over a `RecordBuffer`.
+/// Compiles checked conditions into `ConditionCode`.
 ///
 /// Each leaf is specialised for its operand kinds and operator, so the common
-/// case (a field against a constant) is one presence check and one compare.
-/// A comparison with a missing value is false, whatever the operator;
-/// `not` of it is therefore true.
+/// case (a field against a constant) is one instruction: a presence check and
+/// one compare. Other leaves become closures over a `RecordBuffer`, called by
+/// a `test` instruction. A comparison with a missing value is false, whatever
+/// the operator; `not` of it is therefore true.
 struct ConditionCompiler {
     typealias Test = Program.Test
 
     let model: PolicyModel
-    /// Each define compiled once, reused wherever it is named.
-    var defines: [Int: Test] = [:]
+    var code = ConditionCode()
+    /// Each called define's code, compiled once at the end of `code`.
+    var defineCalls: [Int: Int] = [:]
+    /// Defines at most this long are copied where they are used.
+    static let inlineLimit = 32
 
     init(model: PolicyModel) {
         self.model = model
     }
 
-    mutating func compile(_ c: Condition) -> Test {
+    /// Compiles one rule's condition; its code is the range returned.
+    mutating func compileRule(_ c: Condition) -> CodeRange {
+        var body: [Instruction] = []
+        emit(c, into: &body)
+        return append(body)
+    }
+
+    /// Appends a body (its jumps relative to its start) to the program.
+    mutating func append(_ body: [Instruction]) -> CodeRange {
+        let start = code.instructions.count
+        for var i in ConditionCompiler.threaded(body) {
+            if i.isJump { i.field += Int32(start) }
+            code.instructions.append(i)
+        }
+        return CodeRange(start: Int32(start), end: Int32(code.instructions.count))
+    }
+
+    /// Emits a condition into `body`; jump targets are body offsets.
+    mutating func emit(_ c: Condition, into body: inout [Instruction]) {
+        switch c.kind {
+        case .constant(let b):
+            body.append(Instruction(.constant, flag: b))
+        case .flag(let f):
+            body.append(Instruction(.yes, field: f))
+        case .presence(let f, let missing):
+            body.append(Instruction(.present, flag: missing, field: f))
+        case .not(let a):
+            emit(a, into: &body)
+            body.append(Instruction(.not))
+        case .and(let a, let b), .or(let a, let b):
+            let isAnd: Bool
+            if case .and = c.kind { isAnd = true } else { isAnd = false }
+            emit(a, into: &body)
+            let jump = body.count
+            body.append(Instruction(isAnd ? .jumpIfFalse : .jumpIfTrue))
+            emit(b, into: &body)
+            body[jump].field = Int32(body.count)
+        case .define(let d):
+            guard model.defines.indices.contains(d) else {
+                body.append(Instruction(.constant, flag: false))
+                return
+            }
+            var inner: [Instruction] = []
+            emit(model.defines[d].condition, into: &inner)
+            if inner.count <= ConditionCompiler.inlineLimit {
+                let offset = Int32(body.count)
+                for var i in inner {
+                    if i.isJump { i.field += offset }
+                    body.append(i)
+                }
+            } else {
+                body.append(Instruction(.call, field: call(d, inner)))
+            }
+        case .compare(let op, .field(let f), .value(let v)) where model.fields[f].type != .text:
+            body.append(Instruction(ConditionCompiler.opcode(op), field: f, constant: v.scalar ?? .nan))
+        case .member(.field(let f), let values, let negated) where model.fields[f].type != .text:
+            let scalars = values.compactMap(\.scalar)
+            // Levels and `one of` values are small whole numbers: a bit set.
+            if scalars.count == values.count, scalars.allSatisfy({ $0 >= 0 && $0 < 64 && $0 == $0.rounded() }) {
+                var mask: UInt64 = 0
+                for s in scalars { mask |= 1 << UInt64(s) }
+                body.append(Instruction(.inSet, flag: negated, field: f, operand: mask))
+            } else {
+                body.append(test(closure(c)))
+            }
+        default:
+            body.append(test(closure(c)))
+        }
+    }
+
+    /// A `test` instruction calling a new closure.
+    mutating func test(_ t: @escaping Test) -> Instruction {
+        code.tests.append(t)
+        return Instruction(.test, field: code.tests.count - 1)
+    }
+
+    /// The index of define `d`'s called code, compiling it the first time.
+    mutating func call(_ d: Int, _ inner: [Instruction]) -> Int {
+        if let known = defineCalls[d] { return known }
+        let range = append(inner)
+        code.defines.append(range)
+        defineCalls[d] = code.defines.count - 1
+        return code.defines.count - 1
+    }
+
+    static func opcode(_ op: CompareOp) -> Instruction.Op {
+        switch op {
+        case .equal: return .equal
+        case .notEqual: return .notEqual
+        case .less: return .less
+        case .lessEqual: return .lessEqual
+        case .greater: return .greater
+        case .greaterEqual: return .greaterEqual
+        }
+    }
+
+    /// Jumps to a jump are followed: after `A and B` fails, the `and` of
+    /// `(A and B) and C` fails too, so the first jump can go to the end.
+    static func threaded(_ body: [Instruction]) -> [Instruction] {
+        var out = body
+        for k in out.indices where out[k].isJump {
+            var target = Int(out[k].field)
+            var steps = 0
+            while target < out.count, out[target].isJump, steps < out.count {
+                // The same jump on the same register value is taken; the
+                // other kind of jump is not, so go past it.
+                target = out[target].op == out[k].op ? Int(out[target].field) : target + 1
+                steps += 1
+            }
+            out[k].field = Int32(target)
+        }
+        return out
+    }
+
+    // MARK: - Closures for the other leaves
+
+    /// A leaf as a closure (any condition, in fact: the reference for tests).
+    mutating func closure(_ c: Condition) -> Test {
         switch c.kind {
         case .constant(let b):
             return { _ in b }
         case .flag(let f):
             return { r in r.present[f] && r.scalars[f] != 0 }
         case .define(let d):
-            if let cached = defines[d] { return cached }
-            var test: Test = { _ in false }
-            if model.defines.indices.contains(d) { test = compile(model.defines[d].condition) }
-            defines[d] = test
-            return test
+            guard model.defines.indices.contains(d) else { return { _ in false } }
+            return closure(model.defines[d].condition)
         case .not(let a):
-            let ta = compile(a)
+            let ta = closure(a)
             return { r in !ta(r) }
         case .and(let a, let b):
-            let ta = compile(a)
-            let tb = compile(b)
+            let ta = closure(a)
+            let tb = closure(b)
             return { r in ta(r) && tb(r) }
         case .or(let a, let b):
-            let ta = compile(a)
-            let tb = compile(b)
+            let ta = closure(a)
+            let tb = closure(b)
             return { r in ta(r) || tb(r) }
         case .presence(let f, let missing):
             if missing { return { r in !r.present[f] } }

@@ -1,6 +1,7 @@
 /// An Evaluator runs a `Program` on records, one at a time, and holds the
-/// merged result of the last one. It owns scratch space that is reused, so
-/// evaluating allocates nothing once warm; use one Evaluator per thread.
+/// merged result of the last one. It owns scratch space sized for the
+/// program once, at creation, so evaluating allocates nothing; use one
+/// Evaluator per thread.
 ///
 /// The semantics (Grammar.md, "What a policy requires"):
 /// - every `when` rule whose condition holds fires; `otherwise` rules fire
@@ -18,63 +19,118 @@ public final class Evaluator {
     public let program: Program
 
     /// One rule's action asking for one result.
-    @usableFromInline
     struct Contribution {
-        var action: Int32      // index into `flat`
+        var action: Int32      // index into `program.actions`
         var due: Int64         // Int64.max: no deadline
         var next: Int32        // next contribution to the same key, -1 at the end
     }
 
-    /// Every compiled action, flattened; `flat[i]` for contribution lookups.
-    let flat: [CompiledAction]
-    let ruleFirstAction: [Int]
+    /// Where a rule's actions are among the slots, and what it waives.
+    struct RuleSpan {
+        var first: Int32
+        var count: Int32
+        var waives: UInt16
+    }
 
-    // Scratch, reused per record.
-    var fired: [Int] = []
-    var contributions: [Contribution] = []
-    var stamp: [UInt32]
-    var head: [Int32]
-    var tail: [Int32]
-    var winner: [Int32]
-    var components: [UInt8]
-    var generation: UInt32 = 0
+    // What evaluation reads, copied from the program so that reading it
+    // touches no reference counts.
+    let code: ConditionCode
+    let whenRules: [WhenRule]
+    let spans: [RuleSpan]
+    let slots: [ActionSlot]
+    let calendar: BusinessCalendar?
+    let clockField: Int
+
+    // Scratch. Every index stored or read below comes from the compiled
+    // program, whose keys, actions and rules these are sized for.
+    let keyCount: Int
+    let stamp: UnsafeMutablePointer<UInt32>
+    let head: UnsafeMutablePointer<Int32>
+    let tail: UnsafeMutablePointer<Int32>
+    let winner: UnsafeMutablePointer<Int32>
+    let componentBits: UnsafeMutablePointer<UInt8>
+    let remedyBits: UnsafeMutablePointer<UInt64>
+    /// At most one per action of the program.
+    let contributions: UnsafeMutablePointer<Contribution>
+    /// The rules that fired, at most one per rule.
+    let fired: UnsafeMutablePointer<Int32>
+    /// The keys with a result, ascending after `merge`.
+    let active: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) var contributionCount = 0
+    @exclusivity(unchecked) var firedCount = 0
+    @exclusivity(unchecked) var activeCount = 0
+    @exclusivity(unchecked) var generation: UInt32 = 0
     /// Per action kind: rules that waived it, and the contributions dropped.
     var waivedBy: [[Int]] = Array(repeating: [], count: ActionKindName.allCases.count)
     var dropped: [[Int32]] = Array(repeating: [], count: ActionKindName.allCases.count)
-    var waivedMask: UInt16 = 0
+    @exclusivity(unchecked) var waivedMask: UInt16 = 0
     /// The time deadlines of the last record counted from.
-    public private(set) var base: Int64 = 0
+    @exclusivity(unchecked) public private(set) var base: Int64 = 0
 
     public init(program: Program) {
         self.program = program
-        var flat: [CompiledAction] = []
-        var firsts: [Int] = []
-        for rule in program.rules {
-            firsts.append(flat.count)
-            flat += rule.actions
+        code = program.code
+        whenRules = program.whenRules.compactMap { r in
+            program.rules[r].condition.map { WhenRule(rule: Int32(r), code: $0) }
         }
-        self.flat = flat
-        self.ruleFirstAction = firsts
-        let n = program.keys.count
-        stamp = Array(repeating: 0, count: n)
-        head = Array(repeating: -1, count: n)
-        tail = Array(repeating: -1, count: n)
-        winner = Array(repeating: -1, count: n)
-        components = Array(repeating: 0, count: n)
-        fired.reserveCapacity(program.rules.count)
-        contributions.reserveCapacity(64)
+        spans = program.rules.map {
+            RuleSpan(first: Int32($0.firstAction), count: Int32($0.actions.count), waives: $0.waives)
+        }
+        slots = program.slots
+        calendar = program.calendar
+        clockField = program.schema.clockField ?? -1
+        keyCount = program.keys.count
+        func buffer<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, count))
+            p.initialize(repeating: value, count: max(1, count))
+            return p
+        }
+        stamp = buffer(keyCount, 0)
+        head = buffer(keyCount, -1)
+        tail = buffer(keyCount, -1)
+        winner = buffer(keyCount, -1)
+        componentBits = buffer(keyCount, 0)
+        remedyBits = buffer(keyCount, 0)
+        active = buffer(keyCount, 0)
+        contributions = buffer(program.actions.count, Contribution(action: 0, due: 0, next: -1))
+        fired = buffer(program.rules.count, 0)
+    }
+
+    deinit {
+        stamp.deallocate()
+        head.deallocate()
+        tail.deallocate()
+        winner.deallocate()
+        componentBits.deallocate()
+        remedyBits.deallocate()
+        active.deallocate()
+        contributions.deallocate()
+        fired.deallocate()
     }
 
     /// Evaluates one record: fires rules and merges their actions.
     public func evaluate(_ record: RecordBuffer) {
-        fired.removeAll(keepingCapacity: true)
-        for i in program.whenRules {
-            if let test = program.rules[i].test, test(record) { fired.append(i) }
+        var n = 0
+        let fired = self.fired
+        record.present.withUnsafeBufferPointer { present in
+            record.scalars.withUnsafeBufferPointer { scalars in
+                code.instructions.withUnsafeBufferPointer { instructions in
+                    for rule in whenRules where code.run(instructions, rule.code, present, scalars, record) {
+                        fired[n] = rule.rule
+                        n += 1
+                    }
+                }
+            }
         }
-        if fired.isEmpty { fired = program.otherwiseRules }
-        let clock = program.schema.clockField
-        if let clock, record.present[clock] {
-            base = Int64(record.scalars[clock])
+        if n == 0 {
+            for r in program.otherwiseRules {
+                fired[n] = Int32(r)
+                n += 1
+            }
+        }
+        firedCount = n
+        if clockField >= 0 && record.present[clockField] {
+            base = Int64(record.scalars[clockField])
         } else {
             base = Int64(record.now)
         }
@@ -82,69 +138,108 @@ public final class Evaluator {
     }
 
     /// Whether rule `i` fired for the last record.
-    public func didFire(_ rule: Int) -> Bool { fired.contains(rule) }
-    public var firedRules: [Int] { fired }
+    public func didFire(_ rule: Int) -> Bool {
+        firedBuffer.contains(Int32(truncatingIfNeeded: rule))
+    }
+
+    /// The rules that fired for the last record, in file order.
+    public var firedRules: [Int] { firedBuffer.map(Int.init) }
+
+    var firedBuffer: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: fired, count: firedCount) }
 
     // MARK: - Merging
 
     func merge() {
         generation &+= 1
         if generation == 0 {
-            for i in stamp.indices { stamp[i] = 0 }
+            stamp.update(repeating: 0, count: max(1, keyCount))
             generation = 1
         }
-        contributions.removeAll(keepingCapacity: true)
-        waivedMask = 0
-        for k in waivedBy.indices where !waivedBy[k].isEmpty || !dropped[k].isEmpty {
-            waivedBy[k].removeAll(keepingCapacity: true)
-            dropped[k].removeAll(keepingCapacity: true)
-        }
-        for r in fired {
-            let w = program.rules[r].waives
-            if w != 0 {
-                waivedMask |= w
-                for kind in ActionKindName.allCases where w & (1 << UInt16(kind.rank)) != 0 { waivedBy[kind.rank].append(r) }
+        let gen = generation
+        if waivedMask != 0 {
+            for k in waivedBy.indices {
+                waivedBy[k].removeAll(keepingCapacity: true)
+                dropped[k].removeAll(keepingCapacity: true)
             }
         }
-        for r in fired {
-            let first = ruleFirstAction[r]
-            let count = program.rules[r].actions.count
-            for a in first..<(first + count) {
-                let action = flat[a]
-                let c = Int32(contributions.count)
-                let due = deadline(action)
-                contributions.append(Contribution(action: Int32(a), due: due, next: -1))
-                if waivedMask & (1 << UInt16(action.kind.rank)) != 0 {
-                    dropped[action.kind.rank].append(c)
-                    continue
+        var mask: UInt16 = 0
+        for i in 0..<firedCount where spans[Int(fired[i])].waives != 0 {
+            let r = Int(fired[i])
+            let w = spans[r].waives
+            mask |= w
+            for kind in ActionKindName.allCases where w & (1 << UInt16(kind.rank)) != 0 { waivedBy[kind.rank].append(r) }
+        }
+        waivedMask = mask
+        var count = 0
+        var activeCount = 0
+        let base = self.base
+        spans.withUnsafeBufferPointer { spans in
+            slots.withUnsafeBufferPointer { slots in
+                for i in 0..<firedCount {
+                    let span = spans[Int(fired[i])]
+                    var a = Int(span.first)
+                    let end = a + Int(span.count)
+                    while a < end {
+                        let s = slots[a]
+                        let c = Int32(count)
+                        let due = deadline(s, from: base)
+                        contributions[count] = Contribution(action: Int32(a), due: due, next: -1)
+                        count += 1
+                        a += 1
+                        if mask & s.kindBit != 0 {
+                            dropped[s.kindBit.trailingZeroBitCount].append(c)
+                            continue
+                        }
+                        let k = Int(s.key)
+                        if stamp[k] != gen {
+                            stamp[k] = gen
+                            head[k] = c
+                            tail[k] = c
+                            winner[k] = c
+                            componentBits[k] = s.components
+                            remedyBits[k] = s.remedies
+                            active[activeCount] = s.key
+                            activeCount += 1
+                            continue
+                        }
+                        contributions[Int(tail[k])].next = c
+                        tail[k] = c
+                        componentBits[k] |= s.components
+                        remedyBits[k] |= s.remedies
+                        if !s.isAssign && due < contributions[Int(winner[k])].due { winner[k] = c }
+                    }
                 }
-                let k = action.key
-                if stamp[k] != generation {
-                    stamp[k] = generation
-                    head[k] = c
-                    tail[k] = c
-                    winner[k] = c
-                    components[k] = action.components
-                    continue
-                }
-                contributions[Int(tail[k])].next = c
-                tail[k] = c
-                components[k] |= action.components
-                if action.kind != .assign && due < contributions[Int(winner[k])].due { winner[k] = c }
             }
+        }
+        contributionCount = count
+        self.activeCount = activeCount
+        // Results print in key order; a record has few (insertion sort).
+        var i = 1
+        while i < activeCount {
+            let k = active[i]
+            var j = i - 1
+            while j >= 0 && active[j] > k {
+                active[j + 1] = active[j]
+                j -= 1
+            }
+            active[j + 1] = k
+            i += 1
         }
     }
 
-    /// The absolute deadline of an action for the current record.
+    /// The absolute deadline of an action counted from `base`.
     @inline(__always)
-    func deadline(_ action: CompiledAction) -> Int64 {
-        if let s = action.seconds { return base &+ s }
-        guard let d = action.duration else { return Int64.max }
-        return businessDeadline(d, from: base)
+    func deadline(_ s: ActionSlot, from base: Int64) -> Int64 {
+        switch s.timing {
+        case .fixed: return base &+ s.amount
+        case .none: return Int64.max
+        case .businessHours: return calendar?.addBusinessHours(s.amount, to: base) ?? Int64.max
+        case .businessDays: return calendar?.addBusinessDays(s.amount, to: base) ?? Int64.max
+        }
     }
 
     func businessDeadline(_ d: DurationSpec, from start: Int64) -> Int64 {
-        guard let calendar = program.calendar else { return Int64.max }
+        guard let calendar else { return Int64.max }
         switch d.unit {
         case .businessHours: return calendar.addBusinessHours(d.amount, to: start) ?? Int64.max
         case .businessDays: return calendar.addBusinessDays(d.amount, to: start) ?? Int64.max
@@ -156,11 +251,27 @@ public final class Evaluator {
 
     /// Whether result key `k` has a result for the last record.
     @inline(__always)
-    public func isActive(_ k: Int) -> Bool { stamp[k] == generation }
+    public func isActive(_ k: Int) -> Bool { k >= 0 && k < keyCount && stamp[k] == generation }
+
+    /// The keys with a result, ascending.
+    var activeKeys: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: active, count: activeCount) }
+
+    /// The contribution that won key `k` (which must be active).
+    @inline(__always)
+    func winning(_ k: Int) -> Contribution { contributions[Int(winner[k])] }
+
+    /// Contribution `c` of the last record.
+    @inline(__always)
+    func contribution(_ c: Int32) -> Contribution { contributions[Int(c)] }
+
+    /// The first contribution to key `k` (which must be active).
+    @inline(__always)
+    func first(_ k: Int) -> Int32 { head[k] }
 
     /// The contributions to key `k`, in file order.
     func contributionIndexes(_ k: Int) -> [Int32] {
         var out: [Int32] = []
+        guard isActive(k) else { return out }
         var c = head[k]
         while c >= 0 {
             out.append(c)
@@ -169,14 +280,43 @@ public final class Evaluator {
         return out
     }
 
+    /// The merged apology components of key `k`.
+    func components(_ k: Int) -> UInt8 { isActive(k) ? componentBits[k] : 0 }
+
     /// The channel of a merged result: the winner's, else the first given.
     func channel(_ k: Int) -> Int? {
-        if let ch = flat[Int(contributions[Int(winner[k])].action)].channel { return ch }
+        let ch = slots[Int(winning(k).action)].channel
+        if ch >= 0 { return Int(ch) }
         var c = head[k]
         while c >= 0 {
-            if let ch = flat[Int(contributions[Int(c)].action)].channel { return ch }
+            let ch = slots[Int(contributions[Int(c)].action)].channel
+            if ch >= 0 { return Int(ch) }
             c = contributions[Int(c)].next
         }
         return nil
     }
+
+    /// The remedies offered for key `k`, in declaration order.
+    func remedies(_ k: Int) -> [Int] {
+        guard isActive(k) else { return [] }
+        var offered = Set<Int>()
+        var beyond = false
+        var c = head[k]
+        while c >= 0 {
+            let a = Int(contributions[Int(c)].action)
+            if slots[a].remediesBeyondSet, case .offer(let list) = program.actions[a].action {
+                offered.formUnion(list)
+                beyond = true
+            }
+            c = contributions[Int(c)].next
+        }
+        let bits = remedyBits[k]
+        return program.model.remedies.indices.filter { ($0 < 64 && bits & (1 << UInt64($0)) != 0) || (beyond && offered.contains($0)) }
+    }
+}
+
+/// A WhenRule is a `when` rule's index and where its condition's code is.
+struct WhenRule: Sendable {
+    var rule: Int32
+    var code: CodeRange
 }

@@ -90,28 +90,24 @@ extension Evaluator {
     public func outcome() -> Outcome {
         let model = program.model
         var actions: [RequiredAction] = []
-        for (k, key) in program.keys.enumerated() where isActive(k) {
+        for key32 in activeKeys {
+            let k = Int(key32)
+            let key = program.keys[k]
             let indexes = contributionIndexes(k)
-            let win = contributions[Int(winner[k])]
-            let winAction = flat[Int(win.action)]
+            let win = winning(k)
+            let winAction = program.actions[Int(win.action)]
             var result = RequiredAction(kind: key.kind, role: nil, components: [], remedies: [], text: nil, channel: nil,
                                         due: win.due == Int64.max ? nil : win.due, within: winAction.duration,
                                         because: [], overridden: [])
             if let role = key.role { result.role = model.roles[role] }
             if key.kind == .assign, case .assign(let role) = winAction.action { result.role = model.roles[role] }
             if key.kind == .task { result.text = key.label }
-            result.components = Array(ComponentSet(bits: components[k]))
-            if key.kind == .offer {
-                var offered = Set<Int>()
-                for c in indexes {
-                    if case .offer(let remedies) = flat[Int(contributions[Int(c)].action)].action { offered.formUnion(remedies) }
-                }
-                result.remedies = model.remedies.indices.filter(offered.contains).map { model.remedies[$0] }
-            }
+            result.components = Array(ComponentSet(bits: components(k)))
+            if key.kind == .offer { result.remedies = remedies(k).map { model.remedies[$0] } }
             result.channel = channel(k).map { model.channels[$0] }
             for c in indexes {
-                let contribution = contributions[Int(c)]
-                let action = flat[Int(contribution.action)]
+                let contribution = self.contribution(c)
+                let action = program.actions[Int(contribution.action)]
                 let ref = ruleRef(action.rule)
                 if !result.because.contains(ref) { result.because.append(ref) }
                 if key.kind == .assign, case .assign(let role) = action.action, model.roles[role] != result.role {
@@ -126,11 +122,11 @@ extension Evaluator {
         for kind in ActionKindName.allCases where !waivedBy[kind.rank].isEmpty {
             var droppedRefs: [RuleRef] = []
             for c in dropped[kind.rank] {
-                let ref = ruleRef(flat[Int(contributions[Int(c)].action)].rule)
+                let ref = ruleRef(program.actions[Int(contribution(c).action)].rule)
                 if !droppedRefs.contains(ref) { droppedRefs.append(ref) }
             }
             waived.append(Waiver(kind: kind, by: waivedBy[kind.rank].map(ruleRef), dropped: droppedRefs))
         }
-        return Outcome(actions: actions, waived: waived, fired: fired.map(ruleRef), base: base)
+        return Outcome(actions: actions, waived: waived, fired: firedRules.map(ruleRef), base: base)
     }
 }

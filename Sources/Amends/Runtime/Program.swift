@@ -1,8 +1,9 @@
 /// A Program is a checked policy compiled for evaluation: no name is looked
 /// up per record. Fields are slots, scale levels and `one of` values are
-/// numbers, texts are bytes, each condition is a tree of closures specialised
-/// for its operand types, and every action knows in advance where its result
-/// goes and the bytes it prints.
+/// numbers, texts are bytes, every condition is a run of instructions
+/// specialised for its operand types (`ConditionCode`), and every action
+/// knows in advance where its result goes (`ActionSlot`) and the bytes it
+/// prints.
 ///
 /// A Program is immutable and `Sendable`: build it once, evaluate records on
 /// any number of threads, each with its own `Evaluator`.
@@ -22,6 +23,13 @@ public final class Program: Sendable {
     public let taskTexts: [String]
     /// Bytes printed for each rule in `because` lists.
     public let ruleJSON: [[UInt8]]
+    /// Every rule's actions other than `waive`, in file order: rule `r`'s
+    /// are `actions[rules[r].firstAction...]`.
+    public let actions: [CompiledAction]
+    /// What merging needs of each action, parallel to `actions`.
+    let slots: [ActionSlot]
+    /// The compiled conditions.
+    let code: ConditionCode
 
     /// Compiles a checked model. The model must have no errors.
     public init(model: PolicyModel, zone: ZoneLookup, calendar: BusinessCalendar?) {
@@ -61,6 +69,7 @@ public final class Program: Sendable {
 
         var rules: [CompiledRule] = []
         var ruleJSON: [[UInt8]] = []
+        var flat: [CompiledAction] = []
         for rule in model.rules {
             var actions: [CompiledAction] = []
             var waives: UInt16 = 0
@@ -71,8 +80,10 @@ public final class Program: Sendable {
                 }
                 actions.append(CompiledAction(action: action, key: key(for: action), rule: rule.index, index: k))
             }
-            let test = rule.condition.map { compiler.compile($0) }
-            rules.append(CompiledRule(index: rule.index, test: test, actions: actions, waives: waives))
+            let condition = rule.condition.map { compiler.compileRule($0) }
+            rules.append(CompiledRule(index: rule.index, condition: condition, firstAction: flat.count, actions: actions,
+                                      waives: waives))
+            flat += actions
             var json = JSONBytes()
             json.raw("{\"file\":")
             json.string(rule.file)
@@ -86,11 +97,21 @@ public final class Program: Sendable {
             ruleJSON.append(json.bytes)
         }
         self.rules = rules
-        self.whenRules = rules.filter { $0.test != nil }.map(\.index)
-        self.otherwiseRules = rules.filter { $0.test == nil }.map(\.index)
+        self.whenRules = rules.filter { $0.condition != nil }.map(\.index)
+        self.otherwiseRules = rules.filter { $0.condition == nil }.map(\.index)
+        self.actions = flat
+        self.slots = flat.map(ActionSlot.init)
+        self.code = compiler.code
         self.keys = keys
         self.taskTexts = taskTexts
         self.ruleJSON = ruleJSON
+    }
+
+    /// Whether rule `index`'s condition holds for `record` (false for an
+    /// `otherwise` rule, which has none, and for an index out of range).
+    public func holds(rule index: Int, _ record: RecordBuffer) -> Bool {
+        guard rules.indices.contains(index), let range = rules[index].condition else { return false }
+        return code.holds(range, record)
     }
 }
 
@@ -103,11 +124,13 @@ public struct ResultKey: Sendable {
     public var label: String
 }
 
-/// A CompiledRule is a rule's test and its actions, ready to merge.
+/// A CompiledRule is a rule's condition and its actions, ready to merge.
 public struct CompiledRule: Sendable {
     public var index: Int
-    /// Nil for `otherwise`.
-    public var test: Program.Test?
+    /// Where its condition's code is; nil for `otherwise`.
+    public var condition: CodeRange?
+    /// The index of its first action in `Program.actions`.
+    public var firstAction: Int
     /// Its actions other than `waive`.
     public var actions: [CompiledAction]
     /// Bit `kind.rank` set for each kind it waives.
@@ -156,5 +179,61 @@ public struct CompiledAction: Sendable {
             }
         }
         withinJSON = json.bytes
+    }
+}
+
+/// An ActionSlot is what merging needs of one action, trivially copyable so
+/// the evaluator reads it without reference counting.
+struct ActionSlot: Sendable {
+    enum Timing: UInt8, Sendable {
+        case none, fixed, businessHours, businessDays
+    }
+
+    var key: Int32
+    var rule: Int32
+    /// `1 << kind.rank`, against a rule's `waives`.
+    var kindBit: UInt16
+    var isAssign: Bool
+    var timing: Timing
+    /// Seconds for `fixed`, the number of hours or days for business time.
+    var amount: Int64
+    var components: UInt8
+    /// The channel's index, or -1.
+    var channel: Int32
+    /// The role an `assign` gives, or -1.
+    var assignRole: Int32
+    /// The remedies an `offer` adds, as a bit set of the first 64.
+    var remedies: UInt64
+    /// Whether it offers a remedy past the 64th (then read `action`).
+    var remediesBeyondSet: Bool
+
+    init(_ a: CompiledAction) {
+        key = Int32(truncatingIfNeeded: a.key)
+        rule = Int32(truncatingIfNeeded: a.rule)
+        kindBit = 1 << UInt16(a.kind.rank)
+        isAssign = a.kind == .assign
+        components = a.components
+        channel = Int32(truncatingIfNeeded: a.channel ?? -1)
+        if let s = a.seconds {
+            timing = .fixed
+            amount = s
+        } else if let d = a.duration {
+            timing = d.unit == .businessDays ? .businessDays : .businessHours
+            amount = d.amount
+        } else {
+            timing = .none
+            amount = 0
+        }
+        assignRole = -1
+        remedies = 0
+        remediesBeyondSet = false
+        switch a.action {
+        case .assign(let role): assignRole = Int32(truncatingIfNeeded: role)
+        case .offer(let list):
+            for r in list {
+                if r >= 0 && r < 64 { remedies |= 1 << UInt64(r) } else { remediesBeyondSet = true }
+            }
+        default: break
+        }
     }
 }

@@ -276,40 +276,57 @@ public struct RecordSchema: Sendable {
 /// another letter case.
 public struct LevelTable: Sendable {
     public let names: [String]
-    /// Every accepted text and the index it means, names first.
-    let entries: [(text: [UInt8], index: Int)]
+    /// Every accepted text, names first, back to back: text `e` is
+    /// `texts[start[e]..<start[e + 1]]` and means level `level[e]`.
+    let texts: [UInt8]
+    let start: [Int]
+    let level: [Int]
 
     init(names: [String], spellings: [[String]]) {
         self.names = names
-        var entries: [(text: [UInt8], index: Int)] = names.enumerated().map { (Array($0.element.utf8), $0.offset) }
+        var all: [(text: [UInt8], index: Int)] = names.enumerated().map { (Array($0.element.utf8), $0.offset) }
         for (i, list) in spellings.enumerated() {
-            for s in list { entries.append((Array(s.utf8), i)) }
+            for s in list { all.append((Array(s.utf8), i)) }
         }
-        self.entries = entries
+        texts = all.flatMap(\.text)
+        var start = [0]
+        for e in all { start.append(start[start.count - 1] + e.text.count) }
+        self.start = start
+        level = all.map(\.index)
     }
 
     public func index<C: Collection>(of bytes: C) -> Int? where C.Element == UInt8 {
-        let n = bytes.count
-        for e in entries where e.text.count == n && e.text.elementsEqual(bytes) { return e.index }
-        // Case-insensitive (ASCII) second chance: `High`, `CRITICAL`.
-        for e in entries where e.text.count == n {
-            var same = true
-            var k = 0
-            for c in bytes {
-                let a = c | (c >= 65 && c <= 90 ? 0x20 : 0)
-                let b0 = e.text[k]
-                let b = b0 | (b0 >= 65 && b0 <= 90 ? 0x20 : 0)
-                if a != b { same = false; break }
-                k += 1
-            }
-            if same { return e.index }
-        }
-        return nil
+        if let found = bytes.withContiguousStorageIfAvailable({ index(buffer: $0) }) { return found }
+        return Array(bytes).withUnsafeBufferPointer { index(buffer: $0) }
     }
+
+    /// The level a text means: exactly first, then in any ASCII letter case
+    /// (`High`, `CRITICAL`).
+    func index(buffer bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let n = bytes.count
+        return texts.withUnsafeBufferPointer { texts -> Int? in
+            for e in level.indices where start[e + 1] - start[e] == n {
+                let s = start[e]
+                var k = 0
+                while k < n && texts[s + k] == bytes[k] { k += 1 }
+                if k == n { return level[e] }
+            }
+            for e in level.indices where start[e + 1] - start[e] == n {
+                let s = start[e]
+                var k = 0
+                while k < n && LevelTable.lower(texts[s + k]) == LevelTable.lower(bytes[k]) { k += 1 }
+                if k == n { return level[e] }
+            }
+            return nil
+        }
+    }
+
+    @inline(__always)
+    static func lower(_ c: UInt8) -> UInt8 { c | (c >= 65 && c <= 90 ? 0x20 : 0) }
 }
 
 /// Why one field of a record could not be read.
-public enum FieldError: Error, Sendable {
+public indirect enum FieldError: Error, Sendable {
     case missing(RecordSchema.FieldInfo)
     case wrongType(RecordSchema.FieldInfo, String)
     case unknownValue(RecordSchema.FieldInfo, String, LevelTable)

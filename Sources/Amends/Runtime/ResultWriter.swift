@@ -1,185 +1,161 @@
 /// Writes an evaluator's result as one JSON line (the `run` output, schema in
-/// Grammar.md, "Results") or as text for people, straight into a byte buffer.
+/// Grammar.md, "Results") or as text for people, straight into an
+/// `OutputBuffer`.
 ///
 ///     {"record":1,"id":"INC-7","actions":[{"kind":"notify","role":"supervisor",
 ///      "due":"2026-03-05T09:00:00Z","within":"P3D","because":[{"file":"x.policy","line":4}]}],
 ///      "waived":[{"kind":"apology","by":[…],"dropped":[…]}]}
 ///
 /// (on one line). `id` appears when the record declares an `id` field;
-/// `waived` when a waive removed something.
+/// `waived` when a waive removed something. Every fixed part of the line (a
+/// key's opening, a rule's `because` entry, an action's `within`) is made
+/// once, when the writer is, and copied in.
 public struct ResultWriter: Sendable {
     public let program: Program
-    /// `{"kind":"notify","role":"supervisor"` for each result key.
-    let keyPrefix: [[UInt8]]
-    let channelJSON: [[UInt8]]
+    let pieces: Pieces
 
     public init(program: Program) {
         self.program = program
-        var prefixes: [[UInt8]] = []
-        for key in program.keys {
-            var j = JSONBytes()
-            j.raw("{\"kind\":")
-            j.string(key.kind.jsonName)
-            switch key.kind {
-            case .notify, .escalate:
-                j.raw(",\"role\":")
-                j.string(key.label)
-            case .task:
-                j.raw(",\"text\":")
-                j.string(key.label)
-            default: break
-            }
-            prefixes.append(j.bytes)
-        }
-        keyPrefix = prefixes
-        channelJSON = program.model.channels.map { name in
-            var j = JSONBytes()
-            j.raw(",\"by\":")
-            j.string(name)
-            return j.bytes
-        }
+        pieces = Pieces(program: program)
     }
 
     // MARK: - JSON
 
     /// One result line (with its newline).
-    public func writeJSON(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: inout JSONBytes) {
-        let model = program.model
+    public func writeJSON(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer) {
         out.raw("{\"record\":")
         out.int(number)
         if let id = program.schema.idField, record.present[id] {
             out.raw(",\"id\":")
-            if case .text = program.schema.fields[id].kind {
-                out.string(utf8: record.text(id))
+            if pieces.idIsText {
+                record.textBytes.withUnsafeBufferPointer { all in
+                    out.string(utf8: UnsafeBufferPointer(rebasing: all[record.textStart[id]..<(record.textStart[id] + record.textCount[id])]))
+                }
             } else {
                 out.number(record.scalars[id])
             }
         }
         out.raw(",\"actions\":[")
         var firstAction = true
-        for k in program.keys.indices where evaluator.isActive(k) {
+        for key in evaluator.activeKeys {
+            let k = Int(key)
             if !firstAction { out.byte(UInt8(ascii: ",")) }
             firstAction = false
-            let win = evaluator.contributions[Int(evaluator.winner[k])]
-            let winAction = evaluator.flat[Int(win.action)]
-            out.raw(keyPrefix[k])
-            let kind = program.keys[k].kind
-            switch kind {
+            let win = evaluator.winning(k)
+            let winSlot = evaluator.slots[Int(win.action)]
+            pieces.write(pieces.keyPrefix + k, to: out)
+            switch pieces.keyKinds[k] {
             case .assign:
-                if case .assign(let role) = winAction.action {
-                    out.raw(",\"role\":")
-                    out.string(model.roles[role])
-                }
+                out.raw(",\"role\":")
+                pieces.write(pieces.roleName + Int(winSlot.assignRole), to: out)
             case .apology:
                 out.raw(",\"components\":[")
+                var bits = evaluator.componentBits[k]
                 var first = true
-                for c in ComponentSet(bits: evaluator.components[k]) {
+                while bits != 0 {
                     if !first { out.byte(UInt8(ascii: ",")) }
                     first = false
-                    out.string(c.rawValue)
+                    pieces.write(pieces.componentName + bits.trailingZeroBitCount, to: out)
+                    bits &= bits - 1
                 }
-                out.raw("]")
+                out.byte(UInt8(ascii: "]"))
             case .offer:
-                writeRemedies(k, evaluator, into: &out)
+                writeRemedies(k, evaluator, into: out)
             default: break
             }
             if win.due != Int64.max {
                 out.raw(",\"due\":\"")
-                ISOTime.format(utc: win.due, into: &out.bytes)
+                out.time(utc: win.due)
                 out.raw("\",")
-                out.raw(winAction.withinJSON)
+                pieces.write(pieces.within + Int(win.action), to: out)
             }
-            if let ch = evaluator.channel(k) { out.raw(channelJSON[ch]) }
-            writeProvenance(k, win, winAction, evaluator, into: &out)
+            if let ch = evaluator.channel(k) { pieces.write(pieces.channel + ch, to: out) }
+            writeProvenance(k, win, winSlot, evaluator, into: out)
             out.byte(UInt8(ascii: "}"))
         }
         out.byte(UInt8(ascii: "]"))
-        writeWaived(evaluator, into: &out)
+        writeWaived(evaluator, into: out)
         out.raw("}\n")
     }
 
-    func writeRemedies(_ k: Int, _ evaluator: Evaluator, into out: inout JSONBytes) {
+    func writeRemedies(_ k: Int, _ evaluator: Evaluator, into out: OutputBuffer) {
         out.raw(",\"remedies\":[")
-        // Union in declaration order: mark, then print in order.
-        var offered: UInt64 = 0
-        var extra: [Int] = []
-        var c = evaluator.head[k]
-        while c >= 0 {
-            if case .offer(let remedies) = evaluator.flat[Int(evaluator.contributions[Int(c)].action)].action {
-                for r in remedies {
-                    if r < 64 { offered |= 1 << UInt64(r) } else if !extra.contains(r) { extra.append(r) }
-                }
-            }
-            c = evaluator.contributions[Int(c)].next
-        }
         var first = true
-        for (i, name) in program.model.remedies.enumerated() where (i < 64 && offered & (1 << UInt64(i)) != 0) || extra.contains(i) {
-            if !first { out.byte(UInt8(ascii: ",")) }
-            first = false
-            out.string(name)
+        if pieces.remediesFitASet {
+            var bits = evaluator.remedyBits[k]
+            while bits != 0 {
+                if !first { out.byte(UInt8(ascii: ",")) }
+                first = false
+                pieces.write(pieces.remedyName + bits.trailingZeroBitCount, to: out)
+                bits &= bits - 1
+            }
+        } else {
+            for r in evaluator.remedies(k) {
+                if !first { out.byte(UInt8(ascii: ",")) }
+                first = false
+                pieces.write(pieces.remedyName + r, to: out)
+            }
         }
-        out.raw("]")
+        out.byte(UInt8(ascii: "]"))
     }
 
-    func writeProvenance(_ k: Int, _ win: Evaluator.Contribution, _ winAction: CompiledAction, _ evaluator: Evaluator,
-                         into out: inout JSONBytes) {
+    func writeProvenance(_ k: Int, _ win: Evaluator.Contribution, _ winSlot: ActionSlot, _ evaluator: Evaluator,
+                         into out: OutputBuffer) {
         out.raw(",\"because\":[")
-        var c = evaluator.head[k]
-        var lastRule = -1
+        var c = evaluator.first(k)
+        var lastRule: Int32 = -1
         var first = true
         var anyOverridden = false
         while c >= 0 {
-            let contribution = evaluator.contributions[Int(c)]
-            let action = evaluator.flat[Int(contribution.action)]
-            if action.rule != lastRule {
+            let contribution = evaluator.contribution(c)
+            let slot = evaluator.slots[Int(contribution.action)]
+            if slot.rule != lastRule {
                 if !first { out.byte(UInt8(ascii: ",")) }
                 first = false
-                out.raw(program.ruleJSON[action.rule])
-                lastRule = action.rule
+                pieces.write(pieces.rule + Int(slot.rule), to: out)
+                lastRule = slot.rule
             }
-            if overrides(contribution, action, win, winAction) { anyOverridden = true }
+            if overrides(contribution, slot, win, winSlot) { anyOverridden = true }
             c = contribution.next
         }
-        out.raw("]")
+        out.byte(UInt8(ascii: "]"))
         guard anyOverridden else { return }
         out.raw(",\"overridden\":[")
-        c = evaluator.head[k]
+        c = evaluator.first(k)
         first = true
         while c >= 0 {
-            let contribution = evaluator.contributions[Int(c)]
-            let action = evaluator.flat[Int(contribution.action)]
-            if overrides(contribution, action, win, winAction) {
+            let contribution = evaluator.contribution(c)
+            let slot = evaluator.slots[Int(contribution.action)]
+            if overrides(contribution, slot, win, winSlot) {
                 if !first { out.byte(UInt8(ascii: ",")) }
                 first = false
-                var rule = program.ruleJSON[action.rule]
-                rule.removeLast() // the closing brace: add what it asked for
-                out.raw(rule)
-                if case .assign(let role) = action.action {
+                // The rule's entry without its closing brace, then what it asked for.
+                pieces.write(pieces.rule + Int(slot.rule), dropLast: 1, to: out)
+                if slot.isAssign {
                     out.raw(",\"role\":")
-                    out.string(program.model.roles[role])
+                    pieces.write(pieces.roleName + Int(slot.assignRole), to: out)
                 } else {
                     out.raw(",\"due\":\"")
-                    ISOTime.format(utc: contribution.due, into: &out.bytes)
+                    out.time(utc: contribution.due)
                     out.raw("\",")
-                    out.raw(action.withinJSON)
+                    pieces.write(pieces.within + Int(contribution.action), to: out)
                 }
                 out.byte(UInt8(ascii: "}"))
             }
             c = contribution.next
         }
-        out.raw("]")
+        out.byte(UInt8(ascii: "]"))
     }
 
+    /// Whether a contribution lost to the winner: another role for
+    /// `assign`, a later deadline for the rest.
     @inline(__always)
-    func overrides(_ c: Evaluator.Contribution, _ action: CompiledAction, _ win: Evaluator.Contribution, _ winAction: CompiledAction) -> Bool {
-        if action.kind == .assign {
-            if case .assign(let a) = action.action, case .assign(let b) = winAction.action { return a != b }
-            return false
-        }
+    func overrides(_ c: Evaluator.Contribution, _ slot: ActionSlot, _ win: Evaluator.Contribution, _ winSlot: ActionSlot) -> Bool {
+        if slot.isAssign { return slot.assignRole != winSlot.assignRole }
         return c.due != Int64.max && c.due > win.due
     }
 
-    func writeWaived(_ evaluator: Evaluator, into out: inout JSONBytes) {
+    func writeWaived(_ evaluator: Evaluator, into out: OutputBuffer) {
         guard evaluator.waivedMask != 0 else { return }
         var any = false
         for kind in ActionKindName.allCases where !evaluator.dropped[kind.rank].isEmpty {
@@ -190,24 +166,24 @@ public struct ResultWriter: Sendable {
             out.raw(",\"by\":[")
             for (i, r) in evaluator.waivedBy[kind.rank].enumerated() {
                 if i > 0 { out.byte(UInt8(ascii: ",")) }
-                out.raw(program.ruleJSON[r])
+                pieces.write(pieces.rule + r, to: out)
             }
             out.raw("],\"dropped\":[")
-            var seen: [Int] = []
+            var seen: [Int32] = []
             for c in evaluator.dropped[kind.rank] {
-                let rule = evaluator.flat[Int(evaluator.contributions[Int(c)].action)].rule
+                let rule = evaluator.slots[Int(evaluator.contribution(c).action)].rule
                 if seen.contains(rule) { continue }
                 if !seen.isEmpty { out.byte(UInt8(ascii: ",")) }
                 seen.append(rule)
-                out.raw(program.ruleJSON[rule])
+                pieces.write(pieces.rule + Int(rule), to: out)
             }
             out.raw("]}")
         }
-        if any { out.raw("]") }
+        if any { out.byte(UInt8(ascii: "]")) }
     }
 
     /// An error line for a record that could not be read.
-    public func writeError(record number: Int, line: Int?, message: String, into out: inout JSONBytes) {
+    public func writeError(record number: Int, line: Int?, message: String, into out: OutputBuffer) {
         out.raw("{\"record\":")
         out.int(number)
         if let line {
@@ -222,7 +198,7 @@ public struct ResultWriter: Sendable {
     // MARK: - Text
 
     /// The result for people: a heading per record, an action per line.
-    public func writeText(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: inout JSONBytes) {
+    public func writeText(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer) {
         var heading = "record \(number)"
         if let id = program.schema.idField, record.present[id] {
             heading += " (" + (program.schema.fields[id].kind.isText ? record.textString(id) : SExpr.number(record.scalars[id])) + ")"
@@ -251,9 +227,114 @@ public struct ResultWriter: Sendable {
         }
     }
 
-    public func writeTextError(record number: Int, line: Int?, message: String, into out: inout JSONBytes) {
+    public func writeTextError(record number: Int, line: Int?, message: String, into out: OutputBuffer) {
         let text = "record \(number)" + (line.map { " (line \($0))" } ?? "") + ": error: \(message)\n"
         out.raw(Array(text.utf8))
+    }
+}
+
+extension ResultWriter {
+    /// Pieces is every fixed part of a result line, made once and kept in
+    /// one allocation: piece `i` is `bytes[start[i]..<start[i + 1]]`. The
+    /// groups follow one another; each `let` below is where one begins.
+    final class Pieces: @unchecked Sendable {
+        // @unchecked: written only in `init`, read-only afterwards.
+        let bytes: UnsafeMutablePointer<UInt8>
+        let start: UnsafeMutablePointer<Int>
+        let count: Int
+        /// `{"kind":"notify","role":"supervisor"`, per result key.
+        let keyPrefix: Int
+        /// `{"file":"x.policy","line":4}` (with `"rule"` when named), per rule.
+        let rule: Int
+        /// `"within":"PT2H"` (or nothing), per action of `Program.actions`.
+        let within: Int
+        /// `,"by":"phone"`, per channel.
+        let channel: Int
+        /// `"refund"`, per remedy.
+        let remedyName: Int
+        /// `"supervisor"`, per role.
+        let roleName: Int
+        /// `"repair"`, per apology component, in speaking order.
+        let componentName: Int
+        /// The kind of each result key, by key.
+        let keyKinds: [ActionKindName]
+        let idIsText: Bool
+        /// Whether every remedy has a bit in `ActionSlot.remedies`.
+        let remediesFitASet: Bool
+
+        init(program: Program) {
+            var list: [[UInt8]] = []
+            func json(_ build: (inout JSONBytes) -> Void) -> [UInt8] {
+                var j = JSONBytes()
+                build(&j)
+                return j.bytes
+            }
+            keyPrefix = list.count
+            for key in program.keys {
+                list.append(json { j in
+                    j.raw("{\"kind\":")
+                    j.string(key.kind.jsonName)
+                    switch key.kind {
+                    case .notify, .escalate:
+                        j.raw(",\"role\":")
+                        j.string(key.label)
+                    case .task:
+                        j.raw(",\"text\":")
+                        j.string(key.label)
+                    default: break
+                    }
+                })
+            }
+            rule = list.count
+            list += program.ruleJSON
+            within = list.count
+            list += program.actions.map(\.withinJSON)
+            channel = list.count
+            for name in program.model.channels {
+                list.append(json { j in
+                    j.raw(",\"by\":")
+                    j.string(name)
+                })
+            }
+            remedyName = list.count
+            for name in program.model.remedies { list.append(json { $0.string(name) }) }
+            roleName = list.count
+            for name in program.model.roles { list.append(json { $0.string(name) }) }
+            componentName = list.count
+            for c in ApologyComponent.allCases { list.append(json { $0.string(c.rawValue) }) }
+            keyKinds = program.keys.map(\.kind)
+            remediesFitASet = program.model.remedies.count <= 64
+            if let id = program.schema.idField { idIsText = program.schema.fields[id].kind.isText } else { idIsText = false }
+
+            count = list.count
+            let total = list.reduce(0) { $0 + $1.count }
+            bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, total))
+            start = UnsafeMutablePointer<Int>.allocate(capacity: list.count + 1)
+            var at = 0
+            for (i, piece) in list.enumerated() {
+                start[i] = at
+                piece.withUnsafeBufferPointer { p in
+                    if let from = p.baseAddress { (bytes + at).update(from: from, count: p.count) }
+                }
+                at += piece.count
+            }
+            start[list.count] = at
+        }
+
+        deinit {
+            bytes.deallocate()
+            start.deallocate()
+        }
+
+        /// Copies piece `i` (less its last `dropLast` bytes) to `out`.
+        @inline(__always)
+        func write(_ i: Int, dropLast: Int = 0, to out: OutputBuffer) {
+            // INVARIANT: writers ask only for pieces of the groups above,
+            // by indexes the compiled program gives.
+            guard i >= 0 && i < count else { return }
+            let from = start[i]
+            out.raw(UnsafeBufferPointer(start: bytes + from, count: max(0, start[i + 1] - from - dropLast)))
+        }
     }
 }
 

@@ -86,13 +86,13 @@ extension Session {
         let evaluator = Evaluator(program: reading.program)
         evaluator.evaluate(reading.record)
         let writer = ResultWriter(program: reading.program)
-        var out = JSONBytes()
+        let out = OutputBuffer()
         switch format {
         case .json:
-            writer.writeJSON(record: number, evaluator, reading.record, into: &out)
+            writer.writeJSON(record: number, evaluator, reading.record, into: out)
             reply.say(String(decoding: out.bytes, as: UTF8.self))
         case .text:
-            writer.writeText(record: number, evaluator, reading.record, into: &out)
+            writer.writeText(record: number, evaluator, reading.record, into: out)
             // The first line is the `record N` heading of `run`; the REPL needs none.
             let text = String(decoding: out.bytes, as: UTF8.self)
             reply.say(String(text.drop { $0 != "\n" }.dropFirst()))
@@ -146,10 +146,10 @@ extension Session {
             let model = reading.compiled.model
             guard let index = reading.probeRule, model.rules.indices.contains(index),
                   let condition = model.rules[index].condition,
-                  reading.program.rules.indices.contains(index), let test = reading.program.rules[index].test else {
+                  reading.program.rules.indices.contains(index), reading.program.rules[index].condition != nil else {
                 return problem("the condition could not be evaluated")
             }
-            let holds = test(reading.record)
+            let holds = reading.program.holds(rule: index, reading.record)
             reply.say((holds ? style.yes("true") : style.no("false")) + "\n")
             for line in ConditionWhy.lines(condition, reading.record, model: model, given: reading.given) {
                 reply.say("  " + line + "\n")

@@ -19,8 +19,54 @@ public enum ISOTime {
     }
 
     static func parse(buffer b: UnsafeBufferPointer<UInt8>) -> (seconds: Int64, hasOffset: Bool)? {
+        var c = Cursor(b: b)
+        guard let year = c.digits(4), c.take(45), let month = c.digits(2), c.take(45), let day = c.digits(2),
+              (1...12).contains(month), day >= 1, day <= Civil.daysInMonth(year, month) else { return nil }
+        let midnight = Int64(Civil.days(year: year, month: month, day: day)) * 86_400
+        if c.atEnd { return (midnight, false) }
+        guard c.take(UInt8(ascii: "T")) || c.take(UInt8(ascii: "t")) || c.take(UInt8(ascii: " ")) else { return nil }
+        guard let hour = c.digits(2), c.take(58), let minute = c.digits(2), hour <= 23, minute <= 59 else { return nil }
+        var second = 0
+        if c.take(58) {
+            guard let s = c.digits(2), s <= 60 else { return nil }
+            second = min(s, 59)
+            if c.take(UInt8(ascii: ".")) || c.take(UInt8(ascii: ",")) {
+                let first = c.i
+                while c.i < b.count, b[c.i] >= 48, b[c.i] <= 57 { c.i += 1 }
+                guard c.i > first else { return nil }
+            }
+        }
+        let local = midnight + Int64(hour * 3_600 + minute * 60 + second)
+        if c.atEnd { return (local, false) }
+        if c.take(UInt8(ascii: "Z")) || c.take(UInt8(ascii: "z")) {
+            return c.atEnd ? (local, true) : nil
+        }
+        let negative: Bool
+        if c.take(UInt8(ascii: "+")) { negative = false } else if c.take(UInt8(ascii: "-")) { negative = true } else { return nil }
+        guard let offsetHours = c.digits(2) else { return nil }
+        var offsetMinutes = 0
+        if c.take(58) {
+            guard let m = c.digits(2) else { return nil }
+            offsetMinutes = m
+        } else if !c.atEnd {
+            guard let m = c.digits(2) else { return nil }
+            offsetMinutes = m
+        }
+        guard c.atEnd, offsetHours <= 18, offsetMinutes <= 59 else { return nil }
+        let offset = Int64(offsetHours * 3_600 + offsetMinutes * 60)
+        return (negative ? local + offset : local - offset, true)
+    }
+
+    /// A read position in a timestamp's bytes.
+    struct Cursor {
+        let b: UnsafeBufferPointer<UInt8>
         var i = 0
-        func digits(_ n: Int) -> Int? {
+
+        var atEnd: Bool { i == b.count }
+
+        /// `n` decimal digits as a number, or nil (and no move).
+        @inline(__always)
+        mutating func digits(_ n: Int) -> Int? {
             guard i + n <= b.count else { return nil }
             var value = 0
             for k in i..<(i + n) {
@@ -30,46 +76,14 @@ public enum ISOTime {
             i += n
             return value
         }
-        func take(_ c: UInt8) -> Bool {
+
+        /// Steps over `c` if it is next.
+        @inline(__always)
+        mutating func take(_ c: UInt8) -> Bool {
             guard i < b.count, b[i] == c else { return false }
             i += 1
             return true
         }
-        guard let year = digits(4), take(45), let month = digits(2), take(45), let day = digits(2),
-              (1...12).contains(month), day >= 1, day <= Civil.daysInMonth(year, month) else { return nil }
-        let midnight = Int64(Civil.days(year: year, month: month, day: day)) * 86_400
-        if i == b.count { return (midnight, false) }
-        guard take(UInt8(ascii: "T")) || take(UInt8(ascii: "t")) || take(UInt8(ascii: " ")) else { return nil }
-        guard let hour = digits(2), take(58), let minute = digits(2), hour <= 23, minute <= 59 else { return nil }
-        var second = 0
-        if take(58) {
-            guard let s = digits(2), s <= 60 else { return nil }
-            second = min(s, 59)
-            if take(UInt8(ascii: ".")) || take(UInt8(ascii: ",")) {
-                let first = i
-                while i < b.count, b[i] >= 48, b[i] <= 57 { i += 1 }
-                guard i > first else { return nil }
-            }
-        }
-        let local = midnight + Int64(hour * 3_600 + minute * 60 + second)
-        if i == b.count { return (local, false) }
-        if take(UInt8(ascii: "Z")) || take(UInt8(ascii: "z")) {
-            return i == b.count ? (local, true) : nil
-        }
-        let negative: Bool
-        if take(UInt8(ascii: "+")) { negative = false } else if take(UInt8(ascii: "-")) { negative = true } else { return nil }
-        guard let offsetHours = digits(2) else { return nil }
-        var offsetMinutes = 0
-        if take(58) {
-            guard let m = digits(2) else { return nil }
-            offsetMinutes = m
-        } else if i < b.count {
-            guard let m = digits(2) else { return nil }
-            offsetMinutes = m
-        }
-        guard i == b.count, offsetHours <= 18, offsetMinutes <= 59 else { return nil }
-        let offset = Int64(offsetHours * 3_600 + offsetMinutes * 60)
-        return (negative ? local + offset : local - offset, true)
     }
 
     // MARK: - Writing
@@ -79,29 +93,42 @@ public enum ISOTime {
     static let earliest = Int64(Civil.days(year: 0, month: 1, day: 1)) * 86_400
     static let latest = Int64(Civil.days(year: 9_999, month: 12, day: 31)) * 86_400 + 86_399
 
+    /// The length of a written instant: `2026-03-02T10:00:00Z`.
+    public static let length = 20
+
     /// Appends `2026-03-02T10:00:00Z` for a UTC instant.
     public static func format(utc seconds: Int64, into buffer: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { p in
+            guard let base = p.baseAddress else { return }
+            format(utc: seconds, to: base)
+            buffer.append(contentsOf: UnsafeBufferPointer(start: base, count: length))
+        }
+    }
+
+    /// Writes the `length` bytes of `2026-03-02T10:00:00Z` at `p`.
+    @inline(__always)
+    static func format(utc seconds: Int64, to p: UnsafeMutablePointer<UInt8>) {
         let t = min(max(seconds, earliest), latest)
         let days = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
         let timeOfDay = Int(t - days * 86_400)
         let (year, month, day) = Civil.date(days: Int(days))
-        func two(_ v: Int) {
-            buffer.append(UInt8(48 + v / 10))
-            buffer.append(UInt8(48 + v % 10))
+        func two(_ v: Int, at i: Int) {
+            p[i] = UInt8(48 + v / 10)
+            p[i + 1] = UInt8(48 + v % 10)
         }
-        two(year / 100)
-        two(year % 100)
-        buffer.append(45)
-        two(month)
-        buffer.append(45)
-        two(day)
-        buffer.append(UInt8(ascii: "T"))
-        two(timeOfDay / 3_600)
-        buffer.append(58)
-        two(timeOfDay / 60 % 60)
-        buffer.append(58)
-        two(timeOfDay % 60)
-        buffer.append(UInt8(ascii: "Z"))
+        two(year / 100, at: 0)
+        two(year % 100, at: 2)
+        p[4] = UInt8(ascii: "-")
+        two(month, at: 5)
+        p[7] = UInt8(ascii: "-")
+        two(day, at: 8)
+        p[10] = UInt8(ascii: "T")
+        two(timeOfDay / 3_600, at: 11)
+        p[13] = UInt8(ascii: ":")
+        two(timeOfDay / 60 % 60, at: 14)
+        p[16] = UInt8(ascii: ":")
+        two(timeOfDay % 60, at: 17)
+        p[19] = UInt8(ascii: "Z")
     }
 
     /// `2026-03-02T10:00:00Z` for a UTC instant.

@@ -158,19 +158,13 @@ extension Evaluator {
         guard isActive(k), program.keys.indices.contains(k) else { return nil }
         let model = program.model
         let key = program.keys[k]
-        let win = contributions[Int(winner[k])]
-        let winAction = flat[Int(win.action)]
-        var result = RequiredAction(kind: key.kind, role: key.role.map { model.roles[$0] }, components: Array(ComponentSet(bits: components[k])),
+        let win = winning(k)
+        let winAction = program.actions[Int(win.action)]
+        var result = RequiredAction(kind: key.kind, role: key.role.map { model.roles[$0] }, components: Array(ComponentSet(bits: components(k))),
                                     remedies: [], text: key.kind == .task ? key.label : nil, channel: nil,
                                     due: win.due == Int64.max ? nil : win.due, within: winAction.duration, because: [], overridden: [])
         if key.kind == .assign, case .assign(let role) = winAction.action { result.role = model.roles[role] }
-        if key.kind == .offer {
-            var offered = Set<Int>()
-            for c in contributionIndexes(k) {
-                if case .offer(let remedies) = flat[Int(contributions[Int(c)].action)].action { offered.formUnion(remedies) }
-            }
-            result.remedies = model.remedies.indices.filter(offered.contains).map { model.remedies[$0] }
-        }
+        if key.kind == .offer { result.remedies = remedies(k).map { model.remedies[$0] } }
         return result
     }
 }

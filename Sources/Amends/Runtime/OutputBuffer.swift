@@ -1,0 +1,161 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An OutputBuffer is a growable run of bytes that results are written
+/// into: one per worker, reused from batch to batch.
+///
+/// It is a class over one allocation rather than an `Array`, so that the
+/// many small writes of a result line (a brace, a key, a deadline) cost a
+/// compare and a copy each, with no uniqueness check or reference counting.
+/// Every write makes room for itself first.
+public final class OutputBuffer {
+    @exclusivity(unchecked) var base: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) public private(set) var count = 0
+    @exclusivity(unchecked) var capacity: Int
+
+    public init(capacity: Int = 1 << 16) {
+        self.capacity = max(64, capacity)
+        base = UnsafeMutablePointer<UInt8>.allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The bytes written so far (valid until the next write or `removeAll`).
+    public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    /// A copy of the bytes written so far.
+    public var array: [UInt8] { Array(bytes) }
+
+    public func removeAll() { count = 0 }
+
+    /// Makes room for `n` more bytes.
+    @inline(__always)
+    func reserve(_ n: Int) {
+        if n > capacity &- count { grow(n) }
+    }
+
+    func grow(_ n: Int) {
+        let needed = count + n
+        var size = capacity
+        while size < needed { size = size <= Int.max / 2 ? size * 2 : needed }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = size
+    }
+
+    // MARK: - Writing
+
+    @inline(__always)
+    public func byte(_ c: UInt8) {
+        reserve(1)
+        base[count] = c
+        count &+= 1
+    }
+
+    @inline(__always)
+    public func raw(_ s: StaticString) {
+        raw(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    @inline(__always)
+    public func raw(_ b: UnsafeBufferPointer<UInt8>) {
+        guard let from = b.baseAddress else { return }
+        reserve(b.count)
+        (base + count).update(from: from, count: b.count)
+        count &+= b.count
+    }
+
+    public func raw(_ b: [UInt8]) {
+        b.withUnsafeBufferPointer { raw($0) }
+    }
+
+    /// A JSON string of UTF-8 bytes, escaped per RFC 8259 (`"`, `\` and
+    /// control characters; everything else as it is).
+    public func string<C: Collection>(utf8 s: C) where C.Element == UInt8 {
+        reserve(s.count &* 6 &+ 2)
+        var p = base + count
+        p.pointee = UInt8(ascii: "\"")
+        p += 1
+        for c in s {
+            if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") {
+                p.pointee = c
+                p += 1
+                continue
+            }
+            p.pointee = UInt8(ascii: "\\")
+            switch c {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): p[1] = c
+            case 0x0A: p[1] = UInt8(ascii: "n")
+            case 0x0D: p[1] = UInt8(ascii: "r")
+            case 0x09: p[1] = UInt8(ascii: "t")
+            case 0x08: p[1] = UInt8(ascii: "b")
+            case 0x0C: p[1] = UInt8(ascii: "f")
+            default:
+                p[1] = UInt8(ascii: "u")
+                p[2] = UInt8(ascii: "0")
+                p[3] = UInt8(ascii: "0")
+                p[4] = OutputBuffer.hex(c >> 4)
+                p[5] = OutputBuffer.hex(c & 15)
+                p += 4
+            }
+            p += 2
+        }
+        p.pointee = UInt8(ascii: "\"")
+        p += 1
+        count = p - base
+    }
+
+    public func string(_ s: String) {
+        var s = s
+        s.withUTF8 { string(utf8: $0) }
+    }
+
+    @inline(__always)
+    static func hex(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
+
+    /// A whole number in decimal.
+    public func int(_ v: Int) {
+        reserve(20)
+        var magnitude = v.magnitude
+        if v < 0 {
+            base[count] = UInt8(ascii: "-")
+            count &+= 1
+        }
+        var digits = 1
+        var probe = magnitude
+        while probe >= 10 {
+            probe /= 10
+            digits += 1
+        }
+        var p = base + count + digits
+        repeat {
+            p -= 1
+            p.pointee = UInt8(48 + magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+        count &+= digits
+    }
+
+    /// A number as JSON: whole numbers without a fraction.
+    public func number(_ v: Double) {
+        if v == v.rounded() && abs(v) < 1e15 {
+            int(Int(v))
+        } else if v.isFinite {
+            raw(Array("\(v)".utf8))
+        } else {
+            raw("null")
+        }
+    }
+
+    /// `2026-03-02T10:00:00Z` for a UTC instant (clamped as `ISOTime` does).
+    public func time(utc seconds: Int64) {
+        reserve(ISOTime.length)
+        ISOTime.format(utc: seconds, to: base + count)
+        count &+= ISOTime.length
+    }
+}
