@@ -16,6 +16,9 @@ let package = Package(
         // The command-line tool and the REPL, as a library so tests reach them.
         .target(name: "AmendsCLI", dependencies: ["Amends"]),
         .executableTarget(name: "amends", dependencies: ["AmendsCLI"]),
+        // The performance targets, measured: `swift run -c release amends-bench`
+        // (Benchmarks.md). Not part of `swift test`.
+        .executableTarget(name: "amends-bench", dependencies: ["Amends"]),
         .testTarget(
             name: "AmendsTests",
             dependencies: ["Amends", "AmendsCLI"],

@@ -1,113 +1,303 @@
-/// ConditionCode is every condition of a program compiled to one flat array
-/// of small instructions, run by a loop with one Boolean register.
+/// ConditionCode is every condition of a program, compiled so that a record
+/// is tested against all of them in two straight passes with (almost) no
+/// branches that depend on the record:
 ///
-/// The common leaves (a field against a constant, a bit-set membership, a
-/// presence test, a yes/no field) are instructions of their own, so a rule
-/// like `severity >= high and tier = enterprise` runs as four instructions
-/// with no calls, no reference counting and no look-ups. Rarer leaves (text
-/// tests, lists, `age`, field against field) are closures, called by one
-/// instruction. `and` and `or` short-circuit by jumping; `not` flips the
-/// register; a `define` is inlined where it is small and called otherwise.
+/// 1. **Leaves.** Every distinct test of a field that any condition makes
+///    (`severity >= high`, `category in [billing, delivery]`, `amount is
+///    missing`) is evaluated once, in a fixed order, into one bit each.
+///    A test that several rules share is evaluated once. The tests of a
+///    scale, `one of` or yes/no field are decided by which level it holds,
+///    so they are made in advance for every level: one table look-up gives
+///    all of them (`ChoiceTable`). The other common tests are plain
+///    compares, one loop for each operation; rarer ones (text, lists,
+///    `age`, field against field) are closures.
+/// 2. **Terms.** A rule's condition, with `not` pushed down to the leaves, is
+///    an `or` of `and`s of leaf bits (disjunctive normal form). Each `and` is
+///    a term: for the 64-bit words of leaf bits it touches, which bits it
+///    needs and what they must be. A rule fires when some term's words all
+///    match: one mask and one compare a word.
 ///
-///     severity >= high and not (caused_by = customer)
+/// A condition whose normal form would be too large (many `or`s inside
+/// `and`s) keeps its shape instead: instructions over the leaf bits, with
+/// `and` and `or` as jumps that short-circuit (`general`).
 ///
-///     0  greaterEqual  severity 2
-///     1  jumpIfFalse   4
-///     2  equal         caused_by 2
-///     3  not
+///     when category = outage and (severity >= high or tier = enterprise)
+///
+///     leaves  0: category = 4    1: severity >= 2    2: tier = 2
+///     terms   {0, 1}  {0, 2}
 struct ConditionCode: Sendable {
-    var instructions: [Instruction] = []
-    /// The closures that `test` instructions call.
+    /// The leaves: those of choice fields first, by field (`tables`), then
+    /// the rest by operation (`groups`).
+    var leaves: [Leaf] = []
+    var tables: [ChoiceTable] = []
+    /// The rows of every table, back to back.
+    var tableMasks: [UInt64] = []
+    var groups: [LeafGroup] = []
+    /// The closures that `test` leaves call.
     var tests: [Program.Test] = []
-    /// Where each define's code is, for `call` (empty when always inlined).
-    var defines: [CodeRange] = []
+    /// The terms of every `when` rule, in file order: runs of words, each
+    /// term ending with `endsTerm` and each rule with `endsRule`. A rule
+    /// kept in its shape has one word that never matches.
+    var terms: [TermWord] = []
+    /// Conditions kept in their shape, and called defines.
+    var instructions: [Instruction] = []
+    var defines: [CompiledCondition] = []
+    var general: [GeneralRule] = []
 
-    /// Whether the code in `range` holds for `record`.
-    func holds(_ range: CodeRange, _ record: RecordBuffer) -> Bool {
+    /// How many 64-bit words hold the leaf bits.
+    var wordCount: Int { max(1, (leaves.count + 63) / 64) }
+
+    /// Whether a compiled condition holds for `record` (allocates the
+    /// bits: for one-off use; the evaluator keeps its own).
+    func holds(_ condition: CompiledCondition, _ record: RecordBuffer) -> Bool {
+        var bits = [UInt64](repeating: 0, count: wordCount)
+        return bits.withUnsafeMutableBufferPointer { b in
+            guard let words = b.baseAddress else { return false }
+            evaluateLeaves(record, into: words)
+            return matches(condition, words)
+        }
+    }
+
+    // MARK: - Leaves
+
+    /// Sets bit `i` of `bits` to leaf `i`'s value for `record`.
+    ///
+    /// Leaves of one operation are evaluated by one loop, so the operation
+    /// is decided once a group, and each leaf costs two loads, a compare and
+    /// a shift. Both the presence flag and the slot are read whatever they
+    /// hold (a missing field's slot holds an old value or zero), so that
+    /// the compare needs no branch.
+    func evaluateLeaves(_ record: RecordBuffer, into bits: UnsafeMutablePointer<UInt64>) {
+        bits.update(repeating: 0, count: wordCount)
         record.present.withUnsafeBufferPointer { present in
             record.scalars.withUnsafeBufferPointer { scalars in
-                instructions.withUnsafeBufferPointer { code in
-                    run(code, range, present, scalars, record)
+                leaves.withUnsafeBufferPointer { leaves in
+                    tableMasks.withUnsafeBufferPointer { masks in
+                        for t in tables { lookUp(t, masks, leaves, present, scalars, bits) }
+                    }
+                    var word: UInt64 = 0
+                    for g in groups {
+                        switch g.op {
+                        case .present: each(g, leaves, present, scalars, &word, bits) { l, p, _ in p != l.flag }
+                        case .yes: each(g, leaves, present, scalars, &word, bits) { _, p, s in p && s != 0 }
+                        case .equal: each(g, leaves, present, scalars, &word, bits) { l, p, s in p && s == l.constant }
+                        case .notEqual: each(g, leaves, present, scalars, &word, bits) { l, p, s in p && s != l.constant }
+                        case .less: each(g, leaves, present, scalars, &word, bits) { l, p, s in p && s < l.constant }
+                        case .lessEqual: each(g, leaves, present, scalars, &word, bits) { l, p, s in p && s <= l.constant }
+                        case .greater: each(g, leaves, present, scalars, &word, bits) { l, p, s in p && s > l.constant }
+                        case .greaterEqual: each(g, leaves, present, scalars, &word, bits) { l, p, s in p && s >= l.constant }
+                        case .inSet: each(g, leaves, present, scalars, &word, bits) { l, p, s in ConditionCode.value(l, p, s) }
+                        case .test: eachTest(g, leaves, record, &word, bits)
+                        }
+                    }
+                    let n = leaves.count
+                    if n & 63 != 0 { bits[n >> 6] |= word }
                 }
             }
         }
     }
 
-    /// Runs one range of instructions. The pointers are the record's
-    /// `present` and `scalars` slots and the program's instructions.
+    /// Adds the bits a choice field's level gives its leaves. A level index
+    /// that is not one of the field's (which readers never store) is
+    /// tested leaf by leaf instead.
     @inline(__always)
-    func run(_ code: UnsafeBufferPointer<Instruction>, _ range: CodeRange,
-             _ present: UnsafeBufferPointer<Bool>, _ scalars: UnsafeBufferPointer<Double>,
-             _ record: RecordBuffer) -> Bool {
-        var acc = false
-        var pc = Int(range.start)
-        let end = Int(range.end)
-        while pc < end {
-            // INVARIANT: the compiler emits fields below the schema's field
-            // count, jump targets within the range and valid test and define
-            // indexes; records always have a slot per field.
-            let i = code[pc]
-            let f = Int(i.field)
-            switch i.op {
-            case .constant: acc = i.flag
-            case .present: acc = present[f] != i.flag
-            case .yes: acc = present[f] && scalars[f] != 0
-            case .equal: acc = present[f] && scalars[f] == i.constant
-            case .notEqual: acc = present[f] && scalars[f] != i.constant
-            case .less: acc = present[f] && scalars[f] < i.constant
-            case .lessEqual: acc = present[f] && scalars[f] <= i.constant
-            case .greater: acc = present[f] && scalars[f] > i.constant
-            case .greaterEqual: acc = present[f] && scalars[f] >= i.constant
-            case .inSet:
-                if present[f] {
-                    let v = scalars[f]
-                    let hit = v >= 0 && v < 64 && i.operand & (1 << UInt64(v)) != 0
-                    acc = hit != i.flag
-                } else {
-                    acc = false
+    func lookUp(_ t: ChoiceTable, _ masks: UnsafeBufferPointer<UInt64>, _ leaves: UnsafeBufferPointer<Leaf>,
+                _ present: UnsafeBufferPointer<Bool>, _ scalars: UnsafeBufferPointer<Double>,
+                _ bits: UnsafeMutablePointer<UInt64>) {
+        // INVARIANT: tables are made of declared fields, with `levels + 1`
+        // rows of `words` masks each, for words the program has.
+        let f = Int(t.field)
+        let s = scalars[f]
+        var row = Int(t.levels)
+        if present[f] {
+            guard s >= 0 && s < Double(t.levels) && s == s.rounded(.towardZero) else {
+                for i in Int(t.leafStart)..<Int(t.leafEnd) where ConditionCode.value(leaves[i], true, s) {
+                    bits[i >> 6] |= 1 << UInt64(i & 63)
                 }
-            case .test: acc = tests[f](record)
-            case .call: acc = call(f, code, present, scalars, record)
-            case .not: acc = !acc
-            case .jumpIfFalse:
-                if !acc {
-                    pc = f
-                    continue
-                }
-            case .jumpIfTrue:
-                if acc {
-                    pc = f
-                    continue
-                }
+                return
             }
-            pc += 1
+            row = Int(s)
         }
-        return acc
+        let words = Int(t.words)
+        let from = Int(t.rows) + row * words
+        for w in 0..<words { bits[Int(t.word) + w] |= masks[from + w] }
     }
-}
 
-extension ConditionCode {
-    /// Runs a define's code (kept out of line: `run` is inlined into the
-    /// evaluator's loop, and a define's code may call another define).
+    /// A leaf's value for a slot's presence and value (not for `test`
+    /// leaves): what the group loops and tables compute, written once.
+    static func value(_ l: Leaf, _ p: Bool, _ s: Double) -> Bool {
+        let c = l.constant
+        switch l.op {
+        case .present: return p != l.flag
+        case .yes: return p && s != 0
+        case .equal: return p && s == c
+        case .notEqual: return p && s != c
+        case .less: return p && s < c
+        case .lessEqual: return p && s <= c
+        case .greater: return p && s > c
+        case .greaterEqual: return p && s >= c
+        case .inSet:
+            // Levels and `one of` values are small whole numbers.
+            let member = s >= 0 && s < 64 && l.operand & (1 << UInt64(s)) != 0
+            return p && member != l.flag
+        case .test: return false
+        }
+    }
+
+    /// Evaluates the leaves of one group with `test`, adding their bits to
+    /// `word` and storing each word of `bits` as it fills.
+    @inline(__always)
+    func each(_ g: LeafGroup, _ leaves: UnsafeBufferPointer<Leaf>, _ present: UnsafeBufferPointer<Bool>,
+              _ scalars: UnsafeBufferPointer<Double>, _ word: inout UInt64, _ bits: UnsafeMutablePointer<UInt64>,
+              _ test: (Leaf, Bool, Double) -> Bool) {
+        var i = Int(g.start)
+        let end = Int(g.end)
+        while i < end {
+            // INVARIANT: the compiler makes leaves only of declared fields,
+            // and a record has a slot for every declared field.
+            let l = leaves[i]
+            let f = Int(l.field)
+            let hit = test(l, present[f], scalars[f])
+            word |= UInt64(hit ? 1 : 0) << UInt64(i & 63)
+            if i & 63 == 63 {
+                bits[i >> 6] |= word
+                word = 0
+            }
+            i += 1
+        }
+    }
+
+    /// Evaluates a group of `test` leaves (whose `field` is a closure's index).
+    func eachTest(_ g: LeafGroup, _ leaves: UnsafeBufferPointer<Leaf>, _ record: RecordBuffer,
+                  _ word: inout UInt64, _ bits: UnsafeMutablePointer<UInt64>) {
+        for i in Int(g.start)..<Int(g.end) {
+            // INVARIANT: a test leaf's `field` indexes `tests`.
+            if tests[Int(leaves[i].field)](record) { word |= 1 << UInt64(i & 63) }
+            if i & 63 == 63 {
+                bits[i >> 6] |= word
+                word = 0
+            }
+        }
+    }
+
+    /// Which `when` rules match, given the leaf bits: `matched[r]` for the
+    /// r-th `when` rule, from one pass over every rule's terms. Rules kept
+    /// in their shape (`general`) are run after it.
+    func matchAll(_ bits: UnsafeMutablePointer<UInt64>, _ singleWord: Bool, into matched: UnsafeMutablePointer<Bool>) {
+        terms.withUnsafeBufferPointer { terms in
+            if singleWord {
+                // Every term is one word: one mask and compare each.
+                let b = bits[0]
+                var any: UInt8 = 0
+                var r = 0
+                for w in terms {
+                    any |= (b & w.need) == w.want ? 1 : 0
+                    if w.endsRule {
+                        // INVARIANT: one `endsRule` word per `when` rule.
+                        matched[r] = any != 0
+                        any = 0
+                        r += 1
+                    }
+                }
+            } else {
+                matchTerms(terms, bits, matched)
+            }
+        }
+        for g in general { matched[Int(g.position)] = run(g.condition, bits) }
+    }
+
+    func matchTerms(_ terms: UnsafeBufferPointer<TermWord>, _ bits: UnsafeMutablePointer<UInt64>,
+                    _ matched: UnsafeMutablePointer<Bool>) {
+        var bad: UInt64 = 0
+        var any = false
+        var r = 0
+        for w in terms {
+            // INVARIANT: term words index the leaf bits the program has.
+            bad |= (bits[Int(w.word)] & w.need) ^ w.want
+            if w.endsTerm {
+                any = any || bad == 0
+                bad = 0
+            }
+            if w.endsRule {
+                // INVARIANT: one `endsRule` word per `when` rule.
+                matched[r] = any
+                any = false
+                r += 1
+            }
+        }
+    }
+
+    // MARK: - Matching
+
+    /// Whether a condition holds, given the leaf bits of a record.
+    @inline(__always)
+    func matches(_ condition: CompiledCondition, _ bits: UnsafeMutablePointer<UInt64>) -> Bool {
+        if condition.general { return run(condition, bits) }
+        return terms.withUnsafeBufferPointer { terms in
+            var fired = false
+            var bad: UInt64 = 0
+            var t = Int(condition.start)
+            let end = Int(condition.end)
+            while t < end {
+                // INVARIANT: term words index the leaf bits the program has.
+                let w = terms[t]
+                bad |= (bits[Int(w.word)] & w.need) ^ w.want
+                if w.endsTerm {
+                    fired = fired || bad == 0
+                    bad = 0
+                }
+                t += 1
+            }
+            return fired
+        }
+    }
+
+    /// Runs a condition kept in its shape.
     @inline(never)
-    func call(_ d: Int, _ code: UnsafeBufferPointer<Instruction>,
-              _ present: UnsafeBufferPointer<Bool>, _ scalars: UnsafeBufferPointer<Double>,
-              _ record: RecordBuffer) -> Bool {
-        run(code, defines[d], present, scalars, record)
+    func run(_ condition: CompiledCondition, _ bits: UnsafeMutablePointer<UInt64>) -> Bool {
+        instructions.withUnsafeBufferPointer { code in
+            var acc = false
+            var pc = Int(condition.start)
+            let end = Int(condition.end)
+            while pc < end {
+                // INVARIANT: the compiler emits jump targets within the
+                // range, and leaf and define indexes the program has.
+                let i = code[pc]
+                let f = Int(i.field)
+                switch i.op {
+                case .constant: acc = i.flag
+                case .leaf: acc = bits[f >> 6] & (1 << UInt64(f & 63)) != 0
+                case .call: acc = run(defines[f], bits)
+                case .not: acc = !acc
+                case .jumpIfFalse:
+                    if !acc {
+                        pc = f
+                        continue
+                    }
+                case .jumpIfTrue:
+                    if acc {
+                        pc = f
+                        continue
+                    }
+                }
+                pc += 1
+            }
+            return acc
+        }
     }
 }
 
-/// A CodeRange is where one condition's instructions are.
-public struct CodeRange: Sendable, Equatable {
+/// A CompiledCondition is where one condition's code is: terms
+/// `start..<end`, or, when `general`, instructions `start..<end`.
+public struct CompiledCondition: Sendable, Equatable {
     public var start: Int32
     public var end: Int32
+    public var general: Bool
 }
 
-/// One instruction of `ConditionCode`: 16 bytes, trivially copyable.
-struct Instruction: Sendable, CustomStringConvertible {
+/// A Leaf is one test of one field: 16 bytes, trivially copyable.
+struct Leaf: Sendable, Hashable, CustomStringConvertible {
     enum Op: UInt8, Sendable {
-        /// The register is `flag`.
-        case constant
         /// Whether `field` has a value (`flag`: whether it is missing).
         case present
         /// A yes/no field that is present and yes.
@@ -117,13 +307,8 @@ struct Instruction: Sendable, CustomStringConvertible {
         /// `field` is present and its value is in the bit set `operand`
         /// (`flag`: is not in it).
         case inSet
-        /// The register is what closure `field` says.
+        /// What closure `field` says.
         case test
-        /// The register is what define `field`'s code says.
-        case call
-        case not
-        /// Go to instruction `field` when the register is false (true).
-        case jumpIfFalse, jumpIfTrue
     }
 
     var op: Op
@@ -136,7 +321,7 @@ struct Instruction: Sendable, CustomStringConvertible {
         @inline(__always) get { Double(bitPattern: operand) }
     }
 
-    init(_ op: Op, flag: Bool = false, field: Int = 0, operand: UInt64 = 0) {
+    init(_ op: Op, flag: Bool = false, field: Int, operand: UInt64 = 0) {
         self.op = op
         self.flag = flag
         self.field = Int32(truncatingIfNeeded: field)
@@ -147,18 +332,89 @@ struct Instruction: Sendable, CustomStringConvertible {
         self.init(op, field: field, operand: constant.bitPattern)
     }
 
-    var isJump: Bool { op == .jumpIfFalse || op == .jumpIfTrue }
-
     /// `greaterEqual 1 2.0`: for dumps and tests.
     var description: String {
         switch op {
-        case .constant: return "constant \(flag)"
         case .present: return flag ? "missing \(field)" : "present \(field)"
         case .yes: return "yes \(field)"
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: return "\(op) \(field) \(constant)"
         case .inSet: return (flag ? "notInSet" : "inSet") + " \(field) 0x" + String(operand, radix: 16)
-        case .test, .call, .jumpIfFalse, .jumpIfTrue: return "\(op) \(field)"
+        case .test: return "test \(field)"
+        }
+    }
+}
+
+/// One word of one term: the leaf bits of word `word` that the term needs
+/// (`need`) and the values they must have (`want`); whether it ends its
+/// term, and its rule.
+struct TermWord: Sendable {
+    var word: Int32
+    var endsTerm: Bool
+    var endsRule: Bool
+    var need: UInt64
+    var want: UInt64
+}
+
+/// A ChoiceTable gives the bits of every leaf on one choice field (a
+/// scale, a `one of`, a yes/no): leaves `leafStart..<leafEnd`, in words
+/// `word..<word + words`. Row `v` of its masks (at `tableMasks[rows + v *
+/// words]`) is what they are when the field holds level `v`; row `levels`,
+/// when it is missing.
+struct ChoiceTable: Sendable {
+    var field: Int32
+    var levels: Int32
+    var leafStart: Int32
+    var leafEnd: Int32
+    var word: Int32
+    var words: Int32
+    var rows: Int32
+}
+
+/// A LeafGroup is a run of leaves of one operation.
+struct LeafGroup: Sendable {
+    var op: Leaf.Op
+    var start: Int32
+    var end: Int32
+}
+
+/// A GeneralRule is a `when` rule kept in its shape: its position among
+/// the `when` rules and its code.
+struct GeneralRule: Sendable {
+    var position: Int32
+    var condition: CompiledCondition
+}
+
+/// One instruction of a condition kept in its shape.
+struct Instruction: Sendable, CustomStringConvertible {
+    enum Op: UInt8, Sendable {
+        /// The register is `flag`.
+        case constant
+        /// The register is leaf `field`'s bit.
+        case leaf
+        /// The register is what define `field`'s code says.
+        case call
+        case not
+        /// Go to instruction `field` when the register is false (true).
+        case jumpIfFalse, jumpIfTrue
+    }
+
+    var op: Op
+    var flag = false
+    var field: Int32 = 0
+
+    init(_ op: Op, flag: Bool = false, field: Int = 0) {
+        self.op = op
+        self.flag = flag
+        self.field = Int32(truncatingIfNeeded: field)
+    }
+
+    var isJump: Bool { op == .jumpIfFalse || op == .jumpIfTrue }
+
+    var description: String {
+        switch op {
+        case .constant: return "constant \(flag)"
         case .not: return "not"
+        default: return "\(op) \(field)"
         }
     }
 }

@@ -1,17 +1,23 @@
-/// Compiles checked conditions into `ConditionCode`.
+/// Compiles checked conditions into `ConditionCode`: each leaf test once,
+/// each rule's condition as terms over the leaf bits, or, when its normal
+/// form would be too large, as instructions.
 ///
 /// Each leaf is specialised for its operand kinds and operator, so the common
-/// case (a field against a constant) is one instruction: a presence check and
-/// one compare. Other leaves become closures over a `RecordBuffer`, called by
-/// a `test` instruction. A comparison with a missing value is false, whatever
-/// the operator; `not` of it is therefore true.
+/// case (a field against a constant) is one compare. Other leaves become
+/// closures over a `RecordBuffer`. A comparison with a missing value is
+/// false, whatever the operator; `not` of it is therefore true, which is
+/// what pushing `not` down to a leaf keeps.
 struct ConditionCompiler {
     typealias Test = Program.Test
 
     let model: PolicyModel
     var code = ConditionCode()
-    /// Each called define's code, compiled once at the end of `code`.
+    /// Leaves already made, so that a shared test is evaluated once.
+    var leafIndex: [Leaf: Int] = [:]
+    /// Each called define's code (the `general` path), compiled once.
     var defineCalls: [Int: Int] = [:]
+    /// A normal form of more terms than this is not made.
+    static let termLimit = 32
     /// Defines at most this long are copied where they are used.
     static let inlineLimit = 32
 
@@ -19,21 +25,276 @@ struct ConditionCompiler {
         self.model = model
     }
 
-    /// Compiles one rule's condition; its code is the range returned.
-    mutating func compileRule(_ c: Condition) -> CodeRange {
-        var body: [Instruction] = []
-        emit(c, into: &body)
-        return append(body)
+    /// One leaf in a term: leaf `leaf` must be `positive`.
+    struct Literal: Hashable {
+        var leaf: Int
+        var positive: Bool
     }
 
-    /// Appends a body (its jumps relative to its start) to the program.
-    mutating func append(_ body: [Instruction]) -> CodeRange {
+    /// Compiles the conditions of a program's rules, in file order (nil for
+    /// `otherwise`): the code, and where each rule's condition is in it.
+    static func compile(model: PolicyModel, _ conditions: [Condition?]) -> (ConditionCode, [CompiledCondition?]) {
+        var compiler = ConditionCompiler(model: model)
+        // Normal forms first (collecting leaves), the rest in their shape.
+        var forms: [[[Literal]]?] = []
+        var shaped: [Int: CompiledCondition] = [:]
+        for (r, c) in conditions.enumerated() {
+            guard let c else {
+                forms.append(nil)
+                continue
+            }
+            let form = compiler.normalForm(c, positive: true)
+            forms.append(form)
+            if form == nil {
+                var body: [Instruction] = []
+                compiler.emit(c, into: &body)
+                shaped[r] = compiler.append(body)
+            }
+        }
+        let remap = compiler.sortLeaves()
+        for k in compiler.code.instructions.indices where compiler.code.instructions[k].op == .leaf {
+            compiler.code.instructions[k].field = Int32(remap[Int(compiler.code.instructions[k].field)])
+        }
+        // Then the terms of every `when` rule, in file order.
+        var out: [CompiledCondition?] = []
+        var position: Int32 = 0
+        for (r, c) in conditions.enumerated() {
+            guard c != nil else {
+                out.append(nil)
+                continue
+            }
+            let start = compiler.code.terms.count
+            if let form = forms[r] {
+                for term in form { compiler.appendTerm(term.map { Literal(leaf: remap[$0.leaf], positive: $0.positive) }) }
+                if form.isEmpty {
+                    // Never holds: one word that cannot match.
+                    compiler.code.terms.append(TermWord(word: 0, endsTerm: true, endsRule: false, need: 0, want: 1))
+                }
+                compiler.code.terms[compiler.code.terms.count - 1].endsRule = true
+                out.append(CompiledCondition(start: Int32(start), end: Int32(compiler.code.terms.count), general: false))
+            } else if let condition = shaped[r] {
+                compiler.code.terms.append(TermWord(word: 0, endsTerm: true, endsRule: true, need: 0, want: 1))
+                compiler.code.general.append(GeneralRule(position: position, condition: condition))
+                out.append(condition)
+            }
+            position += 1
+        }
+        return (compiler.code, out)
+    }
+
+    /// Orders the leaves: those of choice fields first, by field, each
+    /// field's as a table; then the rest by operation, in groups. Returns
+    /// where each leaf went (old index to new).
+    mutating func sortLeaves() -> [Int] {
+        let levels = code.leaves.map(choiceLevels)
+        let order = code.leaves.indices.sorted { a, b in
+            let x = code.leaves[a], y = code.leaves[b]
+            switch (levels[a] != nil, levels[b] != nil) {
+            case (true, false): return true
+            case (false, true): return false
+            case (true, true): return x.field != y.field ? x.field < y.field : a < b
+            case (false, false): return x.op.rawValue != y.op.rawValue ? x.op.rawValue < y.op.rawValue : a < b
+            }
+        }
+        var remap = [Int](repeating: 0, count: code.leaves.count)
+        for (new, old) in order.enumerated() { remap[old] = new }
+        let sortedLevels = order.map { levels[$0] }
+        code.leaves = order.map { code.leaves[$0] }
+        code.tables = []
+        code.tableMasks = []
+        code.groups = []
+        var i = 0
+        while i < code.leaves.count, let count = sortedLevels[i] {
+            var end = i + 1
+            while end < code.leaves.count, sortedLevels[end] != nil, code.leaves[end].field == code.leaves[i].field { end += 1 }
+            appendTable(leaves: i..<end, levels: count)
+            i = end
+        }
+        while i < code.leaves.count {
+            let l = code.leaves[i]
+            if let last = code.groups.last, last.op == l.op {
+                code.groups[code.groups.count - 1].end = Int32(i + 1)
+            } else {
+                code.groups.append(LeafGroup(op: l.op, start: Int32(i), end: Int32(i + 1)))
+            }
+            i += 1
+        }
+        leafIndex = [:]
+        return remap
+    }
+
+    /// The number of levels of a leaf's field when it is a choice field
+    /// (scale, `one of`, yes/no) of at most 256 levels and the leaf is not
+    /// a closure; else nil.
+    func choiceLevels(_ l: Leaf) -> Int? {
+        guard l.op != .test, model.fields.indices.contains(Int(l.field)) else { return nil }
+        let n: Int
+        switch model.fields[Int(l.field)].type {
+        case .scale(let s) where model.scales.indices.contains(s): n = model.scales[s].levels.count
+        case .enumeration(let e) where model.enumerations.indices.contains(e): n = model.enumerations[e].values.count
+        case .bool: n = 2
+        default: return nil
+        }
+        return n >= 1 && n <= 256 ? n : nil
+    }
+
+    /// The table of one field's leaves: for each level, and for missing,
+    /// the bits they have.
+    mutating func appendTable(leaves range: Range<Int>, levels: Int) {
+        let firstWord = range.lowerBound >> 6
+        let words = ((range.upperBound - 1) >> 6) - firstWord + 1
+        let rows = code.tableMasks.count
+        for row in 0...levels {
+            var masks = [UInt64](repeating: 0, count: words)
+            for i in range {
+                let p = row < levels
+                if ConditionCode.value(code.leaves[i], p, p ? Double(row) : 0) {
+                    masks[(i >> 6) - firstWord] |= 1 << UInt64(i & 63)
+                }
+            }
+            code.tableMasks += masks
+        }
+        code.tables.append(ChoiceTable(field: code.leaves[range.lowerBound].field, levels: Int32(levels),
+                                       leafStart: Int32(range.lowerBound), leafEnd: Int32(range.upperBound),
+                                       word: Int32(firstWord), words: Int32(words), rows: Int32(rows)))
+    }
+
+    // MARK: - Leaves
+
+    /// The index of a leaf, made the first time it is asked for.
+    mutating func leaf(_ l: Leaf) -> Int {
+        if let known = leafIndex[l] { return known }
+        code.leaves.append(l)
+        leafIndex[l] = code.leaves.count - 1
+        return code.leaves.count - 1
+    }
+
+    /// The leaf for a condition that is a test of a field, or nil for
+    /// `constant`, `define`, `not`, `and` and `or`.
+    mutating func leaf(for c: Condition) -> Int? {
+        switch c.kind {
+        case .constant, .define, .not, .and, .or:
+            return nil
+        case .flag(let f):
+            return leaf(Leaf(.yes, field: f))
+        case .presence(let f, let missing):
+            return leaf(Leaf(.present, flag: missing, field: f))
+        case .compare(let op, .field(let f), .value(let v)) where model.fields[f].type != .text:
+            return leaf(Leaf(ConditionCompiler.opcode(op), field: f, constant: v.scalar ?? .nan))
+        case .member(.field(let f), let values, let negated) where model.fields[f].type != .text:
+            let scalars = values.compactMap(\.scalar)
+            if scalars.count == values.count, scalars.allSatisfy({ $0 >= 0 && $0 < 64 && $0 == $0.rounded() }) {
+                var mask: UInt64 = 0
+                for s in scalars { mask |= 1 << UInt64(s) }
+                return leaf(Leaf(.inSet, flag: negated, field: f, operand: mask))
+            }
+            return test(closure(c))
+        default:
+            return test(closure(c))
+        }
+    }
+
+    /// A `test` leaf calling a new closure (closures are not shared).
+    mutating func test(_ t: @escaping Test) -> Int {
+        code.tests.append(t)
+        code.leaves.append(Leaf(.test, field: code.tests.count - 1))
+        return code.leaves.count - 1
+    }
+
+    static func opcode(_ op: CompareOp) -> Leaf.Op {
+        switch op {
+        case .equal: return .equal
+        case .notEqual: return .notEqual
+        case .less: return .less
+        case .lessEqual: return .lessEqual
+        case .greater: return .greater
+        case .greaterEqual: return .greaterEqual
+        }
+    }
+
+    // MARK: - Normal form
+
+    /// The condition (or its negation) as an `or` of terms, each an `and`
+    /// of literals; nil when that would take more than `termLimit` terms.
+    /// No terms: never holds; one empty term: always holds.
+    mutating func normalForm(_ c: Condition, positive: Bool) -> [[Literal]]? {
+        switch c.kind {
+        case .constant(let b):
+            return b == positive ? [[]] : []
+        case .not(let a):
+            return normalForm(a, positive: !positive)
+        case .and(let a, let b), .or(let a, let b):
+            let isAnd: Bool
+            if case .and = c.kind { isAnd = true } else { isAnd = false }
+            guard let x = normalForm(a, positive: positive), let y = normalForm(b, positive: positive) else { return nil }
+            // `a and b` holds when both do; its negation when either fails.
+            return isAnd == positive ? ConditionCompiler.both(x, y) : ConditionCompiler.either(x, y)
+        case .define(let d):
+            guard model.defines.indices.contains(d) else { return positive ? [] : [[]] }
+            return normalForm(model.defines[d].condition, positive: positive)
+        default:
+            guard let l = leaf(for: c) else { return nil }
+            return [[Literal(leaf: l, positive: positive)]]
+        }
+    }
+
+    /// `x or y`, or nil past the limit.
+    static func either(_ x: [[Literal]], _ y: [[Literal]]) -> [[Literal]]? {
+        x.count + y.count <= termLimit ? x + y : nil
+    }
+
+    /// `x and y`: every term of one with every term of the other, less
+    /// those that need a leaf both true and false; nil past the limit.
+    static func both(_ x: [[Literal]], _ y: [[Literal]]) -> [[Literal]]? {
+        guard x.count * y.count <= termLimit * termLimit else { return nil }
+        var out: [[Literal]] = []
+        for a in x {
+            for b in y {
+                var term = a
+                var contradiction = false
+                for l in b where !term.contains(l) {
+                    if term.contains(Literal(leaf: l.leaf, positive: !l.positive)) { contradiction = true }
+                    term.append(l)
+                }
+                if !contradiction { out.append(term) }
+            }
+        }
+        return out.count <= termLimit ? out : nil
+    }
+
+    /// Appends one term: a word entry per word of leaf bits it touches
+    /// (its rule's end is marked by the caller).
+    mutating func appendTerm(_ term: [Literal]) {
+        var words: [Int: (need: UInt64, want: UInt64)] = [:]
+        for l in term {
+            let bit: UInt64 = 1 << UInt64(l.leaf & 63)
+            var w = words[l.leaf >> 6] ?? (0, 0)
+            w.need |= bit
+            if l.positive { w.want |= bit }
+            words[l.leaf >> 6] = w
+        }
+        let sorted = words.keys.sorted()
+        if sorted.isEmpty {
+            // Always holds: one word that asks nothing.
+            code.terms.append(TermWord(word: 0, endsTerm: true, endsRule: false, need: 0, want: 0))
+            return
+        }
+        for (k, word) in sorted.enumerated() {
+            let w = words[word] ?? (0, 0)
+            code.terms.append(TermWord(word: Int32(word), endsTerm: k == sorted.count - 1, endsRule: false, need: w.need, want: w.want))
+        }
+    }
+
+    // MARK: - Conditions kept in their shape
+
+    /// Appends a body (its jumps relative to its start) to the instructions.
+    mutating func append(_ body: [Instruction]) -> CompiledCondition {
         let start = code.instructions.count
         for var i in ConditionCompiler.threaded(body) {
             if i.isJump { i.field += Int32(start) }
             code.instructions.append(i)
         }
-        return CodeRange(start: Int32(start), end: Int32(code.instructions.count))
+        return CompiledCondition(start: Int32(start), end: Int32(code.instructions.count), general: true)
     }
 
     /// Emits a condition into `body`; jump targets are body offsets.
@@ -41,10 +302,6 @@ struct ConditionCompiler {
         switch c.kind {
         case .constant(let b):
             body.append(Instruction(.constant, flag: b))
-        case .flag(let f):
-            body.append(Instruction(.yes, field: f))
-        case .presence(let f, let missing):
-            body.append(Instruction(.present, flag: missing, field: f))
         case .not(let a):
             emit(a, into: &body)
             body.append(Instruction(.not))
@@ -72,27 +329,9 @@ struct ConditionCompiler {
             } else {
                 body.append(Instruction(.call, field: call(d, inner)))
             }
-        case .compare(let op, .field(let f), .value(let v)) where model.fields[f].type != .text:
-            body.append(Instruction(ConditionCompiler.opcode(op), field: f, constant: v.scalar ?? .nan))
-        case .member(.field(let f), let values, let negated) where model.fields[f].type != .text:
-            let scalars = values.compactMap(\.scalar)
-            // Levels and `one of` values are small whole numbers: a bit set.
-            if scalars.count == values.count, scalars.allSatisfy({ $0 >= 0 && $0 < 64 && $0 == $0.rounded() }) {
-                var mask: UInt64 = 0
-                for s in scalars { mask |= 1 << UInt64(s) }
-                body.append(Instruction(.inSet, flag: negated, field: f, operand: mask))
-            } else {
-                body.append(test(closure(c)))
-            }
         default:
-            body.append(test(closure(c)))
+            body.append(Instruction(.leaf, field: leaf(for: c) ?? 0))
         }
-    }
-
-    /// A `test` instruction calling a new closure.
-    mutating func test(_ t: @escaping Test) -> Instruction {
-        code.tests.append(t)
-        return Instruction(.test, field: code.tests.count - 1)
     }
 
     /// The index of define `d`'s called code, compiling it the first time.
@@ -102,17 +341,6 @@ struct ConditionCompiler {
         code.defines.append(range)
         defineCalls[d] = code.defines.count - 1
         return code.defines.count - 1
-    }
-
-    static func opcode(_ op: CompareOp) -> Instruction.Op {
-        switch op {
-        case .equal: return .equal
-        case .notEqual: return .notEqual
-        case .less: return .less
-        case .lessEqual: return .lessEqual
-        case .greater: return .greater
-        case .greaterEqual: return .greaterEqual
-        }
     }
 
     /// Jumps to a jump are followed: after `A and B` fails, the `and` of

@@ -44,12 +44,17 @@ public final class Evaluator {
     // Scratch. Every index stored or read below comes from the compiled
     // program, whose keys, actions and rules these are sized for.
     let keyCount: Int
-    let stamp: UnsafeMutablePointer<UInt32>
-    let head: UnsafeMutablePointer<Int32>
-    let tail: UnsafeMutablePointer<Int32>
-    let winner: UnsafeMutablePointer<Int32>
-    let componentBits: UnsafeMutablePointer<UInt8>
-    let remedyBits: UnsafeMutablePointer<UInt64>
+    /// Whether any rule waives anything (else merging skips waivers).
+    let anyWaives: Bool
+    /// The leaf bits of the record being evaluated, and whether they fit
+    /// one word.
+    let bits: UnsafeMutablePointer<UInt64>
+    let singleWord: Bool
+    /// Whether each `when` rule matched.
+    let matched: UnsafeMutablePointer<Bool>
+    /// Each result key's merged state, valid when its `stamp` is the
+    /// current `generation`.
+    let keys: UnsafeMutablePointer<KeyState>
     /// At most one per action of the program.
     let contributions: UnsafeMutablePointer<Contribution>
     /// The rules that fired, at most one per rule.
@@ -71,7 +76,7 @@ public final class Evaluator {
         self.program = program
         code = program.code
         whenRules = program.whenRules.compactMap { r in
-            program.rules[r].condition.map { WhenRule(rule: Int32(r), code: $0) }
+            program.rules[r].condition.map { WhenRule(rule: Int32(r), condition: $0) }
         }
         spans = program.rules.map {
             RuleSpan(first: Int32($0.firstAction), count: Int32($0.actions.count), waives: $0.waives)
@@ -85,24 +90,20 @@ public final class Evaluator {
             p.initialize(repeating: value, count: max(1, count))
             return p
         }
-        stamp = buffer(keyCount, 0)
-        head = buffer(keyCount, -1)
-        tail = buffer(keyCount, -1)
-        winner = buffer(keyCount, -1)
-        componentBits = buffer(keyCount, 0)
-        remedyBits = buffer(keyCount, 0)
+        bits = buffer(program.code.wordCount, 0)
+        singleWord = program.code.wordCount == 1
+        matched = buffer(program.whenRules.count, false)
+        keys = buffer(keyCount, KeyState(stamp: 0, head: -1, tail: -1, winner: -1, winnerDue: 0, remedies: 0, components: 0))
+        anyWaives = program.rules.contains { $0.waives != 0 }
         active = buffer(keyCount, 0)
         contributions = buffer(program.actions.count, Contribution(action: 0, due: 0, next: -1))
         fired = buffer(program.rules.count, 0)
     }
 
     deinit {
-        stamp.deallocate()
-        head.deallocate()
-        tail.deallocate()
-        winner.deallocate()
-        componentBits.deallocate()
-        remedyBits.deallocate()
+        bits.deallocate()
+        matched.deallocate()
+        keys.deallocate()
         active.deallocate()
         contributions.deallocate()
         fired.deallocate()
@@ -110,16 +111,16 @@ public final class Evaluator {
 
     /// Evaluates one record: fires rules and merges their actions.
     public func evaluate(_ record: RecordBuffer) {
-        var n = 0
         let fired = self.fired
-        record.present.withUnsafeBufferPointer { present in
-            record.scalars.withUnsafeBufferPointer { scalars in
-                code.instructions.withUnsafeBufferPointer { instructions in
-                    for rule in whenRules where code.run(instructions, rule.code, present, scalars, record) {
-                        fired[n] = rule.rule
-                        n += 1
-                    }
-                }
+        let matched = self.matched
+        code.evaluateLeaves(record, into: bits)
+        code.matchAll(bits, singleWord, into: matched)
+        // The fired rules in file order, with no branch on which fired.
+        var n = 0
+        whenRules.withUnsafeBufferPointer { rules in
+            for (k, rule) in rules.enumerated() {
+                fired[n] = rule.rule
+                n &+= matched[k] ? 1 : 0
             }
         }
         if n == 0 {
@@ -152,24 +153,12 @@ public final class Evaluator {
     func merge() {
         generation &+= 1
         if generation == 0 {
-            stamp.update(repeating: 0, count: max(1, keyCount))
+            for k in 0..<keyCount { keys[k].stamp = 0 }
             generation = 1
         }
         let gen = generation
-        if waivedMask != 0 {
-            for k in waivedBy.indices {
-                waivedBy[k].removeAll(keepingCapacity: true)
-                dropped[k].removeAll(keepingCapacity: true)
-            }
-        }
         var mask: UInt16 = 0
-        for i in 0..<firedCount where spans[Int(fired[i])].waives != 0 {
-            let r = Int(fired[i])
-            let w = spans[r].waives
-            mask |= w
-            for kind in ActionKindName.allCases where w & (1 << UInt16(kind.rank)) != 0 { waivedBy[kind.rank].append(r) }
-        }
-        waivedMask = mask
+        if anyWaives { mask = collectWaivers() }
         var count = 0
         var activeCount = 0
         let base = self.base
@@ -190,23 +179,22 @@ public final class Evaluator {
                             dropped[s.kindBit.trailingZeroBitCount].append(c)
                             continue
                         }
-                        let k = Int(s.key)
-                        if stamp[k] != gen {
-                            stamp[k] = gen
-                            head[k] = c
-                            tail[k] = c
-                            winner[k] = c
-                            componentBits[k] = s.components
-                            remedyBits[k] = s.remedies
+                        let key = keys + Int(s.key)
+                        if key.pointee.stamp != gen {
+                            key.pointee = KeyState(stamp: gen, head: c, tail: c, winner: c, winnerDue: due,
+                                                   remedies: s.remedies, components: s.components)
                             active[activeCount] = s.key
                             activeCount += 1
                             continue
                         }
-                        contributions[Int(tail[k])].next = c
-                        tail[k] = c
-                        componentBits[k] |= s.components
-                        remedyBits[k] |= s.remedies
-                        if !s.isAssign && due < contributions[Int(winner[k])].due { winner[k] = c }
+                        contributions[Int(key.pointee.tail)].next = c
+                        key.pointee.tail = c
+                        key.pointee.components |= s.components
+                        key.pointee.remedies |= s.remedies
+                        if !s.isAssign && due < key.pointee.winnerDue {
+                            key.pointee.winner = c
+                            key.pointee.winnerDue = due
+                        }
                     }
                 }
             }
@@ -225,6 +213,25 @@ public final class Evaluator {
             active[j + 1] = k
             i += 1
         }
+    }
+
+    /// Notes which fired rules waive which kinds; returns the kinds waived.
+    func collectWaivers() -> UInt16 {
+        if waivedMask != 0 {
+            for k in waivedBy.indices {
+                waivedBy[k].removeAll(keepingCapacity: true)
+                dropped[k].removeAll(keepingCapacity: true)
+            }
+        }
+        var mask: UInt16 = 0
+        for i in 0..<firedCount where spans[Int(fired[i])].waives != 0 {
+            let r = Int(fired[i])
+            let w = spans[r].waives
+            mask |= w
+            for kind in ActionKindName.allCases where w & (1 << UInt16(kind.rank)) != 0 { waivedBy[kind.rank].append(r) }
+        }
+        waivedMask = mask
+        return mask
     }
 
     /// The absolute deadline of an action counted from `base`.
@@ -251,14 +258,17 @@ public final class Evaluator {
 
     /// Whether result key `k` has a result for the last record.
     @inline(__always)
-    public func isActive(_ k: Int) -> Bool { k >= 0 && k < keyCount && stamp[k] == generation }
+    public func isActive(_ k: Int) -> Bool { k >= 0 && k < keyCount && keys[k].stamp == generation }
+
+    /// How many merged actions the last record requires.
+    public var actionCount: Int { activeCount }
 
     /// The keys with a result, ascending.
     var activeKeys: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: active, count: activeCount) }
 
     /// The contribution that won key `k` (which must be active).
     @inline(__always)
-    func winning(_ k: Int) -> Contribution { contributions[Int(winner[k])] }
+    func winning(_ k: Int) -> Contribution { contributions[Int(keys[k].winner)] }
 
     /// Contribution `c` of the last record.
     @inline(__always)
@@ -266,13 +276,13 @@ public final class Evaluator {
 
     /// The first contribution to key `k` (which must be active).
     @inline(__always)
-    func first(_ k: Int) -> Int32 { head[k] }
+    func first(_ k: Int) -> Int32 { keys[k].head }
 
     /// The contributions to key `k`, in file order.
     func contributionIndexes(_ k: Int) -> [Int32] {
         var out: [Int32] = []
         guard isActive(k) else { return out }
-        var c = head[k]
+        var c = keys[k].head
         while c >= 0 {
             out.append(c)
             c = contributions[Int(c)].next
@@ -281,13 +291,16 @@ public final class Evaluator {
     }
 
     /// The merged apology components of key `k`.
-    func components(_ k: Int) -> UInt8 { isActive(k) ? componentBits[k] : 0 }
+    func components(_ k: Int) -> UInt8 { isActive(k) ? keys[k].components : 0 }
+
+    /// The remedies offered for key `k` as a bit set of the first 64.
+    func remedyBits(_ k: Int) -> UInt64 { isActive(k) ? keys[k].remedies : 0 }
 
     /// The channel of a merged result: the winner's, else the first given.
     func channel(_ k: Int) -> Int? {
         let ch = slots[Int(winning(k).action)].channel
         if ch >= 0 { return Int(ch) }
-        var c = head[k]
+        var c = keys[k].head
         while c >= 0 {
             let ch = slots[Int(contributions[Int(c)].action)].channel
             if ch >= 0 { return Int(ch) }
@@ -301,7 +314,7 @@ public final class Evaluator {
         guard isActive(k) else { return [] }
         var offered = Set<Int>()
         var beyond = false
-        var c = head[k]
+        var c = keys[k].head
         while c >= 0 {
             let a = Int(contributions[Int(c)].action)
             if slots[a].remediesBeyondSet, case .offer(let list) = program.actions[a].action {
@@ -310,7 +323,7 @@ public final class Evaluator {
             }
             c = contributions[Int(c)].next
         }
-        let bits = remedyBits[k]
+        let bits = keys[k].remedies
         return program.model.remedies.indices.filter { ($0 < 64 && bits & (1 << UInt64($0)) != 0) || (beyond && offered.contains($0)) }
     }
 }
@@ -318,5 +331,17 @@ public final class Evaluator {
 /// A WhenRule is a `when` rule's index and where its condition's code is.
 struct WhenRule: Sendable {
     var rule: Int32
-    var code: CodeRange
+    var condition: CompiledCondition
+}
+
+/// A KeyState is the merged state of one result key for one record.
+struct KeyState {
+    var stamp: UInt32
+    /// The first and last contribution, in file order, and the winner.
+    var head: Int32
+    var tail: Int32
+    var winner: Int32
+    var winnerDue: Int64
+    var remedies: UInt64
+    var components: UInt8
 }

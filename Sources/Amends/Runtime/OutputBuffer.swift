@@ -65,9 +65,27 @@ public final class OutputBuffer {
     @inline(__always)
     public func raw(_ b: UnsafeBufferPointer<UInt8>) {
         guard let from = b.baseAddress else { return }
-        reserve(b.count)
-        (base + count).update(from: from, count: b.count)
-        count &+= b.count
+        let n = b.count
+        reserve(n)
+        let to = base + count
+        if n >= 8 && n <= 64 {
+            // The pieces of a result line are short: copy them a word at a
+            // time (the last word overlapping), not through memcpy.
+            let src = UnsafeRawPointer(from), dst = UnsafeMutableRawPointer(to)
+            var k = 0
+            while k + 8 <= n {
+                dst.storeBytes(of: src.loadUnaligned(fromByteOffset: k, as: UInt64.self), toByteOffset: k, as: UInt64.self)
+                k &+= 8
+            }
+            if k < n {
+                dst.storeBytes(of: src.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self), toByteOffset: n - 8, as: UInt64.self)
+            }
+        } else if n < 8 {
+            for k in 0..<n { to[k] = from[k] }
+        } else {
+            to.update(from: from, count: n)
+        }
+        count &+= n
     }
 
     public func raw(_ b: [UInt8]) {

@@ -36,7 +36,6 @@ public final class Program: Sendable {
         self.model = model
         self.schema = RecordSchema(model: model, zone: zone)
         self.calendar = calendar
-        var compiler = ConditionCompiler(model: model)
 
         // Result keys: notify per role, escalate per role, then one key each
         // for assign, respond, apology, offer, follow up, review, then tasks.
@@ -47,8 +46,12 @@ public final class Program: Sendable {
             keys.append(ResultKey(kind: kind, role: nil, label: kind.rawValue))
         }
         var taskTexts: [String] = []
+        var taskIndex: [String: Int] = [:]
         for rule in model.rules {
-            for case .task(let text, _) in rule.actions where !taskTexts.contains(text) { taskTexts.append(text) }
+            for case .task(let text, _) in rule.actions where taskIndex[text] == nil {
+                taskIndex[text] = taskTexts.count
+                taskTexts.append(text)
+            }
         }
         for text in taskTexts { keys.append(ResultKey(kind: .task, role: nil, label: text)) }
         let roleCount = model.roles.count
@@ -62,7 +65,7 @@ public final class Program: Sendable {
             case .offer: return 2 * roleCount + 3
             case .followUp: return 2 * roleCount + 4
             case .review: return 2 * roleCount + 5
-            case .task(let text, _): return 2 * roleCount + 6 + (taskTexts.firstIndex(of: text) ?? 0)
+            case .task(let text, _): return 2 * roleCount + 6 + (taskIndex[text] ?? 0)
             case .waive: return -1
             }
         }
@@ -80,8 +83,7 @@ public final class Program: Sendable {
                 }
                 actions.append(CompiledAction(action: action, key: key(for: action), rule: rule.index, index: k))
             }
-            let condition = rule.condition.map { compiler.compileRule($0) }
-            rules.append(CompiledRule(index: rule.index, condition: condition, firstAction: flat.count, actions: actions,
+            rules.append(CompiledRule(index: rule.index, condition: nil, firstAction: flat.count, actions: actions,
                                       waives: waives))
             flat += actions
             var json = JSONBytes()
@@ -96,12 +98,14 @@ public final class Program: Sendable {
             json.raw("}")
             ruleJSON.append(json.bytes)
         }
+        let (code, conditions) = ConditionCompiler.compile(model: model, model.rules.map(\.condition))
+        for (r, condition) in conditions.enumerated() { rules[r].condition = condition }
         self.rules = rules
         self.whenRules = rules.filter { $0.condition != nil }.map(\.index)
         self.otherwiseRules = rules.filter { $0.condition == nil }.map(\.index)
         self.actions = flat
         self.slots = flat.map(ActionSlot.init)
-        self.code = compiler.code
+        self.code = code
         self.keys = keys
         self.taskTexts = taskTexts
         self.ruleJSON = ruleJSON
@@ -110,8 +114,8 @@ public final class Program: Sendable {
     /// Whether rule `index`'s condition holds for `record` (false for an
     /// `otherwise` rule, which has none, and for an index out of range).
     public func holds(rule index: Int, _ record: RecordBuffer) -> Bool {
-        guard rules.indices.contains(index), let range = rules[index].condition else { return false }
-        return code.holds(range, record)
+        guard rules.indices.contains(index), let condition = rules[index].condition else { return false }
+        return code.holds(condition, record)
     }
 }
 
@@ -128,7 +132,7 @@ public struct ResultKey: Sendable {
 public struct CompiledRule: Sendable {
     public var index: Int
     /// Where its condition's code is; nil for `otherwise`.
-    public var condition: CodeRange?
+    public var condition: CompiledCondition?
     /// The index of its first action in `Program.actions`.
     public var firstAction: Int
     /// Its actions other than `waive`.

@@ -14,9 +14,12 @@ public struct RecordBuffer: Sendable {
     public var textStart: [Int]
     public var textCount: [Int]
     public var textBytes: [UInt8]
-    /// For list fields: the items, scalars or text ranges.
-    public var listScalars: [[Double]]
-    public var listTexts: [[Range<Int>]]
+    /// For list fields: the items, scalars or text ranges (added with
+    /// `appendListScalar` and `appendListText`).
+    public internal(set) var listScalars: [[Double]]
+    public internal(set) var listTexts: [[Range<Int>]]
+    /// Whether any list may hold items (so `reset` has lists to empty).
+    var listsInUse = false
     /// The time `age` is measured at, in seconds since the epoch.
     public var now: Double = 0
 
@@ -33,10 +36,12 @@ public struct RecordBuffer: Sendable {
 
     /// Empties every slot, keeping the storage.
     public mutating func reset() {
-        for i in present.indices { present[i] = false }
+        present.withUnsafeMutableBufferPointer { $0.update(repeating: false) }
         textBytes.removeAll(keepingCapacity: true)
+        guard listsInUse else { return }
         for i in listScalars.indices where !listScalars[i].isEmpty { listScalars[i].removeAll(keepingCapacity: true) }
         for i in listTexts.indices where !listTexts[i].isEmpty { listTexts[i].removeAll(keepingCapacity: true) }
+        listsInUse = false
     }
 
     public mutating func setScalar(_ field: Int, _ value: Double) {
@@ -65,11 +70,13 @@ public struct RecordBuffer: Sendable {
         let start = textBytes.count
         textBytes.append(contentsOf: bytes)
         listTexts[field].append(start..<textBytes.count)
+        listsInUse = true
         present[field] = true
     }
 
     public mutating func appendListScalar(_ field: Int, _ value: Double) {
         listScalars[field].append(value)
+        listsInUse = true
         present[field] = true
     }
 

@@ -34,6 +34,11 @@ public struct RecordSchema: Sendable {
     }
 
     public let fields: [FieldInfo]
+    /// What reading needs of each field, trivially copyable (reading
+    /// `fields[f].kind` would copy the level table it holds).
+    let plans: [FieldPlan]
+    /// Every accepted text of every choice field, for exact matches.
+    let choices: ChoiceTexts
     public let missingTexts: [[UInt8]]
     public let zone: ZoneLookup
     public let clockField: Int?
@@ -70,6 +75,21 @@ public struct RecordSchema: Sendable {
                                    defaultValue: field.defaultValue, format: format, typeName: model.describe(field.type)))
         }
         fields = infos
+        var choices = ChoiceTexts()
+        plans = infos.map { info in
+            switch info.kind {
+            case .text: return FieldPlan(kind: .text)
+            case .number: return FieldPlan(kind: .number)
+            case .bool: return FieldPlan(kind: .bool)
+            case .time: return FieldPlan(kind: info.format == nil ? .time : .formattedTime)
+            case .duration: return FieldPlan(kind: .duration)
+            case .list: return FieldPlan(kind: .list)
+            case .choice(let table):
+                let range = choices.append(table)
+                return FieldPlan(kind: .choice, first: range.lowerBound, end: range.upperBound)
+            }
+        }
+        self.choices = choices
         missingTexts = model.missingTexts.map { Array($0.utf8) }
         self.zone = zone
         clockField = model.clockField
@@ -82,6 +102,7 @@ public struct RecordSchema: Sendable {
 
     public func assignText<C: Collection>(_ f: Int, _ bytes: C, into r: inout RecordBuffer) -> FieldError?
         where C.Element == UInt8 {
+        if bytes.withContiguousStorageIfAvailable({ assignCommon(f, $0, &r) }) == true { return nil }
         if !missingTexts.isEmpty && isMissingText(bytes) { return nil }
         // Empty text is no value for every type but text (an empty CSV cell).
         if bytes.isEmpty, !fields[f].kind.isText { return nil }
@@ -142,6 +163,44 @@ public struct RecordSchema: Sendable {
         }
     }
 
+    /// The common cases of `assignText`, with no look-up beyond the
+    /// field's plan: a text, a level written as declared, an ISO time with
+    /// an offset, a plain number. False: not one of them (the general path
+    /// then reads it, or says what is wrong).
+    @inline(__always)
+    func assignCommon(_ f: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ r: inout RecordBuffer) -> Bool {
+        guard missingTexts.isEmpty, plans.indices.contains(f) else { return false }
+        let plan = plans[f]
+        switch plan.kind {
+        case .text:
+            r.setText(f, bytes)
+            return true
+        case .choice:
+            guard let i = choices.exact(bytes, plan) else { return false }
+            r.setScalar(f, Double(i))
+            return true
+        case .time:
+            guard let t = ISOTime.parse(buffer: bytes), t.hasOffset else { return false }
+            r.setScalar(f, Double(t.seconds))
+            return true
+        case .number:
+            guard let v = RecordSchema.plainNumber(bytes) else { return false }
+            r.setScalar(f, v)
+            return true
+        case .bool, .duration, .formattedTime, .list:
+            return false
+        }
+    }
+
+    /// A number written plainly (`42`, `-1.5`, `1e3`: JSON's grammar, with
+    /// nothing around it), or nil.
+    static func plainNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard let c = bytes.first, c == UInt8(ascii: "-") || JSONScanner.isDigit(c) else { return nil }
+        var scanner = JSONScanner(bytes)
+        guard let v = try? scanner.readNumber(), scanner.atEnd else { return nil }
+        return v
+    }
+
     /// One item of a list field, given as text.
 
     public func assignListItem<C: Collection>(_ f: Int, _ bytes: C, _ element: ElementKind, into r: inout RecordBuffer) -> FieldError?
@@ -165,6 +224,10 @@ public struct RecordSchema: Sendable {
 
     public func assignNumber<C: Collection>(_ f: Int, _ value: Double, text: C, into r: inout RecordBuffer) -> FieldError?
         where C.Element == UInt8 {
+        if plans.indices.contains(f) && plans[f].kind == .number {
+            r.setScalar(f, value)
+            return nil
+        }
         switch fields[f].kind {
         case .number:
             r.setScalar(f, value)
@@ -268,6 +331,70 @@ public struct RecordSchema: Sendable {
         guard parts.count == 2, let n = Int64(parts[0]), n >= 0, n <= 1_000_000,
               let unit = Parser.unitWords[String(parts[1])], let size = unit.seconds else { return nil }
         return n * size
+    }
+}
+
+/// A FieldPlan is how a field's value is read, in a form copied freely.
+struct FieldPlan: Sendable {
+    enum Kind: UInt8, Sendable {
+        case text, number, bool, time, formattedTime, duration, choice, list
+    }
+
+    var kind: Kind
+    /// For a choice field: its texts in `ChoiceTexts`.
+    var first: Int32 = 0
+    var end: Int32 = 0
+
+    init(kind: Kind, first: Int = 0, end: Int = 0) {
+        self.kind = kind
+        self.first = Int32(first)
+        self.end = Int32(end)
+    }
+}
+
+/// ChoiceTexts holds the accepted texts of every choice field back to back,
+/// each with its length and first eight bytes, so that the level a record
+/// names is found by one or two compares a candidate (as keys are).
+struct ChoiceTexts: Sendable {
+    var bytes: [UInt8] = []
+    var start: [Int] = []
+    var count: [Int] = []
+    var prefix: [UInt64] = []
+    var level: [Int] = []
+
+    /// Adds a table's texts; returns the range of entries they take.
+    mutating func append(_ table: LevelTable) -> Range<Int> {
+        let first = level.count
+        for e in table.level.indices {
+            let text = Array(table.texts[table.start[e]..<table.start[e + 1]])
+            start.append(bytes.count)
+            count.append(text.count)
+            prefix.append(text.withUnsafeBufferPointer { JSONRecordDecoder.prefix($0) })
+            level.append(table.level[e])
+            bytes += text
+        }
+        return first..<level.count
+    }
+
+    /// The level of the field of `plan` written exactly as `text`, or nil.
+    @inline(__always)
+    func exact(_ text: UnsafeBufferPointer<UInt8>, _ plan: FieldPlan) -> Int? {
+        let n = text.count
+        let p = JSONRecordDecoder.prefix(text)
+        return bytes.withUnsafeBufferPointer { all -> Int? in
+            var e = Int(plan.first)
+            while e < Int(plan.end) {
+                // INVARIANT: entries `first..<end` are the field's, made by `append`.
+                if count[e] == n && prefix[e] == p {
+                    let s = start[e]
+                    var k = 8
+                    while k < n && all[s + k] == text[k] { k += 1 }
+                    if k >= n { return level[e] }
+                }
+                e += 1
+            }
+            return nil
+        }
     }
 }
 

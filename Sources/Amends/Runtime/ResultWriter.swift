@@ -50,7 +50,7 @@ public struct ResultWriter: Sendable {
                 pieces.write(pieces.roleName + Int(winSlot.assignRole), to: out)
             case .apology:
                 out.raw(",\"components\":[")
-                var bits = evaluator.componentBits[k]
+                var bits = evaluator.components(k)
                 var first = true
                 while bits != 0 {
                     if !first { out.byte(UInt8(ascii: ",")) }
@@ -82,7 +82,7 @@ public struct ResultWriter: Sendable {
         out.raw(",\"remedies\":[")
         var first = true
         if pieces.remediesFitASet {
-            var bits = evaluator.remedyBits[k]
+            var bits = evaluator.remedyBits(k)
             while bits != 0 {
                 if !first { out.byte(UInt8(ascii: ",")) }
                 first = false

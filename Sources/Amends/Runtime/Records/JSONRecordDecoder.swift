@@ -4,7 +4,19 @@
 /// Built once from a `RecordSchema`, it holds a key table per object level:
 /// each entry is a key's bytes and what it leads to (a field, a nested
 /// table for dotted keys such as `customer.name`, or both). Keys are matched
-/// by length, then bytes, with no hashing or dictionary look-up per key.
+/// by length, then bytes, with no hashing or dictionary look-up per key;
+/// and since the records of one input nearly always list their keys in
+/// the same order, the entry after the last one matched is tried first.
+///
+/// More than that, the records of one input are nearly always laid out
+/// alike: the same keys in the same order with the same spacing. So the
+/// decoder learns the layout of each record it reads (`Layout`: the bytes
+/// between one value and the next, `, "severity": `, and the entry each
+/// leads to) and reads the next record by matching those bytes with a
+/// compare each and reading only the values. A record laid out otherwise
+/// is read from its start by the general path, which learns its layout
+/// instead. Both paths read the values with the same code, so they give
+/// the same results.
 /// Values go through the schema's `assign…` methods; unknown keys are
 /// skipped but must still be valid JSON; when a key repeats, the last value
 /// wins; `null` leaves a field missing (so its default applies).
@@ -34,6 +46,11 @@ public struct JSONRecordDecoder: Sendable {
     let listKind: [UInt8]
     /// Unescaped strings and keys, reused from record to record.
     var scratch: [UInt8] = []
+    /// The entry the next key is guessed to be (the one after the last
+    /// key found), or -1.
+    var guess = -1
+    /// The layout of the last record read by the general path.
+    var layout = Layout()
 
     public init(schema: RecordSchema) {
         self.schema = schema
@@ -105,11 +122,26 @@ public struct JSONRecordDecoder: Sendable {
     public mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, into buffer: inout RecordBuffer,
                                 firstLine: Int = 1, firstColumn: Int = 1) -> FieldError? {
         buffer.reset()
-        var scratch = self.scratch
+        var st = ReadState(scratch: self.scratch, guess: self.guess)
         self.scratch = []
-        defer { self.scratch = scratch }
+        defer {
+            self.scratch = st.scratch
+            self.guess = st.guess
+        }
+        if layout.usable, let result = readLaidOut(bytes, &buffer, &st) { return result }
+        // The general path, from the start, learning this record's layout.
+        buffer.reset()
+        st.outcome = FieldOutcome()
+        st.learning = Layout()
+        swap(&st.learning, &layout)
+        st.learning.reset()
+        st.recording = true
+        var read = false
+        defer {
+            swap(&st.learning, &layout)
+            layout.usable = read && st.recording
+        }
         var scanner = JSONScanner(bytes)
-        var outcome = FieldOutcome()
         do throws(JSONSyntaxError) {
             scanner.skipWhitespace()
             guard let c = scanner.peek() else { return .structure("the record is empty") }
@@ -119,17 +151,56 @@ public struct JSONRecordDecoder: Sendable {
                 }
                 throw scanner.unexpected(expecting: "a JSON object")
             }
-            try readObject(&scanner, table: 0, &buffer, &scratch, &outcome)
+            try readObject(&scanner, table: 0, &buffer, &st)
             scanner.skipWhitespace()
             if !scanner.atEnd {
                 throw scanner.failure("unexpected \(JSONScanner.describe(bytes, at: scanner.pos)) after the end of the record",
                                       at: scanner.pos)
             }
+            read = true
         } catch {
             return .structure(JSONRecordDecoder.syntaxMessage(error, in: bytes, firstLine: firstLine, firstColumn: firstColumn))
         }
-        if outcome.failed { return outcome.error }
+        if st.outcome.failed { return st.outcome.error }
         return schema.finish(&buffer)
+    }
+
+    /// Reads a record laid out as `layout` says: nil when it is not (or
+    /// is not valid JSON), and then nothing it read counts; else the
+    /// record's result, as `decode` gives it.
+    func readLaidOut(_ bytes: UnsafeBufferPointer<UInt8>, _ r: inout RecordBuffer,
+                              _ st: inout ReadState) -> FieldError?? {
+        var s = JSONScanner(bytes)
+        do throws(JSONSyntaxError) {
+            s.skipWhitespace()
+            guard s.peek() == UInt8(ascii: "{") else { return nil }
+            s.pos += 1
+            try s.enter()
+            let matched = try layout.bytes.withUnsafeBufferPointer { learned throws(JSONSyntaxError) -> Bool in
+                for segment in layout.segments {
+                    let start = Int(segment.start), count = Int(segment.count)
+                    guard s.pos + count <= bytes.count,
+                          Layout.same(bytes, s.pos, learned, start, count) else { return false }
+                    s.pos += count
+                    if segment.entry < 0 {
+                        try s.skipValue(scratch: &st.scratch)
+                    } else {
+                        try readMember(&s, Int(segment.entry), &r, &st)
+                    }
+                }
+                return true
+            }
+            guard matched else { return nil }
+            s.skipWhitespace()
+            guard s.peek() == UInt8(ascii: "}") else { return nil }
+            s.pos += 1
+            s.skipWhitespace()
+            guard s.atEnd else { return nil }
+        } catch {
+            return nil
+        }
+        if st.outcome.failed { return .some(st.outcome.error) }
+        return .some(schema.finish(&r))
     }
 
     /// Decodes one record held in an array.
@@ -161,10 +232,13 @@ public struct JSONRecordDecoder: Sendable {
     // MARK: - Objects
 
     /// Reads an object (at its `{`) whose keys are looked up in `table`.
-    func readObject(_ s: inout JSONScanner, table: Int, _ r: inout RecordBuffer, _ scratch: inout [UInt8],
-                    _ outcome: inout FieldOutcome) throws(JSONSyntaxError) {
+    /// The record's own object (table 0) has its layout learned when
+    /// `st.recording` is set.
+    func readObject(_ s: inout JSONScanner, table: Int, _ r: inout RecordBuffer, _ st: inout ReadState) throws(JSONSyntaxError) {
         s.pos += 1
         try s.enter()
+        let learn = table == 0 && st.recording
+        var segmentStart = s.pos
         s.skipWhitespace()
         if s.peek() == UInt8(ascii: "}") {
             s.pos += 1
@@ -174,39 +248,49 @@ public struct JSONRecordDecoder: Sendable {
         while true {
             s.skipWhitespace()
             guard s.peek() == UInt8(ascii: "\"") else { throw s.unexpected(expecting: "a key in double quotes") }
-            let key = try s.readString(into: &scratch)
-            let entry = key.unescaped ? scratch.withUnsafeBufferPointer { find(table, $0) }
-                                      : find(table, UnsafeBufferPointer(rebasing: s.bytes[key.start..<key.end]))
+            let key = try s.readString(into: &st.scratch)
+            let entry = key.unescaped ? st.scratch.withUnsafeBufferPointer { find(table, $0, guess: st.guess) }
+                                      : find(table, UnsafeBufferPointer(rebasing: s.bytes[key.start..<key.end]), guess: st.guess)
+            if entry >= 0 { st.guess = entry + 1 }
             try s.expectColon()
             s.skipWhitespace()
-            if entry < 0 {
-                try s.skipValue(scratch: &scratch)
-            } else {
-                try readMember(&s, entry, &r, &scratch, &outcome)
+            if learn && st.recording {
+                // An escaped key is matched by the general path only.
+                st.recording = !key.unescaped && st.learning.add(s.bytes, segmentStart..<s.pos, entry: entry)
             }
+            if entry < 0 {
+                try s.skipValue(scratch: &st.scratch)
+            } else {
+                try readMember(&s, entry, &r, &st)
+            }
+            segmentStart = s.pos
             if try s.endOfMember(closer: UInt8(ascii: "}")) { break }
         }
         s.leave()
     }
 
-    /// The entry of `table` whose key is `key`, or -1: length and first
-    /// eight bytes first (one compare each), then any further bytes.
+    /// The entry of `table` whose key is `key`, or -1: entry `guess`
+    /// first, then each in turn; length and first eight bytes first (one
+    /// compare each), then any further bytes.
     @inline(__always)
-    func find(_ table: Int, _ key: UnsafeBufferPointer<UInt8>) -> Int {
+    func find(_ table: Int, _ key: UnsafeBufferPointer<UInt8>, guess: Int) -> Int {
         // INVARIANT: `table` is 0 or a `keyChild` value, so table + 1 < tableStart.count.
         let first = tableStart[table], end = tableStart[table + 1]
         let n = key.count
         let prefix = JSONRecordDecoder.prefix(key)
         return keyBytes.withUnsafeBufferPointer { all -> Int in
+            func matches(_ i: Int) -> Bool {
+                guard keyCount[i] == n && keyPrefix[i] == prefix else { return false }
+                // INVARIANT: keyStart[i] + n <= keyBytes.count, by construction.
+                let k = keyStart[i]
+                var j = 8
+                while j < n && all[k + j] == key[j] { j += 1 }
+                return j >= n
+            }
+            if guess >= first && guess < end && matches(guess) { return guess }
             var i = first
             while i < end {
-                if keyCount[i] == n && keyPrefix[i] == prefix {
-                    // INVARIANT: keyStart[i] + n <= keyBytes.count, by construction.
-                    let k = keyStart[i]
-                    var j = 8
-                    while j < n && all[k + j] == key[j] { j += 1 }
-                    if j >= n { return i }
-                }
+                if matches(i) { return i }
                 i += 1
             }
             return -1
@@ -220,29 +304,32 @@ public struct JSONRecordDecoder: Sendable {
             return UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self))
         }
         var value: UInt64 = 0
-        for (k, byte) in key.enumerated() where k < 8 { value |= UInt64(byte) << (8 * UInt64(k)) }
+        var k = 0
+        while k < key.count {
+            value |= UInt64(key[k]) << (8 * UInt64(k))
+            k += 1
+        }
         return value
     }
 
     // MARK: - Values
 
     /// Reads a known key's value into its field (or nested table).
-    func readMember(_ s: inout JSONScanner, _ entry: Int, _ r: inout RecordBuffer, _ scratch: inout [UInt8],
-                    _ outcome: inout FieldOutcome) throws(JSONSyntaxError) {
+    func readMember(_ s: inout JSONScanner, _ entry: Int, _ r: inout RecordBuffer, _ st: inout ReadState) throws(JSONSyntaxError) {
         guard let c = s.peek() else { throw s.unexpected(expecting: "a value") }
         // INVARIANT: `entry` is an index `find` returned.
         let f = keyField[entry]
         let child = keyChild[entry]
         if c == UInt8(ascii: "{") && child >= 0 {
-            try readObject(&s, table: child, &r, &scratch, &outcome)
+            try readObject(&s, table: child, &r, &st)
             return
         }
         guard f >= 0 else {
             // A key that only leads to nested fields holds a non-object.
             let start = s.pos
-            try s.skipValue(scratch: &scratch)
-            if c != UInt8(ascii: "n") && !outcome.failed {
-                outcome.note(.structure("`\(keyPath[entry])` should be an object holding \(holding(keyPath[entry])), "
+            try s.skipValue(scratch: &st.scratch)
+            if c != UInt8(ascii: "n") && !st.outcome.failed {
+                st.outcome.note(.structure("`\(keyPath[entry])` should be an object holding \(holding(keyPath[entry])), "
                                    + "not \(JSONRecordDecoder.kindName(s.bytes[start]) ?? "a value")"))
             }
             return
@@ -251,41 +338,44 @@ public struct JSONRecordDecoder: Sendable {
         let list = listKind[f]
         switch c {
         case UInt8(ascii: "\""):
-            let span = try s.readString(into: &scratch)
-            guard !outcome.failed else { return }
-            let e = span.unescaped ? schema.assignText(f, scratch, into: &r)
-                                   : schema.assignText(f, UnsafeBufferPointer(rebasing: s.bytes[span.start..<span.end]), into: &r)
-            outcome.note(e)
+            let span = try s.readString(into: &st.scratch)
+            guard !st.outcome.failed else { return }
+            if !span.unescaped {
+                let text = UnsafeBufferPointer(rebasing: s.bytes[span.start..<span.end])
+                if !schema.assignCommon(f, text, &r) { st.outcome.note(schema.assignText(f, text, into: &r)) }
+            } else {
+                st.outcome.note(schema.assignText(f, st.scratch, into: &r))
+            }
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let start = s.pos
             let value = try s.readNumber()
-            guard !outcome.failed else { return }
+            guard !st.outcome.failed else { return }
             let text = UnsafeBufferPointer(rebasing: s.bytes[start..<s.pos])
             if list == 2, let element = element(f) {
-                if let e = schema.assignListItem(f, text, element, into: &r) { outcome.note(e) }
+                if let e = schema.assignListItem(f, text, element, into: &r) { st.outcome.note(e) }
             } else if let e = schema.assignNumber(f, value, text: text, into: &r) {
-                outcome.note(e)
+                st.outcome.note(e)
             }
         case UInt8(ascii: "["):
             guard list != 0, let element = element(f) else {
-                try s.skipValue(scratch: &scratch)
-                if !outcome.failed { outcome.note(.wrongType(schema.fields[f], "an array")) }
+                try s.skipValue(scratch: &st.scratch)
+                if !st.outcome.failed { st.outcome.note(.wrongType(schema.fields[f], "an array")) }
                 return
             }
             r.markPresent(f)
-            try readList(&s, f, element, &r, &scratch, &outcome)
+            try readList(&s, f, element, &r, &st)
         case UInt8(ascii: "{"):
-            try s.skipValue(scratch: &scratch)
-            if !outcome.failed { outcome.note(.wrongType(schema.fields[f], "an object")) }
+            try s.skipValue(scratch: &st.scratch)
+            if !st.outcome.failed { st.outcome.note(.wrongType(schema.fields[f], "an object")) }
         default:
             guard let b = try s.readLiteral() else { return }     // null: missing
-            guard !outcome.failed else { return }
+            guard !st.outcome.failed else { return }
             if list == 1 {
                 r.appendListScalar(f, b ? 1 : 0)
             } else if list == 2, let element = element(f) {
-                if let e = schema.assignListItem(f, JSONRecordDecoder.word(b), element, into: &r) { outcome.note(e) }
+                if let e = schema.assignListItem(f, JSONRecordDecoder.word(b), element, into: &r) { st.outcome.note(e) }
             } else if let e = schema.assignBool(f, b, into: &r) {
-                outcome.note(e)
+                st.outcome.note(e)
             }
         }
     }
@@ -298,7 +388,7 @@ public struct JSONRecordDecoder: Sendable {
 
     /// The items of an array for a list field (at the `[`).
     func readList(_ s: inout JSONScanner, _ f: Int, _ element: RecordSchema.ElementKind, _ r: inout RecordBuffer,
-                  _ scratch: inout [UInt8], _ outcome: inout FieldOutcome) throws(JSONSyntaxError) {
+                  _ st: inout ReadState) throws(JSONSyntaxError) {
         s.pos += 1
         try s.enter()
         s.skipWhitespace()
@@ -312,30 +402,30 @@ public struct JSONRecordDecoder: Sendable {
             guard let c = s.peek() else { throw s.unexpected(expecting: "a value") }
             switch c {
             case UInt8(ascii: "\""):
-                let span = try s.readString(into: &scratch)
-                if !outcome.failed {
-                    outcome.note(span.unescaped ? schema.assignListItem(f, scratch, element, into: &r)
+                let span = try s.readString(into: &st.scratch)
+                if !st.outcome.failed {
+                    st.outcome.note(span.unescaped ? schema.assignListItem(f, st.scratch, element, into: &r)
                         : schema.assignListItem(f, UnsafeBufferPointer(rebasing: s.bytes[span.start..<span.end]), element, into: &r))
                 }
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 let start = s.pos
                 let value = try s.readNumber()
-                if !outcome.failed {
+                if !st.outcome.failed {
                     if JSONRecordDecoder.isNumber(element) {
                         r.appendListScalar(f, value)
                     } else {
-                        outcome.note(schema.assignListItem(f, UnsafeBufferPointer(rebasing: s.bytes[start..<s.pos]), element, into: &r))
+                        st.outcome.note(schema.assignListItem(f, UnsafeBufferPointer(rebasing: s.bytes[start..<s.pos]), element, into: &r))
                     }
                 }
             case UInt8(ascii: "["), UInt8(ascii: "{"):
-                try s.skipValue(scratch: &scratch)
-                if !outcome.failed { outcome.note(.wrongType(schema.fields[f], c == UInt8(ascii: "[") ? "a list holding an array" : "a list holding an object")) }
+                try s.skipValue(scratch: &st.scratch)
+                if !st.outcome.failed { st.outcome.note(.wrongType(schema.fields[f], c == UInt8(ascii: "[") ? "a list holding an array" : "a list holding an object")) }
             default:
-                if let b = try s.readLiteral(), !outcome.failed {
+                if let b = try s.readLiteral(), !st.outcome.failed {
                     if JSONRecordDecoder.isNumber(element) {
                         r.appendListScalar(f, b ? 1 : 0)
                     } else {
-                        outcome.note(schema.assignListItem(f, JSONRecordDecoder.word(b), element, into: &r))
+                        st.outcome.note(schema.assignListItem(f, JSONRecordDecoder.word(b), element, into: &r))
                     }
                 }
             }
@@ -370,6 +460,72 @@ public struct JSONRecordDecoder: Sendable {
     func holding(_ prefix: String) -> String {
         let names = schema.fields.filter { $0.key.hasPrefix(prefix + ".") }.map { "`\($0.key.dropFirst(prefix.count + 1))`" }
         return names.isEmpty ? "fields" : names.joined(separator: ", ")
+    }
+}
+
+/// A ReadState is what reading one record keeps besides the record: the
+/// scratch buffer for unescaped strings, the first field error, and the
+/// guess at the next key.
+struct ReadState {
+    var scratch: [UInt8]
+    var outcome = FieldOutcome()
+    var guess: Int
+    /// The layout being learned, and whether it still can be.
+    var learning = Layout()
+    var recording = false
+}
+
+/// A Layout is how a record's members were laid out: for each, the bytes
+/// from the end of the value before it (or the `{`) to the start of its
+/// value, such as `, "severity": `, and the key's entry (-1: a key no
+/// field reads).
+struct Layout {
+    struct Segment {
+        var start: Int32
+        var count: Int32
+        var entry: Int32
+    }
+
+    var bytes: [UInt8] = []
+    var segments: [Segment] = []
+    /// Whether it describes a record that was read without error.
+    var usable = false
+
+    /// At most this many members, and bytes between values, are learned.
+    static let maxSegments = 256
+    static let maxSegmentBytes = 256
+
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        segments.removeAll(keepingCapacity: true)
+        usable = false
+    }
+
+    /// Adds a segment; false when past the limits (then nothing is learned).
+    mutating func add(_ input: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, entry: Int) -> Bool {
+        guard segments.count < Layout.maxSegments, range.count <= Layout.maxSegmentBytes,
+              range.lowerBound >= 0, range.upperBound <= input.count else { return false }
+        segments.append(Segment(start: Int32(bytes.count), count: Int32(range.count), entry: Int32(entry)))
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[range]))
+        return true
+    }
+
+    /// Whether `a[i..<i + n]` and `b[j..<j + n]` hold the same bytes (both
+    /// ranges in bounds), eight at a time.
+    @inline(__always)
+    static func same(_ a: UnsafeBufferPointer<UInt8>, _ i: Int, _ b: UnsafeBufferPointer<UInt8>, _ j: Int, _ n: Int) -> Bool {
+        guard let pa = a.baseAddress, let pb = b.baseAddress else { return n == 0 }
+        let x = UnsafeRawPointer(pa + i), y = UnsafeRawPointer(pb + j)
+        var k = 0
+        while k + 8 <= n {
+            if x.loadUnaligned(fromByteOffset: k, as: UInt64.self) != y.loadUnaligned(fromByteOffset: k, as: UInt64.self) { return false }
+            k += 8
+        }
+        while k < n {
+            if pa[i + k] != pb[j + k] { return false }
+            k += 1
+        }
+        return true
     }
 }
 

@@ -42,20 +42,22 @@ public final class RecordStream {
     /// Why reading stopped early (a read error), if it did.
     public private(set) var failure: String?
     /// Records handed out so far.
-    public private(set) var recordCount = 0
+    @exclusivity(unchecked) public private(set) var recordCount = 0
 
-    var source: Source
+    // The stream is used by one thread at a time (it is not `Sendable`),
+    // so its state needs no run-time exclusivity checks.
+    @exclusivity(unchecked) var source: Source
     let chunkSize: Int
     let maxRecordSize: Int
     /// Input bytes; `buffer[0..<count]` are valid.
-    var buffer: [UInt8]
-    var count = 0
-    var atEnd = false
-    var finished = false
+    @exclusivity(unchecked) var buffer: [UInt8]
+    @exclusivity(unchecked) var count = 0
+    @exclusivity(unchecked) var atEnd = false
+    @exclusivity(unchecked) var finished = false
     /// The framer of `format` (the others stay unused).
-    var linesFramer = JSONLinesFramer()
-    var jsonFramer = JSONFramer()
-    var csvFramer = CSVFramer()
+    @exclusivity(unchecked) var linesFramer = JSONLinesFramer()
+    @exclusivity(unchecked) var jsonFramer = JSONFramer()
+    @exclusivity(unchecked) var csvFramer = CSVFramer()
 
     // MARK: - Opening
 
@@ -147,6 +149,8 @@ public final class RecordStream {
     /// or nil when the input is exhausted (or a read failed: see `failure`).
     public func nextBatch(maxRecords: Int) -> RecordBatch? {
         var batch = RecordBatch(format: format)
+        batch.records.reserveCapacity(max(1, maxRecords))
+        batch.bytes.reserveCapacity(min(RecordStream.maxBatchBytes, max(1, maxRecords) * 256))
         while batch.records.count < max(1, maxRecords) && batch.bytes.count < RecordStream.maxBatchBytes && !finished {
             let frame = nextFrame()
             switch frame {

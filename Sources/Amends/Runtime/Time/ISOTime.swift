@@ -19,6 +19,7 @@ public enum ISOTime {
     }
 
     static func parse(buffer b: UnsafeBufferPointer<UInt8>) -> (seconds: Int64, hasOffset: Bool)? {
+        if b.count == 20, let t = parseUTC(b) { return (t, true) }
         var c = Cursor(b: b)
         guard let year = c.digits(4), c.take(45), let month = c.digits(2), c.take(45), let day = c.digits(2),
               (1...12).contains(month), day >= 1, day <= Civil.daysInMonth(year, month) else { return nil }
@@ -55,6 +56,37 @@ public enum ISOTime {
         guard c.atEnd, offsetHours <= 18, offsetMinutes <= 59 else { return nil }
         let offset = Int64(offsetHours * 3_600 + offsetMinutes * 60)
         return (negative ? local + offset : local - offset, true)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` exactly, the form nearly every export uses:
+    /// all digits and separators checked at once, eight bytes at a time.
+    /// Nil for anything else (which the general reader then reads).
+    @inline(__always)
+    static func parseUTC(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard b.count == 20, let base = b.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        // Bytes 0-7 `YYYY-MM-`, 8-15 `DDTHH:MM`, 12-19 `HH:MM:SSZ`'s tail.
+        let a = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+        let m = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        let z = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt64.self))
+        // Separators where they belong (- - T : : Z).
+        guard a & 0xFF00_00FF_0000_0000 == 0x2D00_002D_0000_0000,
+              m & 0x0000_FF00_00FF_0000 == 0x0000_3A00_0054_0000,
+              z & 0xFF00_00FF_0000_0000 == 0x5A00_003A_0000_0000 else { return nil }
+        func digit(_ i: Int) -> Int? {
+            let d = Int(b[i]) &- 48
+            return d >= 0 && d <= 9 ? d : nil
+        }
+        guard let y0 = digit(0), let y1 = digit(1), let y2 = digit(2), let y3 = digit(3),
+              let mo0 = digit(5), let mo1 = digit(6), let d0 = digit(8), let d1 = digit(9),
+              let h0 = digit(11), let h1 = digit(12), let mi0 = digit(14), let mi1 = digit(15),
+              let s0 = digit(17), let s1 = digit(18) else { return nil }
+        let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3
+        let month = mo0 * 10 + mo1, day = d0 * 10 + d1
+        let hour = h0 * 10 + h1, minute = mi0 * 10 + mi1, second = min(s0 * 10 + s1, 59)
+        guard month >= 1 && month <= 12, day >= 1, day <= Civil.daysInMonth(year, month),
+              hour <= 23, minute <= 59, s0 * 10 + s1 <= 60 else { return nil }
+        return Int64(Civil.days(year: year, month: month, day: day)) * 86_400 + Int64(hour * 3_600 + minute * 60 + second)
     }
 
     /// A read position in a timestamp's bytes.
@@ -112,9 +144,10 @@ public enum ISOTime {
         let days = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
         let timeOfDay = Int(t - days * 86_400)
         let (year, month, day) = Civil.date(days: Int(days))
+        // INVARIANT: every value below is 0...99 (years are clamped to 0...9999).
         func two(_ v: Int, at i: Int) {
-            p[i] = UInt8(48 + v / 10)
-            p[i + 1] = UInt8(48 + v % 10)
+            p[i] = UInt8(truncatingIfNeeded: 48 &+ v / 10)
+            p[i + 1] = UInt8(truncatingIfNeeded: 48 &+ v % 10)
         }
         two(year / 100, at: 0)
         two(year % 100, at: 2)

@@ -1,0 +1,374 @@
+// amends-bench: the performance targets of Amends, measured side by side.
+//
+//     swift build -c release
+//     swift run -c release amends-bench [--native PATH] [--input FILE] [--json FILE]
+//
+// See Benchmarks.md for what each figure means and the last ones measured.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Amends
+
+// MARK: - Options
+
+let usage = """
+usage: amends-bench [options]
+  --records N      records in the end-to-end workload (default 200000)
+  --runs K         runs of each timed step; the median is reported (default 7)
+  --input FILE     use these JSON Lines records instead of generating them
+                   (e.g. ../shared/bench/gen_incidents.py's file)
+  --native PATH    the hand-written reference, swift-native's recovery-scanner,
+                   run side by side with amends (target 1's ratio)
+  --amends PATH    the amends binary (default: beside this program)
+  --json FILE      also write the report as JSON
+  --skip-large     skip the 2,000,000-record memory run
+  --work DIR       where to put generated files (default /tmp/amends-bench)
+  --only LIST      run only these targets, e.g. `--only 1,2` (default 1,2,3,4,5)
+"""
+
+var records = 200_000
+var runs = 7
+var input: String?
+var native: String?
+var amends: String?
+var jsonPath: String?
+var skipLarge = false
+var work = "/tmp/amends-bench"
+var only: Set<Int> = [1, 2, 3, 4, 5]
+
+var arguments = CommandLine.arguments.dropFirst()
+while let arg = arguments.popFirst() {
+    func value() -> String {
+        guard let v = arguments.popFirst() else {
+            print("amends-bench: \(arg) needs a value\n\(usage)")
+            exit(2)
+        }
+        return v
+    }
+    switch arg {
+    case "--records": records = Int(value()) ?? records
+    case "--runs": runs = max(1, Int(value()) ?? runs)
+    case "--input": input = value()
+    case "--native": native = value()
+    case "--amends": amends = value()
+    case "--json": jsonPath = value()
+    case "--skip-large": skipLarge = true
+    case "--work": work = value()
+    case "--only": only = Set(value().split(separator: ",").compactMap { Int($0) })
+    case "-h", "--help":
+        print(usage)
+        exit(0)
+    default:
+        print("amends-bench: unknown option `\(arg)`\n\(usage)")
+        exit(2)
+    }
+}
+
+/// The absolute form of a path (the benchmark changes directory).
+func absolute(_ path: String) -> String {
+    guard let resolved = realpath(path, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved)
+}
+let here = absolute(CommandLine.arguments[0]).split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+let amendsPath = absolute(amends ?? (here.isEmpty ? "amends" : here + "/amends"))
+native = native.map(absolute)
+input = input.map(absolute)
+guard Measure.fileExists(amendsPath) else {
+    print("amends-bench: no amends binary at \(amendsPath): build it with `swift build -c release`, or give --amends")
+    exit(2)
+}
+if let native, !Measure.fileExists(native) {
+    print("""
+    amends-bench: no swift-native binary at \(native): build it with
+      swift build -c release --package-path ../shared/bench/swift-native --scratch-path /tmp/swift-native
+    and give --native /tmp/swift-native/release/recovery-scanner
+    """)
+    exit(2)
+}
+mkdir(work, 0o755)
+work = absolute(work)
+
+// MARK: - Report
+
+/// The report, as lines of text and as JSON members.
+struct Report {
+    var text: [String] = []
+    var json: [String] = []
+
+    mutating func line(_ s: String) {
+        text.append(s)
+        print(s)
+        fflush(nil)
+    }
+
+    mutating func value(_ key: String, _ v: Double) { json.append("\"\(key)\":\(v.isFinite ? "\(v)" : "null")") }
+    mutating func value(_ key: String, _ v: Int) { json.append("\"\(key)\":\(v)") }
+    mutating func value(_ key: String, _ v: Bool) { json.append("\"\(key)\":\(v)") }
+    mutating func value(_ key: String, _ v: String) { json.append("\"\(key)\":\"\(v)\"") }
+}
+
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+func fixed(_ v: Double, _ digits: Int) -> String {
+    guard v.isFinite else { return "n/a" }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let r = (v * scale).rounded() / scale
+    if digits == 0 && abs(r) < 1e15 { return String(Int(r)) }
+    var s = String(r)
+    if let dot = s.firstIndex(of: ".") {
+        let decimals = s.distance(from: dot, to: s.endIndex) - 1
+        if decimals < digits { s += String(repeating: "0", count: digits - decimals) }
+    } else if digits > 0 {
+        s += "." + String(repeating: "0", count: digits)
+    }
+    return s
+}
+func verdict(_ ok: Bool) -> String { ok ? "ok" : "MISSED" }
+
+var report = Report()
+let cores = Affinity.get()?.count ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+let today = time(nil)
+let date = Workload.isoTime(Int(today)).prefix(10)
+report.line("Amends benchmark, \(date), \(cores) cores, \(amendsPath)")
+report.value("date", String(date))
+report.value("cores", cores)
+
+// MARK: - Workload
+
+let policyPath = work + "/reference.policy"
+Measure.write(policyPath, Workload.policy(rules: 12))
+let recordsPath: String
+if let input {
+    recordsPath = input
+} else {
+    recordsPath = work + "/incidents-\(records).jsonl"
+    if !Measure.fileExists(recordsPath) {
+        guard let f = fopen(recordsPath, "w") else {
+            print("amends-bench: cannot write \(recordsPath)")
+            exit(2)
+        }
+        Workload.incidents(records) { chunk in _ = chunk.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) } }
+        fclose(f)
+    }
+}
+var st = stat()
+stat(recordsPath, &st)
+let lineCount: Int = {
+    guard let f = fopen(recordsPath, "r") else { return 0 }
+    defer { fclose(f) }
+    var n = 0
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+        let got = fread(&buffer, 1, buffer.count, f)
+        if got <= 0 { break }
+        for i in 0..<got where buffer[i] == 0x0A { n += 1 }
+    }
+    return n
+}()
+report.line("workload: \(lineCount) records, \(fixed(Double(st.st_size) / 1e6, 1)) MB (\(recordsPath)); reference policy, 12 rules")
+report.value("records", lineCount)
+
+// MARK: - 1. End to end
+
+if only.contains(1) {
+report.line("")
+report.line("1. end to end: read, decode, evaluate, write JSON with deadlines and provenance (median of \(runs), alternating)")
+// The policy is named as a user would from its folder, so the provenance
+// in every line reads `"file":"reference.policy"`.
+chdir(work)
+let outNative = work + "/out-native.jsonl"
+let outOne = work + "/out-one.jsonl"
+let outAll = work + "/out-all.jsonl"
+var nativeTimes: [Double] = [], oneTimes: [Double] = [], allTimes: [Double] = []
+var failures: [String] = []
+for _ in 0..<runs {
+    if let native {
+        let r = Measure.spawn([native, recordsPath, outNative], core: 0)
+        if r.status != 0 { failures.append("swift-native exited \(r.status)") }
+        nativeTimes.append(r.seconds)
+    }
+    let one = Measure.spawn([amendsPath, "run", "reference.policy", recordsPath, "--now", "2026-01-01T00:00:00Z"], output: outOne, core: 0)
+    if one.status != 0 { failures.append("amends (one core) exited \(one.status)") }
+    oneTimes.append(one.seconds)
+    let all = Measure.spawn([amendsPath, "run", "reference.policy", recordsPath, "--now", "2026-01-01T00:00:00Z"], output: outAll)
+    if all.status != 0 { failures.append("amends (every core) exited \(all.status)") }
+    allTimes.append(all.seconds)
+}
+let tNative = Measure.median(nativeTimes), tOne = Measure.median(oneTimes), tAll = Measure.median(allTimes)
+if native != nil {
+    report.line("   " + pad("swift-native (hand-written), one core", 42) + fixed(tNative, 3) + " s")
+}
+let ratio = tOne / tNative
+report.line("   " + pad("amends run, one core", 42) + fixed(tOne, 3) + " s"
+            + (native != nil ? "   \(fixed(ratio, 2))x native   (target <= 1.5x: \(verdict(ratio <= 1.5)))" : ""))
+let speedup = tOne / tAll
+report.line("   " + pad("amends run, every core (\(cores))", 42) + fixed(tAll, 3) + " s"
+            + "   \(fixed(speedup, 2))x one core (target >= 1.7x: \(verdict(speedup >= 1.7)))")
+report.line("   " + pad("records a second, every core", 42) + fixed(Double(lineCount) / tAll, 0))
+
+/// Whether a results file has one line per record with `"record":1`, 2, … in order.
+func inOrder(_ path: String, _ expected: Int) -> Bool {
+    guard let f = fopen(path, "r") else { return false }
+    defer { fclose(f) }
+    var next = 1
+    var line: UnsafeMutablePointer<CChar>?
+    var capacity = 0
+    defer { free(line) }
+    while getline(&line, &capacity, f) > 0, let l = line {
+        let text = String(cString: l)
+        guard text.hasPrefix("{\"record\":"), let end = text.firstIndex(where: { $0 == "," || $0 == "}" }),
+              Int(text[text.index(text.startIndex, offsetBy: 10)..<end]) == next else { return false }
+        next += 1
+    }
+    return next - 1 == expected
+}
+let ordered = inOrder(outAll, lineCount)
+let same = Measure.spawn(["/usr/bin/cmp", "-s", outOne, outAll]).status == 0
+report.line("   output of every core: one line per record, in input order: \(ordered ? "yes" : "NO"); same bytes as one core: \(same ? "yes" : "NO")")
+for f in Set(failures) { report.line("   FAILED: \(f)") }
+report.value("end_to_end_native_s", tNative)
+report.value("end_to_end_one_core_s", tOne)
+report.value("end_to_end_every_core_s", tAll)
+report.value("ratio_to_native", ratio)
+report.value("speedup_every_core", speedup)
+report.value("output_in_order", ordered && same)
+}
+
+// MARK: - 2. Evaluation alone
+
+if only.contains(2) {
+report.line("")
+report.line("2. evaluation alone: records decoded in advance; rules fired and actions merged (median of \(runs))")
+func decodeAll(_ program: Program, _ path: String, limit: Int) -> [RecordBuffer] {
+    guard case .success(let stream) = RecordStream.open(path) else { return [] }
+    var decoder = stream.makeDecoder(for: program.schema)
+    var out: [RecordBuffer] = []
+    var buffer = RecordBuffer(fieldCount: program.schema.fields.count)
+    while out.count < limit, let batch = stream.nextBatch(maxRecords: 4096) {
+        for i in 0..<batch.count where out.count < limit {
+            if decoder.decode(batch, i, into: &buffer) == nil { out.append(buffer) }
+        }
+    }
+    return out
+}
+/// Seconds a record of evaluating `decoded` `passes` times, `runs + 1`
+/// times over; and a checksum of the results, so that none is skipped.
+/// Each record is moved out of the array and back (not copied), as a
+/// program evaluating its own records would hold them.
+func evaluationTimes(_ evaluator: Evaluator, _ decoded: [RecordBuffer], passes: Int, runs: Int) -> ([Double], Int) {
+    var records = decoded
+    var times: [Double] = []
+    var checksum = 0
+    for _ in 0...runs {
+        let start = Measure.now()
+        var r = RecordBuffer(fieldCount: 0)
+        for _ in 0..<passes {
+            for i in records.indices {
+                swap(&r, &records[i])
+                evaluator.evaluate(r)
+                checksum &+= evaluator.actionCount
+                swap(&r, &records[i])
+            }
+        }
+        times.append((Measure.now() - start) / Double(records.count * passes))
+    }
+    return (times, checksum)
+}
+var evalFigures: [(rules: Int, ns: Double)] = []
+for ruleCount in (getenv("EVAL_RULES").map { [Int(String(cString: $0)) ?? 12] } ?? [12, 120, 1200]) {
+    let compiled = Driver.compile(source: SourceText(path: "rules-\(ruleCount).policy", text: Workload.policy(rules: ruleCount)))
+    guard let program = compiled.program else {
+        report.line("   \(ruleCount) rules: the generated policy does not compile")
+        continue
+    }
+    let decoded = decodeAll(program, recordsPath, limit: Int(getenv("EVAL_LIMIT").map { String(cString: $0) } ?? "50000") ?? 50_000)
+    let evaluator = Evaluator(program: program)
+    let passes = ruleCount >= 1200 ? 1 : 4
+    var (times, checksum) = evaluationTimes(evaluator, decoded, passes: passes, runs: runs)
+    times.removeFirst() // warm-up
+    let ns = Measure.median(times) * 1e9
+    evalFigures.append((ruleCount, ns))
+    var line = "   " + pad("\(ruleCount) rules", 14) + pad(fixed(ns, 1) + " ns a record", 22)
+    if ruleCount == 12 { line += "(target <= 100 ns: \(verdict(ns <= 100)))" }
+    if let previous = evalFigures.dropLast().last {
+        let growth = ns / previous.ns
+        line += "x\(fixed(growth, 1)) for x10 rules (linear or better: \(verdict(growth <= 12)))"
+    }
+    report.line(line + "   [checksum \(checksum % 1000)]")
+    report.value("eval_ns_\(ruleCount)_rules", ns)
+}
+}
+
+// MARK: - 3. Memory
+
+if only.contains(3) {
+report.line("")
+report.line("3. memory: peak resident set of `amends run`, every core")
+var sizes = [(lineCount, recordsPath)]
+if !skipLarge {
+    let large = work + "/incidents-2000000.jsonl"
+    if !Measure.fileExists(large), let f = fopen(large, "w") {
+        Workload.incidents(2_000_000) { chunk in _ = chunk.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) } }
+        fclose(f)
+    }
+    sizes.append((2_000_000, large))
+}
+for (n, path) in sizes {
+    let r = Measure.spawn([amendsPath, "run", "reference.policy", path, "--now", "2026-01-01T00:00:00Z"])
+    let mb = Double(r.maxRSS) / 1024
+    report.line("   " + pad("\(n) records", 20) + fixed(mb, 1) + " MB   (target < 100 MB: \(verdict(mb < 100 && r.status == 0)))")
+    report.value("max_rss_mb_\(n)", mb)
+}
+}
+
+// MARK: - 4. Start-up
+
+if only.contains(4) {
+report.line("")
+report.line("4. start-up: whole process, small inputs (median of \(max(runs, 21)))")
+let onePath = work + "/one.jsonl"
+Measure.write(onePath, """
+{"id": "INC-1", "severity": "high", "tier": "basic", "category": "billing", "channel": "email", "repeat": 0, "caused_by": "us", "reported": "2026-03-02T09:00:00Z", "customer_since_years": 1, "amount": 10}
+
+""")
+let smallPolicy = work + "/small.policy"
+Measure.write(smallPolicy, Workload.policy(rules: 12))
+for (name, argv) in [("amends run, one record", [amendsPath, "run", "reference.policy", onePath]),
+                     ("amends check, one small file", [amendsPath, "check", smallPolicy])] {
+    var times: [Double] = []
+    for _ in 0..<max(runs, 21) { times.append(Measure.spawn(argv).seconds) }
+    let ms = Measure.median(times) * 1000
+    report.line("   " + pad(name, 32) + fixed(ms, 1) + " ms   (target < 30 ms: \(verdict(ms < 30)))")
+    report.value(name.hasPrefix("amends run") ? "startup_run_ms" : "startup_check_ms", ms)
+}
+}
+
+// MARK: - 5. Front end
+
+if only.contains(5) {
+report.line("")
+let large = Workload.largePolicy(lines: 100_000)
+let largeLines = large.utf8.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+var frontTimes: [Double] = []
+var frontOK = true
+for _ in 0..<max(3, runs / 2) {
+    let start = Measure.now()
+    let compiled = Driver.compile(source: SourceText(path: "large.policy", text: large))
+    frontTimes.append(Measure.now() - start)
+    frontOK = frontOK && compiled.program != nil
+}
+let front = Measure.median(frontTimes)
+report.line("5. front end: a \(largeLines)-line policy loaded, checked and compiled in process")
+report.line("   " + pad("median", 32) + fixed(front, 3) + " s    (target < 0.5 s: \(verdict(front < 0.5 && frontOK)))"
+            + (frontOK ? "" : "  (it did not compile!)"))
+report.value("front_end_s", front)
+report.value("front_end_lines", largeLines)
+}
+
+if let jsonPath {
+    Measure.write(jsonPath, "{" + report.json.joined(separator: ",") + "}\n")
+    print("\n(JSON written to \(jsonPath))")
+}
