@@ -8,13 +8,13 @@ import Darwin
 /// A Runner evaluates a stream of records against a program and writes one
 /// result per record, in input order.
 ///
-/// The stream is read in batches on the calling thread. Work goes in rounds
-/// of one batch per worker (one worker per core): while the workers decode,
-/// evaluate and write a round into their own buffers, the calling thread
-/// writes out the round before, in order, and reads the round after. Two
-/// sets of workers take turns, so a round's output is still there while the
-/// next round runs. Memory stays bounded: three rounds of batches at most,
-/// whatever the input's size.
+/// It runs one worker a core. Each worker in turn takes the next batch of
+/// records from the stream (one at a time, under a lock), decodes,
+/// evaluates and writes it into its own buffer, then waits for the batches
+/// before it to be written and writes its own. So reading, working and
+/// writing overlap across the workers, a worker that gets more of the
+/// machine does more batches, and the output keeps the input's order.
+/// Memory stays bounded: one batch and its results a worker.
 public final class Runner {
     public enum Format: String, Sendable { case json, text }
 
@@ -24,7 +24,7 @@ public final class Runner {
         /// clock value, and the time `age` is measured at.
         public var now: Int64 = 0
         public var threads: Int = Runner.processorCount
-        public var batchSize: Int = 2048
+        public var batchSize: Int = 1024
         /// Written after each record's result (e.g. `--explain`), on the worker.
         public var annotate: (@Sendable (Evaluator, RecordBuffer) -> [UInt8])?
 
@@ -38,16 +38,12 @@ public final class Runner {
 
     public let program: Program
     public let options: Options
-    /// Two sets of workers, one per core each, taking turns by round.
-    private let crews: [[Worker]]
+    private let workers: [Worker]
 
     public init(program: Program, options: Options) {
         self.program = program
         self.options = options
-        let threads = max(1, options.threads)
-        crews = (0..<(threads == 1 ? 1 : 2)).map { _ in
-            (0..<threads).map { _ in Worker(program: program, options: options) }
-        }
+        workers = (0..<max(1, options.threads)).map { _ in Worker(program: program, options: options) }
     }
 
     /// The cores this process may run on (its CPU affinity, so `taskset -c 0`
@@ -72,74 +68,102 @@ public final class Runner {
 
     /// Runs every record of `stream`, numbering them from `firstNumber`,
     /// calling `write` with output bytes in input order (the bytes are valid
-    /// only during the call).
+    /// only during the call; calls come from one thread at a time, not
+    /// always the caller's).
     public func run(_ stream: RecordStream, firstNumber: Int = 1, inputName: String? = nil,
                     write: (UnsafeBufferPointer<UInt8>) -> Void) -> Summary {
-        var summary = Summary()
-        let offset = firstNumber - 1
-        var decodersReady = false
-        func read(into crew: [Worker]) -> [RecordBatch] {
-            var batches: [RecordBatch] = []
-            while batches.count < crew.count, let batch = stream.nextBatch(maxRecords: options.batchSize) {
-                batches.append(batch)
-            }
-            if !batches.isEmpty && !decodersReady {
-                // The CSV header is known once the first batch is read.
-                for worker in crews.joined() { worker.decoder = stream.makeDecoder(for: program.schema) }
-                decodersReady = true
-            }
-            return batches
-        }
-        func drain(_ crew: [Worker], _ count: Int) {
-            for worker in crew.prefix(count) {
-                write(worker.out.bytes)
-                summary.records += worker.records
-                summary.errors += worker.errors
-            }
-        }
-
-        // One thread: read, work and write in turn.
-        if crews.count == 1 {
-            let worker = crews[0][0]
-            while let batch = read(into: crews[0]).first {
-                worker.process(batch, offset: offset, inputName: inputName)
-                drain(crews[0], 1)
-            }
-            return summary
-        }
-
-        // Every core: round r runs on crew r % 2 while the thread writes
-        // round r - 1 and reads round r + 1.
-        let group = DispatchGroup()
-        let queue = DispatchQueue.global(qos: .userInitiated)
-        func start(_ crew: [Worker], _ batches: [RecordBatch]) {
-            for (worker, batch) in zip(crew, batches) {
+        withoutActuallyEscaping(write) { write in
+            let turns = Turns(stream: stream, write: write)
+            let offset = firstNumber - 1
+            let program = self.program
+            let batchSize = options.batchSize
+            let group = DispatchGroup()
+            for worker in workers.dropFirst() {
                 group.enter()
-                queue.async {
-                    worker.process(batch, offset: offset, inputName: inputName)
+                DispatchQueue.global(qos: .userInitiated).async {
+                    worker.work(turns, program: program, batchSize: batchSize, offset: offset, inputName: inputName)
                     group.leave()
                 }
             }
-        }
-        var turn = 0
-        var running = read(into: crews[turn])
-        start(crews[turn], running)
-        while !running.isEmpty {
-            let next = read(into: crews[1 - turn])
+            workers[0].work(turns, program: program, batchSize: batchSize, offset: offset, inputName: inputName)
             group.wait()
-            start(crews[1 - turn], next)
-            drain(crews[turn], running.count)
-            running = next
-            turn = 1 - turn
+            return turns.summary
         }
-        group.wait()
-        return summary
     }
 }
 
+/// Turns is what the workers of one run share: the stream, read one batch
+/// at a time in order under `reading`, and the output, written in the
+/// batches' order under `writing` (a worker waits on `written` for the
+/// batch before its own).
+final class Turns: @unchecked Sendable {
+    // @unchecked: the stream and `nextBatch` are touched only under
+    // `reading`; `write`, `nextToWrite` and `summary` only under `writing`.
+    let stream: RecordStream
+    let write: (UnsafeBufferPointer<UInt8>) -> Void
+    let reading = Lock()
+    let writing = Lock()
+    let written = ConditionVariable()
+    var nextBatch = 0
+    var decoder: RecordDecoder?
+    var nextToWrite = 0
+    var summary = Runner.Summary()
+
+    init(stream: RecordStream, write: @escaping (UnsafeBufferPointer<UInt8>) -> Void) {
+        self.stream = stream
+        self.write = write
+    }
+
+    /// The next batch and its place in the output, or nil at the end; and
+    /// a decoder for the stream (the CSV header is known once it is open).
+    func take(batchSize: Int, schema: RecordSchema) -> (RecordBatch, Int, RecordDecoder)? {
+        reading.lock()
+        defer { reading.unlock() }
+        guard let batch = stream.nextBatch(maxRecords: batchSize) else { return nil }
+        if decoder == nil { decoder = stream.makeDecoder(for: schema) }
+        nextBatch += 1
+        guard let decoder else { return nil }
+        return (batch, nextBatch - 1, decoder)
+    }
+
+    /// Writes batch `index`'s output once every batch before it is written.
+    func put(_ index: Int, _ out: OutputBuffer, records: Int, errors: Int) {
+        writing.lock()
+        while nextToWrite != index { written.wait(writing) }
+        write(out.bytes)
+        summary.records += records
+        summary.errors += errors
+        nextToWrite += 1
+        written.broadcast()
+        writing.unlock()
+    }
+}
+
+/// A pthread mutex, as a class so that it has a stable address (a
+/// condition variable needs one; Synchronization's `Mutex` has none).
+final class Lock: @unchecked Sendable {
+    var mutex = pthread_mutex_t()
+
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    func lock() { pthread_mutex_lock(&mutex) }
+    func unlock() { pthread_mutex_unlock(&mutex) }
+}
+
+/// A pthread condition variable, waited on with a `Lock` held.
+final class ConditionVariable: @unchecked Sendable {
+    var condition = pthread_cond_t()
+
+    init() { pthread_cond_init(&condition, nil) }
+    deinit { pthread_cond_destroy(&condition) }
+
+    func wait(_ m: Lock) { pthread_cond_wait(&condition, &m.mutex) }
+    func broadcast() { pthread_cond_broadcast(&condition) }
+}
+
 /// One thread's decoder, record buffer, evaluator and output buffer. Only
-/// one thread touches a worker at a time: the worker's thread during a
-/// round, the runner's between rounds.
+/// the thread running `work` touches a worker.
 final class Worker: @unchecked Sendable {
     let program: Program
     let options: Runner.Options
@@ -150,6 +174,8 @@ final class Worker: @unchecked Sendable {
     let out = OutputBuffer(capacity: 1 << 20)
     var records = 0
     var errors = 0
+    /// Whether `decoder` was made for the stream being run.
+    var decoderReady = false
 
     init(program: Program, options: Runner.Options) {
         self.program = program
@@ -158,6 +184,19 @@ final class Worker: @unchecked Sendable {
         record = RecordBuffer(fieldCount: program.schema.fields.count)
         evaluator = Evaluator(program: program)
         writer = ResultWriter(program: program)
+    }
+
+    /// Takes batches from `turns` until there are none, writing each.
+    func work(_ turns: Turns, program: Program, batchSize: Int, offset: Int, inputName: String?) {
+        while let (batch, index, decoder) = turns.take(batchSize: batchSize, schema: program.schema) {
+            if self.decoder?.format != decoder.format || !decoderReady {
+                self.decoder = decoder
+                decoderReady = true
+            }
+            process(batch, offset: offset, inputName: inputName)
+            turns.put(index, out, records: records, errors: errors)
+        }
+        decoderReady = false
     }
 
     func process(_ batch: RecordBatch, offset: Int, inputName: String?) {

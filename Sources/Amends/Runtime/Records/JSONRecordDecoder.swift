@@ -300,16 +300,8 @@ public struct JSONRecordDecoder: Sendable {
     /// A key's first eight bytes (zero-padded) as one number.
     @inline(__always)
     static func prefix(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        if key.count >= 8, let base = key.baseAddress {
-            return UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self))
-        }
-        var value: UInt64 = 0
-        var k = 0
-        while k < key.count {
-            value |= UInt64(key[k]) << (8 * UInt64(k))
-            k += 1
-        }
-        return value
+        guard let base = key.baseAddress else { return 0 }
+        return Layout.word(UnsafeRawPointer(base), min(key.count, 8))
     }
 
     // MARK: - Values
@@ -516,16 +508,33 @@ struct Layout {
     static func same(_ a: UnsafeBufferPointer<UInt8>, _ i: Int, _ b: UnsafeBufferPointer<UInt8>, _ j: Int, _ n: Int) -> Bool {
         guard let pa = a.baseAddress, let pb = b.baseAddress else { return n == 0 }
         let x = UnsafeRawPointer(pa + i), y = UnsafeRawPointer(pb + j)
+        if n < 8 { return word(x, n) == word(y, n) }
         var k = 0
         while k + 8 <= n {
             if x.loadUnaligned(fromByteOffset: k, as: UInt64.self) != y.loadUnaligned(fromByteOffset: k, as: UInt64.self) { return false }
             k += 8
         }
-        while k < n {
-            if pa[i + k] != pb[j + k] { return false }
-            k += 1
+        // The last eight bytes, overlapping those already compared.
+        return k == n || x.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == y.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+    }
+
+    /// The `n` bytes at `p` (n at most 8) as one number, zero-padded, read
+    /// without touching a byte past them: two overlapping loads.
+    @inline(__always)
+    static func word(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
+        switch n {
+        case 8...: return UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+        case 4...7:
+            let low = UInt64(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
+            let high = UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
+            return low | high << UInt64(8 * (n - 4))
+        case 1...3:
+            let first = UInt64(p.load(as: UInt8.self))
+            let middle = UInt64(p.load(fromByteOffset: n / 2, as: UInt8.self))
+            let last = UInt64(p.load(fromByteOffset: n - 1, as: UInt8.self))
+            return first | middle << UInt64(8 * (n / 2)) | last << UInt64(8 * (n - 1))
+        default: return 0
         }
-        return true
     }
 }
 

@@ -11,12 +11,17 @@ extension JSONScanner {
         pos += 1
         let start = pos
         // Fast path: plain ASCII and valid UTF-8 up to the closing quote,
-        // eight bytes at a time while none is special.
+        // eight bytes at a time while none is special, then straight to the
+        // first special one (the closing quote, most often).
         if let base = bytes.baseAddress {
             let raw = UnsafeRawPointer(base)
             while pos + 8 <= bytes.count {
                 let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
-                if JSONScanner.hasSpecialByte(x) { break }
+                let special = JSONScanner.specialBytes(x)
+                if special != 0 {
+                    pos += special.trailingZeroBitCount >> 3
+                    break
+                }
                 pos += 8
             }
         }
@@ -135,14 +140,21 @@ extension JSONScanner {
     /// Whether any of eight bytes is `"`, `\\`, a control character or not
     /// ASCII (the bytes a string's fast path must look at one by one).
     @inline(__always)
-    static func hasSpecialByte(_ x: UInt64) -> Bool {
+    static func hasSpecialByte(_ x: UInt64) -> Bool { specialBytes(x) != 0 }
+
+    /// The high bit of each byte of `x` (little-endian) that is a quote, a
+    /// backslash, a control character or not ASCII. Bits above the lowest
+    /// may be wrong (a borrow can run on); the lowest is the first special
+    /// byte.
+    @inline(__always)
+    static func specialBytes(_ x: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let high: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & high != 0 }
-        let quote = x ^ (ones &* 0x22)
-        let backslash = x ^ (ones &* 0x5C)
+        @inline(__always) func zeros(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & high }
+        let quote = zeros(x ^ (ones &* 0x22))
+        let backslash = zeros(x ^ (ones &* 0x5C))
         let control = (x &- ones &* 0x20) & ~x & high     // a byte below 0x20
-        return hasZero(quote) || hasZero(backslash) || control != 0 || x & high != 0
+        return quote | backslash | control | (x & high)
     }
 
     // MARK: - UTF-8
