@@ -53,8 +53,8 @@ struct DecoderLayoutTests {
     static func describe(_ r: RecordBuffer, _ error: FieldError?) -> String {
         if let error { return "error: " + error.message }
         var parts: [String] = []
-        for f in r.present.indices where r.present[f] {
-            parts.append("\(f)=\(r.scalars[f])/\(r.textString(f))/\(r.listTexts[f].map { String(decoding: r.textBytes[$0], as: UTF8.self) })")
+        for f in 0..<r.fieldCount where r.isPresent(f) {
+            parts.append("\(f)=\(r.scalar(f))/\(r.textString(f))/\(r.listTexts(f).map { String(decoding: r.textBytes[$0], as: UTF8.self) })")
         }
         return parts.joined(separator: " ")
     }

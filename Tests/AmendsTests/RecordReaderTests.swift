@@ -99,27 +99,27 @@ struct RecordReaderTests {
             """, s)
         #expect(error == nil)
         #expect(r.textString(try Self.field(s, "id")) == "42")
-        #expect(r.scalars[try Self.field(s, "severity")] == 2)
-        #expect(r.scalars[try Self.field(s, "tier")] == 1)
-        #expect(r.scalars[try Self.field(s, "amount")] == 1.5)
-        #expect(r.scalars[try Self.field(s, "repeat")] == 3)
-        #expect(r.scalars[try Self.field(s, "urgent")] == 1)
-        #expect(r.scalars[try Self.field(s, "reported")] == 1_772_442_000)
-        #expect(r.scalars[try Self.field(s, "wait")] == 7_200)
+        #expect(r.scalar(try Self.field(s, "severity")) == 2)
+        #expect(r.scalar(try Self.field(s, "tier")) == 1)
+        #expect(r.scalar(try Self.field(s, "amount")) == 1.5)
+        #expect(r.scalar(try Self.field(s, "repeat")) == 3)
+        #expect(r.scalar(try Self.field(s, "urgent")) == 1)
+        #expect(r.scalar(try Self.field(s, "reported")) == 1_772_442_000)
+        #expect(r.scalar(try Self.field(s, "wait")) == 7_200)
         #expect(r.textString(try Self.field(s, "note")) == "false")
         let tags = try Self.field(s, "tags")
-        #expect(r.listTexts[tags].map { String(decoding: r.textBytes[$0], as: UTF8.self) } == ["a", "b,c", "7", "true"])
-        #expect(r.listScalars[try Self.field(s, "levels")] == [0, 3])
-        #expect(r.listScalars[try Self.field(s, "scores")] == [1, 2.5, -300, 1])
+        #expect(r.listTexts(tags).map { String(decoding: r.textBytes[$0], as: UTF8.self) } == ["a", "b,c", "7", "true"])
+        #expect(r.listScalars(try Self.field(s, "levels")) == [0, 3])
+        #expect(r.listScalars(try Self.field(s, "scores")) == [1, 2.5, -300, 1])
     }
 
     @Test func nullAndAbsenceLeaveFieldsMissing() throws {
         let s = try Self.schema()
         let (r, error) = Self.decode(#"{"id": "A", "severity": "low", "tier": null, "amount": null, "tags": []}"#, s)
         #expect(error == nil)
-        #expect(r.scalars[try Self.field(s, "tier")] == 0)          // the default
-        #expect(r.present[try Self.field(s, "amount")] == false)
-        #expect(r.present[try Self.field(s, "tags")] == true)       // an empty list is a value
+        #expect(r.scalar(try Self.field(s, "tier")) == 0)          // the default
+        #expect(r.isPresent(try Self.field(s, "amount")) == false)
+        #expect(r.isPresent(try Self.field(s, "tags")) == true)       // an empty list is a value
         #expect(Self.decode(#"{"id": "A", "severity": null}"#, s).1 == "missing required field `severity`")
     }
 
@@ -217,7 +217,7 @@ struct RecordReaderTests {
              "severity": "medium"}
             """, s)
         #expect(error == nil)
-        #expect(r.scalars[try Self.field(s, "severity")] == 1)
+        #expect(r.scalar(try Self.field(s, "severity")) == 1)
         #expect(Self.decode(#"{"extra": [1, 2,], "id": "A", "severity": "low"}"#, s).1
                 == "invalid JSON at line 1, column 17: a trailing `,` before `]` is not allowed")
         #expect(Self.decode(#"{"extra": NaN, "id": "A"}"#, s).1 == "invalid JSON at line 1, column 11: expected a value, not `N`")
@@ -230,10 +230,10 @@ struct RecordReaderTests {
              "amount": 5, "amount": null}
             """, s)
         #expect(error == nil)
-        #expect(r.scalars[try Self.field(s, "severity")] == 2)
+        #expect(r.scalar(try Self.field(s, "severity")) == 2)
         let tags = try Self.field(s, "tags")
-        #expect(r.listTexts[tags].map { String(decoding: r.textBytes[$0], as: UTF8.self) } == ["c"])
-        #expect(r.present[try Self.field(s, "amount")] == false)
+        #expect(r.listTexts(tags).map { String(decoding: r.textBytes[$0], as: UTF8.self) } == ["c"])
+        #expect(r.isPresent(try Self.field(s, "amount")) == false)
     }
 
     @Test func depthLimit() throws {
@@ -272,7 +272,7 @@ struct RecordReaderTests {
         let amount = try Self.field(s, "amount")
         func value(_ text: String) -> Double? {
             let (r, error) = Self.decode(#"{"id": "A", "severity": "low", "amount": \#(text)}"#, s)
-            return error == nil ? r.scalars[amount] : nil
+            return error == nil ? r.scalar(amount) : nil
         }
         let exact: [(String, Double)] = [
             ("0", 0), ("7", 7), ("-12", -12), ("3.25", 3.25), ("0.1", 0.1), ("1e3", 1000), ("1E+3", 1000),
@@ -335,8 +335,8 @@ struct RecordReaderTests {
         let value = try JSONValue.parse(#"{"id": "A", "severity": "high", "customer": {"name": "Ann"}, "levels": ["low"], "repeat": 2}"#).get()
         #expect(s.read(value, into: &buffer) == nil)
         #expect(buffer.textString(try Self.field(s, "customer.name")) == "Ann")
-        #expect(buffer.scalars[try Self.field(s, "repeat")] == 2)
-        #expect(buffer.listScalars[try Self.field(s, "levels")] == [0])
+        #expect(buffer.scalar(try Self.field(s, "repeat")) == 2)
+        #expect(buffer.listScalars(try Self.field(s, "levels")) == [0])
         #expect(s.read(.array([]), into: &buffer)?.message == "a record must be a JSON object, not an array")
         #expect(s.read(try JSONValue.parse(#"{"id": "A", "severity": [1]}"#).get(), into: &buffer)?.message
                 == "`severity` should be scale `severity`, not an array")
@@ -469,7 +469,7 @@ extension RecordReaderTests {
             """)
         let (r, error) = Self.decode(#"{"abcdefgh_y": 2, "id": "A", "abcdefgh": 3, "abcdefgh_x": 1, "abcdefgh_z": 9}"#, s)
         #expect(error == nil)
-        #expect(r.scalars[1...3] == [1, 2, 3])
+        #expect((1...3).map(r.scalar) == [1, 2, 3])
     }
 
     @Test func unterminatedArray() throws {
@@ -572,7 +572,7 @@ extension RecordReaderTests {
         let note = try Self.field(s, "note")
         var notes: [String?] = []
         for i in 0..<batch.count {
-            notes.append(decoder.decode(batch, i, into: &buffer) == nil ? (buffer.present[note] ? buffer.textString(note) : nil) : "error")
+            notes.append(decoder.decode(batch, i, into: &buffer) == nil ? (buffer.isPresent(note) ? buffer.textString(note) : nil) : "error")
         }
         #expect(notes == ["one, two", "say \"hi\"", "line1\r\nline2\nline3", nil, "error", "error", "plain \"quoted\" inside", "error"])
     }
@@ -619,8 +619,8 @@ extension RecordReaderTests {
         #expect(Array(buffer.text(company)) == Array("Altisource Portfolio Solutions, S.\u{85} r.l.".utf8))
         #expect(buffer.textString(try Self.field(s, "zip")) == "07974")
         #expect(decoder.decode(batch, 4, into: &buffer) == nil)
-        #expect(buffer.present[try Self.field(s, "disputed")] == false)
-        #expect(buffer.scalars[try Self.field(s, "received")] == Double(TimeTests.at(2014, 10, 10)))
+        #expect(buffer.isPresent(try Self.field(s, "disputed")) == false)
+        #expect(buffer.scalar(try Self.field(s, "received")) == Double(TimeTests.at(2014, 10, 10)))
     }
 
     // MARK: - Large input

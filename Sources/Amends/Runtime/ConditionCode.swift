@@ -69,30 +69,28 @@ struct ConditionCode: Sendable {
     /// the compare needs no branch.
     func evaluateLeaves(_ record: RecordBuffer, into bits: UnsafeMutablePointer<UInt64>) {
         bits.update(repeating: 0, count: wordCount)
-        record.present.withUnsafeBufferPointer { present in
-            record.scalars.withUnsafeBufferPointer { scalars in
-                leaves.withUnsafeBufferPointer { leaves in
-                    tableMasks.withUnsafeBufferPointer { masks in
-                        for t in tables { lookUp(t, masks, leaves, present, scalars, bits) }
-                    }
-                    var word: UInt64 = 0
-                    for g in groups {
-                        switch g.op {
-                        case .present: each(g, leaves, present, scalars, &word, bits) { l, p, _ in p != l.flag }
-                        case .yes: each(g, leaves, present, scalars, &word, bits) { _, p, s in p && s != 0 }
-                        case .equal: each(g, leaves, present, scalars, &word, bits) { l, p, s in p && s == l.constant }
-                        case .notEqual: each(g, leaves, present, scalars, &word, bits) { l, p, s in p && s != l.constant }
-                        case .less: each(g, leaves, present, scalars, &word, bits) { l, p, s in p && s < l.constant }
-                        case .lessEqual: each(g, leaves, present, scalars, &word, bits) { l, p, s in p && s <= l.constant }
-                        case .greater: each(g, leaves, present, scalars, &word, bits) { l, p, s in p && s > l.constant }
-                        case .greaterEqual: each(g, leaves, present, scalars, &word, bits) { l, p, s in p && s >= l.constant }
-                        case .inSet: each(g, leaves, present, scalars, &word, bits) { l, p, s in ConditionCode.value(l, p, s) }
-                        case .test: eachTest(g, leaves, record, &word, bits)
-                        }
-                    }
-                    let n = leaves.count
-                    if n & 63 != 0 { bits[n >> 6] |= word }
+        record.slots.withUnsafeBufferPointer { slots in
+            leaves.withUnsafeBufferPointer { leaves in
+                tableMasks.withUnsafeBufferPointer { masks in
+                    for t in tables { lookUp(t, masks, leaves, slots, bits) }
                 }
+                var word: UInt64 = 0
+                for g in groups {
+                    switch g.op {
+                    case .present: each(g, leaves, slots, &word, bits) { l, p, _ in p != l.flag }
+                    case .yes: each(g, leaves, slots, &word, bits) { _, p, s in p && s != 0 }
+                    case .equal: each(g, leaves, slots, &word, bits) { l, p, s in p && s == l.constant }
+                    case .notEqual: each(g, leaves, slots, &word, bits) { l, p, s in p && s != l.constant }
+                    case .less: each(g, leaves, slots, &word, bits) { l, p, s in p && s < l.constant }
+                    case .lessEqual: each(g, leaves, slots, &word, bits) { l, p, s in p && s <= l.constant }
+                    case .greater: each(g, leaves, slots, &word, bits) { l, p, s in p && s > l.constant }
+                    case .greaterEqual: each(g, leaves, slots, &word, bits) { l, p, s in p && s >= l.constant }
+                    case .inSet: each(g, leaves, slots, &word, bits) { l, p, s in ConditionCode.value(l, p, s) }
+                    case .test: eachTest(g, leaves, record, &word, bits)
+                    }
+                }
+                let n = leaves.count
+                if n & 63 != 0 { bits[n >> 6] |= word }
             }
         }
     }
@@ -102,21 +100,21 @@ struct ConditionCode: Sendable {
     /// tested leaf by leaf instead.
     @inline(__always)
     func lookUp(_ t: ChoiceTable, _ masks: UnsafeBufferPointer<UInt64>, _ leaves: UnsafeBufferPointer<Leaf>,
-                _ present: UnsafeBufferPointer<Bool>, _ scalars: UnsafeBufferPointer<Double>,
-                _ bits: UnsafeMutablePointer<UInt64>) {
+                _ slots: UnsafeBufferPointer<RecordBuffer.Slot>, _ bits: UnsafeMutablePointer<UInt64>) {
         // INVARIANT: tables are made of declared fields, with `levels + 1`
         // rows of `words` masks each, for words the program has.
-        let f = Int(t.field)
-        let s = scalars[f]
+        let slot = slots[Int(t.field)]
+        let s = slot.scalar
         var row = Int(t.levels)
-        if present[f] {
-            guard s >= 0 && s < Double(t.levels) && s == s.rounded(.towardZero) else {
+        if slot.present {
+            let level = s >= 0 && s < Double(t.levels) ? Int(s) : -1
+            guard level >= 0 && Double(level) == s else {
                 for i in Int(t.leafStart)..<Int(t.leafEnd) where ConditionCode.value(leaves[i], true, s) {
                     bits[i >> 6] |= 1 << UInt64(i & 63)
                 }
                 return
             }
-            row = Int(s)
+            row = level
         }
         let words = Int(t.words)
         let from = Int(t.rows) + row * words
@@ -147,17 +145,16 @@ struct ConditionCode: Sendable {
     /// Evaluates the leaves of one group with `test`, adding their bits to
     /// `word` and storing each word of `bits` as it fills.
     @inline(__always)
-    func each(_ g: LeafGroup, _ leaves: UnsafeBufferPointer<Leaf>, _ present: UnsafeBufferPointer<Bool>,
-              _ scalars: UnsafeBufferPointer<Double>, _ word: inout UInt64, _ bits: UnsafeMutablePointer<UInt64>,
-              _ test: (Leaf, Bool, Double) -> Bool) {
+    func each(_ g: LeafGroup, _ leaves: UnsafeBufferPointer<Leaf>, _ slots: UnsafeBufferPointer<RecordBuffer.Slot>,
+              _ word: inout UInt64, _ bits: UnsafeMutablePointer<UInt64>, _ test: (Leaf, Bool, Double) -> Bool) {
         var i = Int(g.start)
         let end = Int(g.end)
         while i < end {
             // INVARIANT: the compiler makes leaves only of declared fields,
             // and a record has a slot for every declared field.
             let l = leaves[i]
-            let f = Int(l.field)
-            let hit = test(l, present[f], scalars[f])
+            let slot = slots[Int(l.field)]
+            let hit = test(l, slot.present, slot.scalar)
             word |= UInt64(hit ? 1 : 0) << UInt64(i & 63)
             if i & 63 == 63 {
                 bits[i >> 6] |= word

@@ -369,7 +369,7 @@ struct ConditionCompiler {
         case .constant(let b):
             return { _ in b }
         case .flag(let f):
-            return { r in r.present[f] && r.scalars[f] != 0 }
+            return { r in r.isPresent(f) && r.scalar(f) != 0 }
         case .define(let d):
             guard model.defines.indices.contains(d) else { return { _ in false } }
             return closure(model.defines[d].condition)
@@ -385,8 +385,8 @@ struct ConditionCompiler {
             let tb = closure(b)
             return { r in ta(r) || tb(r) }
         case .presence(let f, let missing):
-            if missing { return { r in !r.present[f] } }
-            return { r in r.present[f] }
+            if missing { return { r in !r.isPresent(f) } }
+            return { r in r.isPresent(f) }
         case .compare(let op, let a, let b):
             return compare(op, a, b)
         case .member(let a, let values, let negated):
@@ -396,16 +396,16 @@ struct ConditionCompiler {
         case .listContains(let list, let value):
             if case .text(let s) = value {
                 let bytes = Array(s.utf8)
-                return { r in r.present[list] && r.listTexts[list].contains { r.textBytes[$0].elementsEqual(bytes) } }
+                return { r in r.isPresent(list) && r.listTexts(list).contains { r.textBytes[$0].elementsEqual(bytes) } }
             }
             let v = value.scalar ?? .nan
-            return { r in r.present[list] && r.listScalars[list].contains(v) }
+            return { r in r.isPresent(list) && r.listScalars(list).contains(v) }
         case .text(let test, let f, let s):
             let needle = Array(s.utf8)
             switch test {
-            case .contains: return { r in r.present[f] && ConditionCompiler.contains(r.text(f), needle) }
-            case .startsWith: return { r in r.present[f] && r.text(f).starts(with: needle) }
-            case .endsWith: return { r in r.present[f] && r.text(f).reversed().starts(with: needle.reversed()) }
+            case .contains: return { r in r.isPresent(f) && ConditionCompiler.contains(r.text(f), needle) }
+            case .startsWith: return { r in r.isPresent(f) && r.text(f).starts(with: needle) }
+            case .endsWith: return { r in r.isPresent(f) && r.text(f).reversed().starts(with: needle.reversed()) }
             }
         }
     }
@@ -417,24 +417,24 @@ struct ConditionCompiler {
         case (.field(let f), .value(.text(let s))):
             let bytes = Array(s.utf8)
             switch op {
-            case .equal: return { r in r.present[f] && r.text(f).elementsEqual(bytes) }
-            case .notEqual: return { r in r.present[f] && !r.text(f).elementsEqual(bytes) }
+            case .equal: return { r in r.isPresent(f) && r.text(f).elementsEqual(bytes) }
+            case .notEqual: return { r in r.isPresent(f) && !r.text(f).elementsEqual(bytes) }
             default: return { _ in false } // the checker allows no order on text
             }
         case (.field(let f), .value(let v)):
             let c = v.scalar ?? .nan
             switch op {
-            case .equal: return { r in r.present[f] && r.scalars[f] == c }
-            case .notEqual: return { r in r.present[f] && r.scalars[f] != c }
-            case .less: return { r in r.present[f] && r.scalars[f] < c }
-            case .lessEqual: return { r in r.present[f] && r.scalars[f] <= c }
-            case .greater: return { r in r.present[f] && r.scalars[f] > c }
-            case .greaterEqual: return { r in r.present[f] && r.scalars[f] >= c }
+            case .equal: return { r in r.isPresent(f) && r.scalar(f) == c }
+            case .notEqual: return { r in r.isPresent(f) && r.scalar(f) != c }
+            case .less: return { r in r.isPresent(f) && r.scalar(f) < c }
+            case .lessEqual: return { r in r.isPresent(f) && r.scalar(f) <= c }
+            case .greater: return { r in r.isPresent(f) && r.scalar(f) > c }
+            case .greaterEqual: return { r in r.isPresent(f) && r.scalar(f) >= c }
             }
         case (.field(let f), .field(let g)) where model.fields[f].type == .text:
             switch op {
-            case .equal: return { r in r.present[f] && r.present[g] && r.text(f).elementsEqual(r.text(g)) }
-            case .notEqual: return { r in r.present[f] && r.present[g] && !r.text(f).elementsEqual(r.text(g)) }
+            case .equal: return { r in r.isPresent(f) && r.isPresent(g) && r.text(f).elementsEqual(r.text(g)) }
+            case .notEqual: return { r in r.isPresent(f) && r.isPresent(g) && !r.text(f).elementsEqual(r.text(g)) }
             default: return { _ in false }
             }
         default:
@@ -452,10 +452,10 @@ struct ConditionCompiler {
     func scalarReader(_ operand: Operand) -> @Sendable (RecordBuffer) -> Double? {
         switch operand {
         case .field(let f):
-            return { r in r.present[f] ? r.scalars[f] : nil }
+            return { r in r.isPresent(f) ? r.scalar(f) : nil }
         case .age:
             guard let clock = model.clockField else { return { _ in nil } }
-            return { r in r.present[clock] ? r.now - r.scalars[clock] : nil }
+            return { r in r.isPresent(clock) ? r.now - r.scalar(clock) : nil }
         case .value(let v):
             let c = v.scalar
             return { _ in c }
@@ -483,7 +483,7 @@ struct ConditionCompiler {
                 return nil
             }
             return { r in
-                guard r.present[f] else { return false }
+                guard r.isPresent(f) else { return false }
                 let t = r.text(f)
                 return texts.contains { $0.elementsEqual(t) } != negated
             }
@@ -495,8 +495,8 @@ struct ConditionCompiler {
             for s in scalars { mask |= 1 << UInt64(s) }
             let bits = mask
             return { r in
-                guard r.present[f] else { return false }
-                let v = r.scalars[f]
+                guard r.isPresent(f) else { return false }
+                let v = r.scalar(f)
                 let hit = v >= 0 && v < 64 && bits & (1 << UInt64(v)) != 0
                 return hit != negated
             }
@@ -511,15 +511,15 @@ struct ConditionCompiler {
     func memberOfField(_ a: Operand, list: Int, negated: Bool) -> Test {
         if case .field(let f) = a, model.fields[f].type == .text {
             return { r in
-                guard r.present[f], r.present[list] else { return false }
+                guard r.isPresent(f), r.isPresent(list) else { return false }
                 let t = r.text(f)
-                return r.listTexts[list].contains { r.textBytes[$0].elementsEqual(t) } != negated
+                return r.listTexts(list).contains { r.textBytes[$0].elementsEqual(t) } != negated
             }
         }
         let read = scalarReader(a)
         return { r in
-            guard let v = read(r), r.present[list] else { return false }
-            return r.listScalars[list].contains(v) != negated
+            guard let v = read(r), r.isPresent(list) else { return false }
+            return r.listScalars(list).contains(v) != negated
         }
     }
 

@@ -130,8 +130,8 @@ public final class Evaluator {
             }
         }
         firedCount = n
-        if clockField >= 0 && record.present[clockField] {
-            base = Int64(record.scalars[clockField])
+        if clockField >= 0 && record.isPresent(clockField) {
+            base = Int64(record.scalar(clockField))
         } else {
             base = Int64(record.now)
         }

@@ -4,84 +4,118 @@
 /// Scalars of every type are kept as `Double` (numbers; seconds for times
 /// and durations; the index of a scale level or `one of` value; 0 or 1 for
 /// yes/no), so a compiled comparison is a single floating-point compare.
-/// Texts are byte ranges into `textBytes`. A buffer is reused from record to
-/// record (`reset()`), so reading a record allocates nothing once warm.
+/// Texts are byte ranges into `textBytes`. All of a record's slots are one
+/// array, so a record is two allocations (its slots and its text), however
+/// many fields it has: records held in memory stay compact, and the slots
+/// a condition reads are next to one another. A buffer is reused from
+/// record to record (`reset()`), so reading a record allocates nothing
+/// once warm.
 public struct RecordBuffer: Sendable {
-    /// Whether each field has a value (after defaults).
-    public var present: [Bool]
-    public var scalars: [Double]
-    /// For text fields: the value's bytes in `textBytes`.
-    public var textStart: [Int]
-    public var textCount: [Int]
-    public var textBytes: [UInt8]
-    /// For list fields: the items, scalars or text ranges (added with
-    /// `appendListScalar` and `appendListText`).
-    public internal(set) var listScalars: [[Double]]
-    public internal(set) var listTexts: [[Range<Int>]]
-    /// Whether any list may hold items (so `reset` has lists to empty).
-    var listsInUse = false
+    /// A Slot is one field's value.
+    public struct Slot: Sendable {
+        /// Whether the field has a value (after defaults).
+        public var present = false
+        /// The value of a field of any type but text and lists.
+        public var scalar: Double = 0
+        /// For a text field: where its bytes are in `textBytes`.
+        var textStart: Int32 = 0
+        var textCount: Int32 = 0
+    }
+
+    public internal(set) var slots: [Slot]
+    public internal(set) var textBytes: [UInt8] = []
+    /// For list fields: the items, scalars or text ranges; empty (no lists
+    /// at all) until a list is given items.
+    var scalarLists: [[Double]] = []
+    var textLists: [[Range<Int>]] = []
     /// The time `age` is measured at, in seconds since the epoch.
     public var now: Double = 0
 
     public init(fieldCount: Int) {
-        present = Array(repeating: false, count: fieldCount)
-        scalars = Array(repeating: 0, count: fieldCount)
-        textStart = Array(repeating: 0, count: fieldCount)
-        textCount = Array(repeating: 0, count: fieldCount)
-        textBytes = []
-        textBytes.reserveCapacity(1024)
-        listScalars = Array(repeating: [], count: fieldCount)
-        listTexts = Array(repeating: [], count: fieldCount)
+        slots = Array(repeating: Slot(), count: max(0, fieldCount))
     }
+
+    public var fieldCount: Int { slots.count }
+
+    /// Whether field `f` has a value (false for a field the buffer has no
+    /// slot for).
+    @inline(__always)
+    public func isPresent(_ f: Int) -> Bool { slots.indices.contains(f) && slots[f].present }
+
+    /// The scalar value of field `f` (0 when it has none).
+    @inline(__always)
+    public func scalar(_ f: Int) -> Double { slots.indices.contains(f) ? slots[f].scalar : 0 }
 
     /// Empties every slot, keeping the storage.
     public mutating func reset() {
-        present.withUnsafeMutableBufferPointer { $0.update(repeating: false) }
+        slots.withUnsafeMutableBufferPointer { all in
+            for i in all.indices { all[i].present = false }
+        }
         textBytes.removeAll(keepingCapacity: true)
-        guard listsInUse else { return }
-        for i in listScalars.indices where !listScalars[i].isEmpty { listScalars[i].removeAll(keepingCapacity: true) }
-        for i in listTexts.indices where !listTexts[i].isEmpty { listTexts[i].removeAll(keepingCapacity: true) }
-        listsInUse = false
+        for i in scalarLists.indices where !scalarLists[i].isEmpty { scalarLists[i].removeAll(keepingCapacity: true) }
+        for i in textLists.indices where !textLists[i].isEmpty { textLists[i].removeAll(keepingCapacity: true) }
     }
 
     public mutating func setScalar(_ field: Int, _ value: Double) {
-        scalars[field] = value
-        present[field] = true
+        slots[field].scalar = value
+        slots[field].present = true
     }
 
     /// Stores a text value (copied into `textBytes`).
     public mutating func setText<C: Collection>(_ field: Int, _ bytes: C) where C.Element == UInt8 {
-        textStart[field] = textBytes.count
+        let start = textBytes.count
         textBytes.append(contentsOf: bytes)
-        textCount[field] = textBytes.count - textStart[field]
-        present[field] = true
+        slots[field].textStart = Int32(truncatingIfNeeded: start)
+        slots[field].textCount = Int32(truncatingIfNeeded: textBytes.count - start)
+        slots[field].present = true
+    }
+
+    /// Empties one field (a repeated key in a record: the last one wins).
+    mutating func clear(_ field: Int) {
+        slots[field].present = false
+        if scalarLists.indices.contains(field) && !scalarLists[field].isEmpty { scalarLists[field].removeAll(keepingCapacity: true) }
+        if textLists.indices.contains(field) && !textLists[field].isEmpty { textLists[field].removeAll(keepingCapacity: true) }
     }
 
     /// The bytes of a text field (valid until the next reset).
     public func text(_ field: Int) -> ArraySlice<UInt8> {
-        textBytes[textStart[field]..<(textStart[field] + textCount[field])]
+        guard slots.indices.contains(field) else { return [] }
+        let start = Int(slots[field].textStart)
+        let end = start + Int(slots[field].textCount)
+        guard start >= 0, end <= textBytes.count, start <= end else { return [] }
+        return textBytes[start..<end]
     }
 
     public func textString(_ field: Int) -> String {
         String(decoding: text(field), as: UTF8.self)
     }
 
+    /// The items of a list field of numbers, levels or choices.
+    public func listScalars(_ field: Int) -> [Double] {
+        scalarLists.indices.contains(field) ? scalarLists[field] : []
+    }
+
+    /// The items of a list field of texts, as ranges of `textBytes`.
+    public func listTexts(_ field: Int) -> [Range<Int>] {
+        textLists.indices.contains(field) ? textLists[field] : []
+    }
+
     public mutating func appendListText<C: Collection>(_ field: Int, _ bytes: C) where C.Element == UInt8 {
+        if textLists.isEmpty { textLists = Array(repeating: [], count: slots.count) }
         let start = textBytes.count
         textBytes.append(contentsOf: bytes)
-        listTexts[field].append(start..<textBytes.count)
-        listsInUse = true
-        present[field] = true
+        textLists[field].append(start..<textBytes.count)
+        slots[field].present = true
     }
 
     public mutating func appendListScalar(_ field: Int, _ value: Double) {
-        listScalars[field].append(value)
-        listsInUse = true
-        present[field] = true
+        if scalarLists.isEmpty { scalarLists = Array(repeating: [], count: slots.count) }
+        scalarLists[field].append(value)
+        slots[field].present = true
     }
 
     /// Marks a list field present (an empty list is a value, not missing).
     public mutating func markPresent(_ field: Int) {
-        present[field] = true
+        slots[field].present = true
     }
 }

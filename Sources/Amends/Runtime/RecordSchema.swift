@@ -274,7 +274,7 @@ public struct RecordSchema: Sendable {
     /// first required field still missing, as an error.
 
     public func finish(_ r: inout RecordBuffer, requireAll: Bool = true) -> FieldError? {
-        for f in fields.indices where !r.present[f] {
+        for f in fields.indices where !r.isPresent(f) {
             if let d = fields[f].defaultValue {
                 assign(f, d, into: &r)
             } else if requireAll && fields[f].required {

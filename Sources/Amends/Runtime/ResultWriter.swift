@@ -25,14 +25,12 @@ public struct ResultWriter: Sendable {
     public func writeJSON(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer) {
         out.raw("{\"record\":")
         out.int(number)
-        if let id = program.schema.idField, record.present[id] {
+        if let id = program.schema.idField, record.isPresent(id) {
             out.raw(",\"id\":")
             if pieces.idIsText {
-                record.textBytes.withUnsafeBufferPointer { all in
-                    out.string(utf8: UnsafeBufferPointer(rebasing: all[record.textStart[id]..<(record.textStart[id] + record.textCount[id])]))
-                }
+                out.string(utf8: record.text(id))
             } else {
-                out.number(record.scalars[id])
+                out.number(record.scalar(id))
             }
         }
         out.raw(",\"actions\":[")
@@ -200,8 +198,8 @@ public struct ResultWriter: Sendable {
     /// The result for people: a heading per record, an action per line.
     public func writeText(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer) {
         var heading = "record \(number)"
-        if let id = program.schema.idField, record.present[id] {
-            heading += " (" + (program.schema.fields[id].kind.isText ? record.textString(id) : SExpr.number(record.scalars[id])) + ")"
+        if let id = program.schema.idField, record.isPresent(id) {
+            heading += " (" + (program.schema.fields[id].kind.isText ? record.textString(id) : SExpr.number(record.scalar(id))) + ")"
         }
         out.raw(Array(heading.utf8))
         out.raw("\n")

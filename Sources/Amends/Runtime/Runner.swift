@@ -87,6 +87,9 @@ public final class Runner {
             }
             workers[0].work(turns, program: program, batchSize: batchSize, offset: offset, inputName: inputName)
             group.wait()
+            // The workers' blocks may outlive the run by a moment; `write`
+            // must not (it does not escape `run`).
+            turns.finish()
             return turns.summary
         }
     }
@@ -100,7 +103,7 @@ final class Turns: @unchecked Sendable {
     // @unchecked: the stream and `nextBatch` are touched only under
     // `reading`; `write`, `nextToWrite` and `summary` only under `writing`.
     let stream: RecordStream
-    let write: (UnsafeBufferPointer<UInt8>) -> Void
+    var write: ((UnsafeBufferPointer<UInt8>) -> Void)?
     let reading = Lock()
     let writing = Lock()
     let written = ConditionVariable()
@@ -126,11 +129,18 @@ final class Turns: @unchecked Sendable {
         return (batch, nextBatch - 1, decoder)
     }
 
+    /// Lets go of `write` (every worker has finished).
+    func finish() {
+        writing.lock()
+        write = nil
+        writing.unlock()
+    }
+
     /// Writes batch `index`'s output once every batch before it is written.
     func put(_ index: Int, _ out: OutputBuffer, records: Int, errors: Int) {
         writing.lock()
         while nextToWrite != index { written.wait(writing) }
-        write(out.bytes)
+        write?(out.bytes)
         summary.records += records
         summary.errors += errors
         nextToWrite += 1

@@ -100,9 +100,9 @@ public struct Coverage: Sendable {
                                          values: names, seen: Array(repeating: false, count: names.count)))
             }
             guard let i = valueIndex[key] else { continue }
-            for run in runs where run.record.present.indices.contains(f) && run.record.present[f] {
-                var seen: [Double] = [run.record.scalars[f]]
-                if case .list = field.type { seen = run.record.listScalars[f] }
+            for run in runs where run.record.isPresent(f) {
+                var seen: [Double] = [run.record.scalar(f)]
+                if case .list = field.type { seen = run.record.listScalars(f) }
                 for v in seen {
                     let k = Int(ReferenceInterpreter.whole(v))
                     if values[i].seen.indices.contains(k) { values[i].seen[k] = true }

@@ -42,8 +42,8 @@ public struct ExampleRunner {
         _ = schema.finish(&record, requireAll: false)
         if let now = example.now {
             record.now = Double(now)
-        } else if let clock = schema.clockField, record.present[clock] {
-            record.now = record.scalars[clock]
+        } else if let clock = schema.clockField, record.isPresent(clock) {
+            record.now = record.scalar(clock)
         }
         return record
     }

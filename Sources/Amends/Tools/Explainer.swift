@@ -29,7 +29,7 @@ public enum Explainer {
 
         var explanation = Explanation(policy: model.name, now: ReferenceInterpreter.whole(record.now), base: outcome.base)
         explanation.fields = fieldLines(model, record, interpreter, given: given)
-        if let clock = model.clockField, model.fields.indices.contains(clock), record.present[clock] {
+        if let clock = model.clockField, model.fields.indices.contains(clock), record.isPresent(clock) {
             explanation.baseField = model.fields[clock].name
         }
         let anyWhenFired = outcome.fired.contains { model.rules[$0.index].condition != nil }

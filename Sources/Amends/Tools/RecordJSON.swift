@@ -14,7 +14,7 @@ extension RecordLiteral {
             // remaining defaults and go on.
             _ = schema.finish(&record, requireAll: false)
         }
-        if let clock = schema.clockField, record.present[clock] { record.now = record.scalars[clock] }
+        if let clock = schema.clockField, record.isPresent(clock) { record.now = record.scalar(clock) }
         return .success(Read(buffer: record, given: givenFields(value, schema)))
     }
 
@@ -57,7 +57,7 @@ extension RecordLiteral {
                     guard case .missing = error else { return .failure(Failure(diagnostics: [], message: "\(place): \(error.message)")) }
                     _ = program.schema.finish(&record, requireAll: false)
                 }
-                if let clock = program.schema.clockField, record.present[clock] { record.now = record.scalars[clock] }
+                if let clock = program.schema.clockField, record.isPresent(clock) { record.now = record.scalar(clock) }
                 // A CSV row does not say which cells were defaulted.
                 return .success(Read(buffer: record, given: nil))
             }

@@ -106,7 +106,7 @@ public enum RecordLiteral {
         var record = RecordBuffer(fieldCount: schema.fields.count)
         for (field, value) in values { schema.assign(field, value, into: &record) }
         _ = schema.finish(&record, requireAll: false)
-        if let clock = schema.clockField, record.present[clock] { record.now = record.scalars[clock] }
+        if let clock = schema.clockField, record.isPresent(clock) { record.now = record.scalar(clock) }
         return Read(buffer: record, given: Set(values.map(\.field)))
     }
 }

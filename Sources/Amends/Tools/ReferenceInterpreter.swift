@@ -68,7 +68,7 @@ public struct ReferenceInterpreter: Sendable {
             guard case .bytes(let text)? = datum(field: f, r) else { return false }
             return Self.textTest(test, text, Array(needle.utf8))
         case .presence(let f, let missing):
-            let present = r.present.indices.contains(f) && r.present[f]
+            let present = r.isPresent(f)
             return missing ? !present : present
         case .define(let d):
             guard model.defines.indices.contains(d) else { return false }
@@ -147,15 +147,15 @@ public struct ReferenceInterpreter: Sendable {
 
     /// A field's datum as the record holds it, nil when missing.
     func datum(field f: Int, _ r: RecordBuffer) -> Datum? {
-        guard model.fields.indices.contains(f), r.present.indices.contains(f), r.present[f] else { return nil }
+        guard model.fields.indices.contains(f), r.isPresent(f) else { return nil }
         switch model.fields[f].type {
         case .text:
             return .bytes(Array(r.text(f)))
         case .list(let element):
-            if element == .text { return .items(r.listTexts[f].map { .bytes(Array(r.textBytes[$0])) }) }
-            return .items(r.listScalars[f].map { .scalar($0) })
+            if element == .text { return .items(r.listTexts(f).map { .bytes(Array(r.textBytes[$0])) }) }
+            return .items(r.listScalars(f).map { .scalar($0) })
         default:
-            return .scalar(r.scalars[f])
+            return .scalar(r.scalar(f))
         }
     }
 
@@ -171,24 +171,24 @@ public struct ReferenceInterpreter: Sendable {
 
     /// A field's value as a typed `Value` (for showing it), nil when missing.
     public func value(of f: Int, in r: RecordBuffer) -> Value? {
-        guard model.fields.indices.contains(f), r.present.indices.contains(f), r.present[f] else { return nil }
+        guard model.fields.indices.contains(f), r.isPresent(f) else { return nil }
         return Self.value(type: model.fields[f].type, field: f, r)
     }
 
     static func value(type: ValueType, field f: Int, _ r: RecordBuffer) -> Value {
         switch type {
         case .text: return .text(r.textString(f))
-        case .number: return .number(r.scalars[f])
-        case .bool: return .bool(r.scalars[f] != 0)
-        case .time: return .time(Self.whole(r.scalars[f]))
-        case .duration: return .duration(Self.whole(r.scalars[f]))
-        case .scale(let s): return .level(s, Int(Self.whole(r.scalars[f])))
-        case .enumeration(let e): return .choice(e, Int(Self.whole(r.scalars[f])))
+        case .number: return .number(r.scalar(f))
+        case .bool: return .bool(r.scalar(f) != 0)
+        case .time: return .time(Self.whole(r.scalar(f)))
+        case .duration: return .duration(Self.whole(r.scalar(f)))
+        case .scale(let s): return .level(s, Int(Self.whole(r.scalar(f))))
+        case .enumeration(let e): return .choice(e, Int(Self.whole(r.scalar(f))))
         case .list(let element):
             if element == .text {
-                return .list(r.listTexts[f].map { .text(String(decoding: r.textBytes[$0], as: UTF8.self)) })
+                return .list(r.listTexts(f).map { .text(String(decoding: r.textBytes[$0], as: UTF8.self)) })
             }
-            return .list(r.listScalars[f].map { scalarValue(element, $0) })
+            return .list(r.listScalars(f).map { scalarValue(element, $0) })
         }
     }
 

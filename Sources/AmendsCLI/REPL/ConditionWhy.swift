@@ -31,8 +31,8 @@ enum ConditionWhy {
             lines.append(line)
         }
         if uses.age, !reason.text.contains("age is") {
-            if let clock = model.clockField, model.fields.indices.contains(clock), record.present[clock] {
-                let age = Int64(saturating: record.now) &- Int64(saturating: record.scalars[clock])
+            if let clock = model.clockField, model.fields.indices.contains(clock), record.isPresent(clock) {
+                let age = Int64(saturating: record.now) &- Int64(saturating: record.scalar(clock))
                 lines.append("age is \(model.describe(.duration(age))) (from \(model.fields[clock].name) to now)")
             } else {
                 lines.append("age is unknown: the incident has no clock field")
@@ -51,8 +51,8 @@ enum ConditionWhy {
 
     /// The typed value of a field in a record, nil when missing.
     static func value(of f: Int, _ record: RecordBuffer, model: PolicyModel) -> Value? {
-        guard model.fields.indices.contains(f), record.present.indices.contains(f), record.present[f] else { return nil }
-        let scalar = record.scalars[f]
+        guard model.fields.indices.contains(f), record.isPresent(f) else { return nil }
+        let scalar = record.scalar(f)
         func item(_ type: ValueType, _ x: Double) -> Value {
             switch type {
             case .text, .list: return .number(x)
@@ -68,9 +68,9 @@ enum ConditionWhy {
         case .text: return .text(record.textString(f))
         case .list(let element):
             if case .text = element {
-                return .list(record.listTexts[f].map { .text(String(decoding: record.textBytes[$0], as: UTF8.self)) })
+                return .list(record.listTexts(f).map { .text(String(decoding: record.textBytes[$0], as: UTF8.self)) })
             }
-            return .list(record.listScalars[f].map { item(element, $0) })
+            return .list(record.listScalars(f).map { item(element, $0) })
         case let type: return item(type, scalar)
         }
     }

@@ -105,11 +105,11 @@ extension Session {
     func notes(_ reading: Reading) -> [String] {
         let model = reading.compiled.model
         var notes: [String] = []
-        if let clock = model.clockField, model.fields.indices.contains(clock), !reading.record.present[clock] {
+        if let clock = model.clockField, model.fields.indices.contains(clock), !reading.record.isPresent(clock) {
             notes.append("no `\(model.fields[clock].name)`, so deadlines count from now (\(ISOTime.string(utc: now)))")
         }
         let missing = model.fields.indices.filter {
-            model.fields[$0].isRequired && !reading.record.present[$0] && $0 != model.clockField
+            model.fields[$0].isRequired && !reading.record.isPresent($0) && $0 != model.clockField
         }
         if !missing.isEmpty {
             notes.append("not given: " + missing.map { "`\(model.fields[$0].name)`" }.joined(separator: ", ")

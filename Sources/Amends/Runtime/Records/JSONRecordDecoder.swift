@@ -326,7 +326,7 @@ public struct JSONRecordDecoder: Sendable {
             }
             return
         }
-        if r.present[f] { clear(f, &r) }
+        if r.isPresent(f) { r.clear(f) }
         let list = listKind[f]
         switch c {
         case UInt8(ascii: "\""):
@@ -427,14 +427,6 @@ public struct JSONRecordDecoder: Sendable {
     }
 
     // MARK: - Helpers
-
-    /// Empties a field read before (a repeated key: the last one wins).
-    @inline(__always)
-    func clear(_ f: Int, _ r: inout RecordBuffer) {
-        r.present[f] = false
-        if !r.listTexts[f].isEmpty { r.listTexts[f].removeAll(keepingCapacity: true) }
-        if !r.listScalars[f].isEmpty { r.listScalars[f].removeAll(keepingCapacity: true) }
-    }
 
     @inline(__always)
     static func isNumber(_ element: RecordSchema.ElementKind) -> Bool {

@@ -105,8 +105,8 @@ extension AnalysisContext {
             if let v { schema.assign(f, v, into: &record) }
         }
         _ = schema.finish(&record, requireAll: false)
-        if let clock = schema.clockField, record.present[clock] {
-            record.now = record.scalars[clock] + (incident.age ?? 0)
+        if let clock = schema.clockField, record.isPresent(clock) {
+            record.now = record.scalar(clock) + (incident.age ?? 0)
         } else {
             record.now = Double(ExampleIncident.defaultTime)
         }

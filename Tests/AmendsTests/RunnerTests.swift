@@ -1,0 +1,85 @@
+// The Runner's pipeline: every worker reads, works and writes batches in
+// turn. These tests run it with more workers than batches, with tiny
+// batches, and many times over, and check that the output is one line per
+// record, in input order, the same whatever the number of threads.
+import Testing
+@testable import Amends
+
+@Suite("Runner")
+struct RunnerTests {
+    static let policy = """
+    scale severity: low < medium < high < critical
+    record incident:
+      id: text
+      severity: severity
+    roles: supervisor
+    when severity >= high: notify supervisor
+    """
+
+    /// `count` records, every seventh one broken.
+    static func input(_ count: Int) -> [UInt8] {
+        var text = ""
+        let levels = ["low", "medium", "high", "critical"]
+        for i in 0..<count {
+            text += i % 7 == 6 ? "{\"id\": \"R\(i)\", \"severity\": \"hgh\"}\n"
+                               : "{\"id\": \"R\(i)\", \"severity\": \"\(levels[i % 4])\"}\n"
+        }
+        return Array(text.utf8)
+    }
+
+    static func run(_ program: Program, _ bytes: [UInt8], threads: Int, batchSize: Int) -> ([String], Runner.Summary) {
+        var options = Runner.Options()
+        options.threads = threads
+        options.batchSize = batchSize
+        let runner = Runner(program: program, options: options)
+        var out: [UInt8] = []
+        let summary = runner.run(RecordStream(bytes: bytes, format: .jsonLines)) { out.append(contentsOf: $0) }
+        return (String(decoding: out, as: UTF8.self).split(separator: "\n").map(String.init), summary)
+    }
+
+    @Test(arguments: [0, 1, 5, 64, 3_000])
+    func everyRecordInOrderWhateverTheThreads(count: Int) throws {
+        let program = try Fixtures.program(Self.policy)
+        let bytes = Self.input(count)
+        let (expected, _) = Self.run(program, bytes, threads: 1, batchSize: 1024)
+        #expect(expected.count == count)
+        for threads in [2, 3, 8] {
+            for batchSize in [1, 7, 1024] {
+                let (lines, summary) = Self.run(program, bytes, threads: threads, batchSize: batchSize)
+                #expect(lines == expected, "\(threads) threads, batches of \(batchSize)")
+                #expect(summary.records == count)
+                #expect(summary.errors == (count + 1) / 7)
+            }
+        }
+        for (i, line) in expected.enumerated() { #expect(line.hasPrefix("{\"record\":\(i + 1),")) }
+    }
+
+    /// Short runs, many times: the workers' hand-over at the start and end
+    /// of a run (a non-escaping `write` must not be held past it).
+    @Test func manyShortRuns() throws {
+        let program = try Fixtures.program(Self.policy)
+        let bytes = Self.input(3)
+        for _ in 0..<300 {
+            let (lines, summary) = Self.run(program, bytes, threads: 4, batchSize: 1)
+            #expect(lines.count == 3 && summary.records == 3)
+        }
+    }
+
+    /// A runner is reused for input after input (`amends run` with several
+    /// files), CSV after JSON Lines: each stream's decoder is its own.
+    @Test func oneRunnerOverSeveralStreams() throws {
+        let program = try Fixtures.program(Self.policy)
+        var options = Runner.Options()
+        options.threads = 3
+        options.batchSize = 2
+        let runner = Runner(program: program, options: options)
+        var out: [UInt8] = []
+        let first = runner.run(RecordStream(bytes: Self.input(5), format: .jsonLines)) { out.append(contentsOf: $0) }
+        let csv = Array("id,severity\nC1,high\nC2,low\nC3,critical\n".utf8)
+        let second = runner.run(RecordStream(bytes: csv, format: .csv), firstNumber: 6) { out.append(contentsOf: $0) }
+        let lines = String(decoding: out, as: UTF8.self).split(separator: "\n")
+        #expect(first.records == 5 && second.records == 3 && lines.count == 8)
+        #expect(lines[5].hasPrefix(#"{"record":6,"id":"C1","actions":[{"kind":"notify""#))
+        #expect(lines[6].hasPrefix(#"{"record":7,"id":"C2","actions":[]"#))
+    }
+}
