@@ -95,6 +95,35 @@ struct RunTests {
         #expect(throws: RecordError.self) { try policy.evaluate(json: Array(#"{"severity": "hgh"}"#.utf8), now: 0) }
     }
 
+    /// A record given as a Swift dictionary gets the same outcome as the
+    /// same record given as JSON; nested dictionaries reach dotted fields.
+    @Test func libraryEvaluatesADictionary() throws {
+        let policy = try Policy(source: """
+        scale severity: low < high
+        record incident:
+          severity: severity
+          repeat: number = 0
+          reported: time
+          customer.name: text?
+        deadlines from reported
+        roles: owner, supervisor
+        when severity = high and repeat > 1: notify owner within 1 day
+        when customer.name = "Ada": notify supervisor
+        """)
+        let literal = try policy.evaluate(["severity": "high", "repeat": 2, "reported": "2026-03-02T09:00:00Z",
+                                           "customer": ["name": "Ada"]], now: 0)
+        var fields: [String: JSONValue] = ["severity": "high", "reported": "2026-03-02T09:00:00Z"]
+        fields["repeat"] = .number(2)
+        fields["customer"] = ["name": "Ada"]
+        let dictionary = try policy.evaluate(fields, now: 0)
+        let json = try policy.evaluate(json: Array(#"{"severity": "high", "repeat": 2, "reported": "2026-03-02T09:00:00Z", "customer": {"name": "Ada"}}"#.utf8), now: 0)
+        #expect(literal.actions.map(\.summary) == ["notify owner within 1 day", "notify supervisor"])
+        #expect(dictionary.actions.map(\.summary) == json.actions.map(\.summary))
+        #expect(dictionary.actions.map(\.due) == json.actions.map(\.due))
+        #expect(literal.actions.map(\.due) == json.actions.map(\.due))
+        #expect(throws: RecordError.self) { try policy.evaluate(["severity": "hgh", "reported": "2026-03-02T09:00:00Z"], now: 0) }
+    }
+
     @Test func libraryRefusesAPolicyWithErrors() {
         #expect(throws: PolicyError.self) { try Policy(source: "when x = 1: notify y\n") }
     }
