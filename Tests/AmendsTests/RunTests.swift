@@ -157,6 +157,34 @@ struct RunTests {
             + " waived " + o.waived.map { "\($0.kind)" }.joined(separator: ",")
     }
 
+    /// Grammar.md §7: results come notify (roles in declaration order),
+    /// escalate, assign, respond, apology, offer (remedies in declaration
+    /// order), follow up, review, tasks (in order of first appearance),
+    /// whatever order the rules give them in; a waive records who waived
+    /// and whose actions it dropped.
+    @Test func resultsComeInTheDocumentedOrder() throws {
+        let policy = try Policy(source: """
+        record incident:
+          n: number = 0
+        roles: a, b, c
+        remedies: r1, r2, r3
+        when n > 0: task "z"; notify c; offer r3; follow up in 1 day; escalate to b
+        when n > 0: task "y"; notify a; offer r1; assign c; respond within 1 hour; review cause within 2 days; require apology with regret, repair
+        rule "no tasks" when n > 1: waive task
+        """)
+        let one = try policy.evaluate(["n": 1], now: 0)
+        #expect(one.actions.map(\.summary) == [
+            "notify a", "notify c", "escalate to b", "assign c", "respond within 1 hour", "apology with repair, regret",
+            "offer r1, r3", "follow up in 1 day", "review cause within 2 days", "task \"z\"", "task \"y\"",
+        ])
+        #expect(one.waived.isEmpty)
+        let two = try policy.evaluate(["n": 2], now: 0)
+        #expect(!two.actions.contains { $0.kind == .task })
+        #expect(two.waived.map(\.kind) == [.task])
+        #expect(two.waived.first?.by.map(\.line) == [7] && two.waived.first?.by.first?.name == "no tasks")
+        #expect(two.waived.first?.dropped.map(\.line) == [5, 6])
+    }
+
     @Test func libraryRefusesAPolicyWithErrors() {
         #expect(throws: PolicyError.self) { try Policy(source: "when x = 1: notify y\n") }
     }
