@@ -285,16 +285,30 @@ extension Parser {
         return ClockTime(minutes: h * 60 + m)
     }
 
-    // zone = STRING | NAME { "/" NAME } (written without spaces, e.g. America/New_York)
+    // zone = STRING
+    //      | ( "+" | "-" ) ( CLOCK | NUMBER )                  (a fixed offset: +01:00, -0530)
+    //      | NAME { ( "/" | "-" | "+" ) NAME | NUMBER | CLOCK }  (written without spaces, e.g. America/New_York)
     mutating func parseZone() throws -> StringLiteral {
         if at(.string) { return try expectString("a time zone") }
+        let help = "write an IANA name such as `Europe/London`, `UTC`, or an offset such as `+01:00`"
+        if at(.plus) || at(.minus) {
+            let sign = advance()
+            guard (at(.clock) || at(.number)) && peek.span.start == sign.span.end else {
+                if at(.invalid) { throw Failure() }
+                throw fail(.expectedToken, "expected an offset such as `+01:00` after `\(text(sign))`, found \(describe(peek))",
+                           at: peek.span, help: help)
+            }
+            let span = sign.span.to(advance().span)
+            return StringLiteral(source.text(span), span)
+        }
         guard at(.name) else {
             if at(.invalid) { throw Failure() }
-            throw fail(.expectedToken, "expected a time zone such as `Europe/London`, found \(describe(peek))", at: peek.span)
+            throw fail(.expectedToken, "expected a time zone such as `Europe/London`, found \(describe(peek))", at: peek.span,
+                       help: help)
         }
         let start = peek.span
         var end = advance().span
-        while (at(.slash) || at(.minus) || at(.plus) || at(.name) || at(.number)) && peek.span.start == end.end {
+        while (at(.slash) || at(.minus) || at(.plus) || at(.name) || at(.number) || at(.clock)) && peek.span.start == end.end {
             end = advance().span
         }
         let span = start.to(end)
