@@ -229,8 +229,11 @@ public struct Checker {
             case .open(_, let hours, _):
                 hasOpen = true
                 for range in hours where range.from >= range.to {
-                    report(.invalidCalendar, "opening hours `\(range.from)-\(range.to)` end before they start", source, range.span,
-                           help: "write the opening time first, e.g. `09:00-17:30`")
+                    let empty = range.from == range.to
+                    report(.invalidCalendar, empty ? "opening hours `\(range.from)-\(range.to)` are empty: they end as they start"
+                                                   : "opening hours `\(range.from)-\(range.to)` end before they start", source, range.span,
+                           help: empty ? "give the closing time, e.g. `\(range.from)-17:30`, or leave the day out to close it"
+                                       : "write the opening time first, e.g. `09:00-17:30`; hours cannot pass midnight")
                 }
             case .closed(let dates, _):
                 for date in dates {
