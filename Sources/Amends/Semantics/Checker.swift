@@ -218,9 +218,17 @@ public struct Checker {
         model.calendar = decl
         model.calendarRef = SourceRef(source, span)
         var hasOpen = false
+        var firstZone: StringLiteral?
         for entry in decl.entries {
             switch entry {
             case .timeZone(let zone):
+                if let first = firstZone {
+                    report(.invalidCalendar, "the calendar already has a time zone, `\(first.value)`", source, zone.span,
+                           help: "a calendar has one time zone: keep one `time zone` line",
+                           notes: [Diagnostic.Note("the first time zone", source: source, span: first.span)])
+                    continue
+                }
+                firstZone = zone
                 switch ZoneLookup.load(zone.value) {
                 case .success(let lookup): localZone = lookup
                 case .failure(let failure):
