@@ -443,6 +443,10 @@ extension Parser {
                                       at: parser.peek.span, help: "write `now 2026-03-05T09:00:00Z`")
                 }
                 let token = parser.advance()
+                if example.now != nil {
+                    parser.error(.unexpectedToken, "the example already has a `now`", at: start.to(token.span),
+                                 help: "an example is measured at one time: keep one `now` line")
+                }
                 example.now = Expr(.timestamp(try parser.timestampValue(token)), token.span)
             } else if parser.atWord("expect") {
                 parser.advance()
