@@ -3,11 +3,16 @@
 
 /// A RuleRef names a rule: its file, line and name.
 public struct RuleRef: Sendable, Hashable, CustomStringConvertible {
+    /// The rule's position among the policy's rules (`use`d files' rules included), from 0.
     public var index: Int
+    /// The file the rule is written in, as the policy was loaded.
     public var file: String
+    /// The line of the rule's header, from 1.
     public var line: Int
+    /// The name given with `rule "…"`, if any.
     public var name: String?
 
+    /// `standard.policy:14 "valued client"`.
     public var description: String {
         "\(file):\(line)" + (name.map { " \(SExpr.quote($0))" } ?? "")
     }
@@ -16,21 +21,29 @@ public struct RuleRef: Sendable, Hashable, CustomStringConvertible {
 /// A contribution that did not win: a later deadline, or another role for
 /// `assign`.
 public struct Override: Sendable, Hashable {
+    /// The rule whose contribution lost.
     public var rule: RuleRef
+    /// Its own duration, for a deadline that lost.
     public var within: DurationSpec?
+    /// Its own deadline, seconds since the epoch.
     public var due: Int64?
+    /// Its own role, for an `assign` that lost.
     public var role: String?
 }
 
 /// A RequiredAction is one merged action an incident requires.
 public struct RequiredAction: Sendable, Hashable {
+    /// What kind of action it is.
     public var kind: ActionKindName
     /// The role of notify, escalate and assign.
     public var role: String?
+    /// The parts of an apology, in the recommended speaking order.
     public var components: [ApologyComponent]
+    /// The remedies of an offer, in declaration order.
     public var remedies: [String]
     /// The text of a task.
     public var text: String?
+    /// The channel of respond, apology and follow up, when one applies.
     public var channel: String?
     /// The deadline (for follow up: when to follow up), seconds since the epoch.
     public var due: Int64?
@@ -65,14 +78,19 @@ public struct RequiredAction: Sendable, Hashable {
 
 /// A Waiver says which kind a `waive` removed, who waived it and what it dropped.
 public struct Waiver: Sendable, Hashable {
+    /// The kind of action removed.
     public var kind: ActionKindName
+    /// The fired rules that say `waive`, in file order.
     public var by: [RuleRef]
+    /// The rules whose actions of that kind were removed.
     public var dropped: [RuleRef]
 }
 
 /// An Outcome is everything one incident requires.
 public struct Outcome: Sendable {
+    /// The required actions, merged, in the printing order of Grammar.md §7.
     public var actions: [RequiredAction]
+    /// What `waive` removed, one entry per kind.
     public var waived: [Waiver]
     /// The rules that fired, in file order.
     public var fired: [RuleRef]
@@ -81,6 +99,7 @@ public struct Outcome: Sendable {
 }
 
 extension Evaluator {
+    /// The file, line and name of the rule at `index`.
     public func ruleRef(_ index: Int) -> RuleRef {
         let rule = program.model.rules[index]
         return RuleRef(index: index, file: rule.file, line: rule.line, name: rule.name)
