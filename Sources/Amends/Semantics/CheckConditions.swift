@@ -105,6 +105,8 @@ extension Checker {
     }
 
     mutating func reportUnknownName(_ name: String, _ source: SourceText, _ span: Span, candidates: [String]) {
+        // A field whose type is unknown is declared; its E103 says what is wrong.
+        if untypedFields.contains(name) { return }
         var help = Suggest.didYouMean(name, in: candidates)
         if help == nil {
             if model.roles.contains(name) || model.remedies.contains(name) {
@@ -371,6 +373,11 @@ extension Checker {
         case (_, .name(let n)):
             if fieldIndex[n] != nil || defineIndex[n] != nil {
                 return mismatch("a \(fieldIndex[n] != nil ? "field" : "define")")
+            }
+            // A bare word where a yes/no belongs: say what belongs there.
+            if type == .bool && !untypedFields.contains(n) && Suggest.closest(to: n, in: model.fields.map(\.name)) == nil {
+                report(.unknownName, "unknown name `\(n)`", source, e.span, help: "\(context) is yes/no: compare it with `yes` or `no`")
+                return nil
             }
             reportUnknownName(n, source, e.span, candidates: model.fields.map(\.name))
             return nil

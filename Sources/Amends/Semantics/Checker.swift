@@ -17,6 +17,9 @@ public struct Checker {
     // Symbol tables.
     var scaleIndex: [String: Int] = [:]
     var fieldIndex: [String: Int] = [:]
+    /// Fields declared with a type that could not be resolved (already an
+    /// E103): their uses are not reported again as unknown names.
+    var untypedFields: Set<String> = []
     var defineIndex: [String: Int] = [:]
     var roleIndex: [String: Int] = [:]
     var remedyIndex: [String: Int] = [:]
@@ -275,7 +278,10 @@ public struct Checker {
                 duplicate("field", fieldDecl.name, source, previous: model.fields[existing].declaration)
                 continue
             }
-            guard let type = resolveType(fieldDecl.type, field: fieldDecl.name.name, source) else { continue }
+            guard let type = resolveType(fieldDecl.type, field: fieldDecl.name.name, source) else {
+                untypedFields.insert(fieldDecl.name.name)
+                continue
+            }
             var field = Field(name: fieldDecl.name.name, key: fieldDecl.column?.value ?? fieldDecl.name.name, type: type,
                               optional: fieldDecl.optional, defaultValue: nil, format: fieldDecl.format?.value,
                               declaration: SourceRef(source, fieldDecl.name.span))
