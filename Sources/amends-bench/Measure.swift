@@ -42,6 +42,9 @@ enum Measure {
         // the spawn, then widen it again.
         let saved = core.flatMap { _ in Affinity.get() }
         if let core { _ = Affinity.set([core]) }
+        // A fresh output file: truncating the last run's inside the timing
+        // would charge its clean-up to this run.
+        if output != "/dev/null" { unlink(output) }
         var pid: pid_t = 0
         let start = now()
         let spawned = posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ)
@@ -56,6 +59,17 @@ enum Measure {
     }
 
     static func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// This process's peak resident memory, KiB.
+    static func ownMaxRSS() -> Int {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        return Int(usage.ru_maxrss)
+    }
 
     static func write(_ path: String, _ text: String) {
         guard let f = fopen(path, "w") else { return }
