@@ -203,6 +203,20 @@ for _ in 0..<runs {
     if all.status != 0 { failures.append("amends (every core) exited \(all.status)") }
     allTimes.append(all.seconds)
 }
+// What two cores give a program like this on this machine: two copies of
+// the hand-written one at once, one a core (they share the memory system,
+// and on a virtual machine perhaps a physical core). The throughput of the
+// pair over one copy alone is the most a second core can give here.
+var pairTimes: [Double] = []
+if let native {
+    for _ in 0..<runs {
+        let pair = (0..<2).compactMap { (core: Int) in Measure.launch([native, recordsPath, outNative + ".\(core)"], core: core) }
+        let times = pair.map { Measure.finish($0).seconds }
+        if times.count == 2 { pairTimes.append(times.max() ?? .nan) }
+    }
+    unlink(outNative + ".0")
+    unlink(outNative + ".1")
+}
 let tNative = Measure.median(nativeTimes), tOne = Measure.median(oneTimes), tAll = Measure.median(allTimes)
 if native != nil {
     report.line("   " + pad("swift-native (hand-written), one core", 42) + fixed(tNative, 3) + " s")
@@ -214,6 +228,14 @@ let speedup = tOne / tAll
 report.line("   " + pad("amends run, every core (\(cores))", 42) + fixed(tAll, 3) + " s"
             + "   \(fixed(speedup, 2))x one core (target >= 1.7x: \(verdict(speedup >= 1.7)))")
 report.line("   " + pad("records a second, every core", 42) + fixed(Double(lineCount) / tAll, 0))
+if !pairTimes.isEmpty {
+    let tPair = Measure.median(pairTimes)
+    let ceiling = 2 * tNative / tPair
+    report.line("   " + pad("two swift-natives at once, one a core", 42) + fixed(tPair, 3) + " s"
+                + "   \(fixed(ceiling, 2))x the work of one (what a second core gives here)")
+    report.value("native_pair_s", tPair)
+    report.value("second_core_ceiling", ceiling)
+}
 
 /// Whether a results file has one line per record with `"record":1`, 2, … in order.
 func inOrder(_ path: String, _ expected: Int) -> Bool {
