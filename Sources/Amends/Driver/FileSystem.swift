@@ -137,11 +137,21 @@ public enum FileSystem {
     }
 
     static func errnoText() -> String {
-        switch errno {
+        describe(errno: errno)
+    }
+
+    /// An `errno` in words, lower case as every message is ("no space left
+    /// on device").
+    public static func describe(errno code: Int32) -> String {
+        switch code {
         case ENOENT: return "no such file or directory"
         case EACCES: return "permission denied"
         case EISDIR: return "it is a directory"
-        default: return String(cString: strerror(errno))
+        default:
+            let text = String(cString: strerror(code))
+            guard let first = text.first, first.isUppercase,
+                  text.dropFirst().first.map({ !$0.isUppercase }) ?? true else { return text }
+            return first.lowercased() + text.dropFirst()
         }
     }
 }
