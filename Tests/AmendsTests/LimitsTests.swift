@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Testing
 @testable import Amends
 
@@ -15,7 +20,7 @@ struct LimitsTests {
         "`use` depth": "useDepth; cases/checker/use/deep",
         "duration amount": "durationAmount",
         "record size (a JSON object, a CSV row, a line)": "recordSize",
-        "line length in records": "lineLength",
+        "line length in records": "lineLength, anUnclosedQuoteDoesNotTakeTheRestOfTheFile",
         "JSON nesting in a record": "RecordReaderTests.depthLimit",
         "records held in memory": "recordsHeldInMemory; RunnerTests.aFailedWriteStopsTheRun",
     ]
@@ -159,5 +164,32 @@ struct LimitsTests {
         }
         #expect(total == 40)
         #expect(bigs.buffer.count <= RecordStream.defaultChunkSize + RecordStream.defaultMaxRecordSize + 1)
+    }
+
+    /// A stray quote early in a 2 MiB CSV file: one error line, and every
+    /// record after it still read (the file is read again from the line
+    /// after the quote). Through a pipe that cannot be done, and the error
+    /// line says the rest of the input was in that record.
+    @Test func anUnclosedQuoteDoesNotTakeTheRestOfTheFile() throws {
+        let dir = "/tmp/amends-limits-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        mkdir(dir, 0o755)
+        defer {
+            unlink(dir + "/p.policy")
+            unlink(dir + "/in.csv")
+            rmdir(dir)
+        }
+        _ = FileSystem.writeAtomically(dir + "/p.policy", Array(Self.policy.utf8))
+        let rows = 100_000
+        let csv = "id,note\nA,x\nB,\"a stray quote\n" + String(repeating: "C,plain text of some twenty bytes\n", count: rows)
+        _ = FileSystem.writeAtomically(dir + "/in.csv", Array(csv.utf8))
+        let r = Tool.run(["run", dir + "/p.policy", dir + "/in.csv", "--now", "2026-03-02T10:00:00Z"])
+        #expect(r.status == 1)
+        #expect(r.lines.count == rows + 2)
+        #expect(r.lines.count > 1 && r.lines[1] == #"{"record":2,"line":3,"error":"record 2 is larger than 1 MiB (a quote in it is never closed; reading goes on at line 4)"}"#)
+        #expect(r.lines.last?.hasPrefix("{\"record\":\(rows + 2),\"id\":\"C\"") == true)
+        let piped = Tool.shell("cat \(dir)/in.csv | \"$AMENDS\" run \(dir)/p.policy - --now 2026-03-02T10:00:00Z")
+        #expect(piped.status == 1)
+        #expect(piped.lines.count == 2)
+        #expect(piped.lines.last?.contains("a quote in it is never closed, so the rest of the input was in it") == true)
     }
 }
