@@ -129,6 +129,45 @@ public enum FileSystem {
         return base.hasSuffix("/") ? base + path : base + "/" + path
     }
 
+    /// Whether `path` is `folder` or inside it, by the letter of the two
+    /// paths (`.` and `..` worked out; links not followed; both relative
+    /// to the same folder, or both absolute).
+    public static func isInside(_ path: String, _ folder: String) -> Bool {
+        guard path.hasPrefix("/") == folder.hasPrefix("/") else { return false }
+        let p = components(path), f = components(folder)
+        // What is left after the folder must not climb out of it.
+        return p.count >= f.count && Array(p[0..<f.count]) == f && !p[f.count...].contains("..")
+    }
+
+    /// A path's components with `.` dropped and `..` taken back where it
+    /// can be (leading `..` stay): `a/./b/../c` -> `a c`, `../x` -> `.. x`.
+    static func components(_ path: String) -> [Substring] {
+        var out: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = out.last, last != ".." {
+                out.removeLast()
+            } else if part == "..", path.hasPrefix("/") {
+                continue            // `/..` is `/`
+            } else {
+                out.append(part)
+            }
+        }
+        return out
+    }
+
+    /// The real absolute path (links followed), or nil when it does not exist.
+    public static func resolved(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    public static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
     /// A canonical absolute path, for telling two spellings of one file apart.
     public static func canonical(_ path: String) -> String {
         guard let resolved = realpath(path, nil) else { return path }
@@ -137,11 +176,21 @@ public enum FileSystem {
     }
 
     static func errnoText() -> String {
-        switch errno {
+        describe(errno: errno)
+    }
+
+    /// An `errno` in words, lower case as every message is ("no space left
+    /// on device").
+    public static func describe(errno code: Int32) -> String {
+        switch code {
         case ENOENT: return "no such file or directory"
         case EACCES: return "permission denied"
         case EISDIR: return "it is a directory"
-        default: return String(cString: strerror(errno))
+        default:
+            let text = String(cString: strerror(code))
+            guard let first = text.first, first.isUppercase,
+                  text.dropFirst().first.map({ !$0.isUppercase }) ?? true else { return text }
+            return first.lowercased() + text.dropFirst()
         }
     }
 }
