@@ -60,6 +60,14 @@ public struct Policy: Sendable {
         return evaluate(buffer, now: now)
     }
 
+    /// Evaluates one incident given as a dictionary of its values, keyed as
+    /// a JSON record's keys are (a nested dictionary reaches dotted fields):
+    ///
+    ///     try policy.evaluate(["severity": "high", "reported": "2026-03-02T09:00:00Z"], now: now)
+    public func evaluate(_ record: [String: JSONValue], now: Int64) throws(RecordError) -> Outcome {
+        try evaluate(JSONValue(record), now: now)
+    }
+
     /// Evaluates a record already decoded into slots.
     public func evaluate(_ record: RecordBuffer, now: Int64) -> Outcome {
         var record = record

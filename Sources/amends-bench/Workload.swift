@@ -174,7 +174,7 @@ enum Workload {
         var count = out.utf8.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
         var k = 0
         while count < lines {
-            out += """
+            let group = """
 
             # rule group \(k)
             rule "group \(k)" when (severity >= medium and amount > \(k % 5000)) or (valued and repeat >= \(k % 4)):
@@ -185,7 +185,8 @@ enum Workload {
               task "check group \(k)" within 2 business days
 
             """
-            count += 8 // the literal above has eight line ends
+            out += group
+            count += group.utf8.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
             k += 1
         }
         return out

@@ -166,4 +166,28 @@ struct AnalysisTests {
         #expect(Self.solve(clauses).isSat)
         if case .unknown = Self.solve(clauses, budget: 5) {} else { Issue.record("a budget of 5 steps should run out") }
     }
+
+    // MARK: - What a finding's example says
+
+    /// W404's example reads as a sentence whether the incident gets some
+    /// actions or none, and its help works when no rule tests the level.
+    @Test func followUpLintExampleReads() {
+        func w404(_ rules: String) -> Diagnostic? {
+            let text = """
+            scale severity: low < medium < high < critical
+            record incident:
+              severity: severity
+              repeat: number = 0
+            roles: supervisor
+            \(rules)
+            """
+            let compiled = Driver.compile(source: SourceText(path: "t.policy", text: text))
+            return PolicyCheck.run(compiled).diagnostics.first { $0.code == .seriousWithoutFollowUp }
+        }
+        let none = w404("when repeat > 1: follow up in 3 days")
+        #expect(none?.notes.last?.message.hasSuffix("requires nothing at all, so no follow-up") == true, "\(String(describing: none?.notes))")
+        let some = w404("when severity >= high: notify supervisor\nwhen repeat > 1: follow up in 3 days")
+        #expect(some?.notes.last?.message.hasSuffix("requires `notify supervisor`, but no follow-up") == true, "\(String(describing: some?.notes))")
+        #expect(some?.help?.contains("or add the rule `when severity >= high: follow up in 3 days`") == true)
+    }
 }

@@ -667,6 +667,22 @@ extension RecordReaderTests {
         #expect(buffer.scalar(try Self.field(s, "received")) == Double(TimeTests.at(2014, 10, 10)))
     }
 
+    /// A time that does not fit its declared format is an error that names
+    /// the format, in CSV and in JSON.
+    @Test func aTimeOutsideItsFormatNamesTheFormat() throws {
+        let s = try Self.schema("""
+            record r:
+              id: text
+              opened: time format "d/M/yyyy HH:mm"
+            otherwise: follow up in 7 days
+            """)
+        let csv = Self.outcomes("id,opened\nA,5/3/2016 12:00\nB,31/2/2016 12:00\n", s)
+        #expect(csv.first == "1@2 A")
+        #expect(csv.last == #"2@3 error: `opened` is "31/2/2016 12:00", which is not a time in its format `d/M/yyyy HH:mm`"#, "\(csv)")
+        let json = Self.outcomes(#"{"id": "C", "opened": "2016-03-05T12:00:00Z"}"# + "\n", s, format: .jsonLines)
+        #expect(json == [#"1@1 error: `opened` is "2016-03-05T12:00:00Z", which is not a time in its format `d/M/yyyy HH:mm`"#], "\(json)")
+    }
+
     // MARK: - Large input
 
     @Test func multiChunkInputFromAFile() throws {

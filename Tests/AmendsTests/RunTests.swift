@@ -1,5 +1,11 @@
 import Testing
 @testable import Amends
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `amends run` and the library API: records in, required actions out.
 @Suite("Run")
@@ -95,6 +101,90 @@ struct RunTests {
         #expect(throws: RecordError.self) { try policy.evaluate(json: Array(#"{"severity": "hgh"}"#.utf8), now: 0) }
     }
 
+    /// A record given as a Swift dictionary gets the same outcome as the
+    /// same record given as JSON; nested dictionaries reach dotted fields.
+    @Test func libraryEvaluatesADictionary() throws {
+        let policy = try Policy(source: """
+        scale severity: low < high
+        record incident:
+          severity: severity
+          repeat: number = 0
+          reported: time
+          customer.name: text?
+        deadlines from reported
+        roles: owner, supervisor
+        when severity = high and repeat > 1: notify owner within 1 day
+        when customer.name = "Ada": notify supervisor
+        """)
+        let literal = try policy.evaluate(["severity": "high", "repeat": 2, "reported": "2026-03-02T09:00:00Z",
+                                           "customer": ["name": "Ada"]], now: 0)
+        var fields: [String: JSONValue] = ["severity": "high", "reported": "2026-03-02T09:00:00Z"]
+        fields["repeat"] = .number(2)
+        fields["customer"] = ["name": "Ada"]
+        let dictionary = try policy.evaluate(fields, now: 0)
+        let json = try policy.evaluate(json: Array(#"{"severity": "high", "repeat": 2, "reported": "2026-03-02T09:00:00Z", "customer": {"name": "Ada"}}"#.utf8), now: 0)
+        #expect(literal.actions.map(\.summary) == ["notify owner within 1 day", "notify supervisor"])
+        #expect(dictionary.actions.map(\.summary) == json.actions.map(\.summary))
+        #expect(dictionary.actions.map(\.due) == json.actions.map(\.due))
+        #expect(literal.actions.map(\.due) == json.actions.map(\.due))
+        #expect(throws: RecordError.self) { try policy.evaluate(["severity": "hgh", "reported": "2026-03-02T09:00:00Z"], now: 0) }
+    }
+
+    /// One Policy evaluated from many threads at once gives every thread
+    /// the outcome it gets alone (the library promises thread safety).
+    @Test func libraryIsThreadSafe() throws {
+        let policy = try Policy(path: Self.policy)
+        let severities = ["low", "medium", "high", "critical"]
+        let categories = ["billing", "delivery", "quality", "outage"]
+        let records: [[UInt8]] = (0..<64).map { k in
+            Array(#"{"id": "R\#(k)", "severity": "\#(severities[k % 4])", "tier": "\#(k % 3 == 0 ? "enterprise" : "basic")", "category": "\#(categories[(k / 4) % 4])", "caused_by": "\#(k % 5 == 0 ? "customer" : "us")", "repeat": \#(k % 3), "reported": "2026-03-0\#(1 + k % 8)T09:00:00Z"}"#.utf8)
+        }
+        let alone = try records.map { Self.describe(try policy.evaluate(json: $0, now: 1_772_442_000)) }
+        #expect(Set(alone).count > 4, "the records should differ in their outcomes")
+        let results = ConcurrentResults(count: records.count * 8)
+        DispatchQueue.concurrentPerform(iterations: records.count * 8) { k in
+            let text = (try? policy.evaluate(json: records[k % records.count], now: 1_772_442_000)).map { Self.describe($0) } ?? "error"
+            results.set(k, text)
+        }
+        for (k, text) in results.values.enumerated() {
+            #expect(text == alone[k % records.count], "record \(k % records.count) on another thread")
+        }
+    }
+
+    /// An outcome as one text, to compare outcomes whole.
+    static func describe(_ o: Outcome) -> String {
+        o.actions.map { "\($0.summary) \($0.due ?? -1) \($0.because.map(\.description))" }.joined(separator: "|")
+            + " waived " + o.waived.map { "\($0.kind)" }.joined(separator: ",")
+    }
+
+    /// Grammar.md §7: results come notify (roles in declaration order),
+    /// escalate, assign, respond, apology, offer (remedies in declaration
+    /// order), follow up, review, tasks (in order of first appearance),
+    /// whatever order the rules give them in; a waive records who waived
+    /// and whose actions it dropped.
+    @Test func resultsComeInTheDocumentedOrder() throws {
+        let policy = try Policy(source: """
+        record incident:
+          n: number = 0
+        roles: a, b, c
+        remedies: r1, r2, r3
+        when n > 0: task "z"; notify c; offer r3; follow up in 1 day; escalate to b
+        when n > 0: task "y"; notify a; offer r1; assign c; respond within 1 hour; review cause within 2 days; require apology with regret, repair
+        rule "no tasks" when n > 1: waive task
+        """)
+        let one = try policy.evaluate(["n": 1], now: 0)
+        #expect(one.actions.map(\.summary) == [
+            "notify a", "notify c", "escalate to b", "assign c", "respond within 1 hour", "apology with repair, regret",
+            "offer r1, r3", "follow up in 1 day", "review cause within 2 days", "task \"z\"", "task \"y\"",
+        ])
+        #expect(one.waived.isEmpty)
+        let two = try policy.evaluate(["n": 2], now: 0)
+        #expect(!two.actions.contains { $0.kind == .task })
+        #expect(two.waived.map(\.kind) == [.task])
+        #expect(two.waived.first?.by.map(\.line) == [7] && two.waived.first?.by.first?.name == "no tasks")
+        #expect(two.waived.first?.dropped.map(\.line) == [5, 6])
+    }
+
     @Test func libraryRefusesAPolicyWithErrors() {
         #expect(throws: PolicyError.self) { try Policy(source: "when x = 1: notify y\n") }
     }
@@ -115,5 +205,36 @@ struct RunTests {
         #expect(outcome.actions[0].within == DurationSpec(amount: 1, unit: .hours))
         #expect(outcome.actions[0].because.map(\.line) == [7, 8])
         #expect(outcome.actions[0].overridden.map(\.rule.line) == [7])
+    }
+}
+
+/// Texts written from many threads, each to its own slot, under a lock.
+final class ConcurrentResults: @unchecked Sendable {
+    // INVARIANT: `stored` is only touched while `lock` is held.
+    private let lock = TestMutex()
+    private var stored: [String]
+
+    init(count: Int) { stored = Array(repeating: "", count: count) }
+
+    func set(_ k: Int, _ value: String) { lock.locked { stored[k] = value } }
+
+    var values: [String] { lock.locked { stored } }
+}
+
+/// A pthread mutex (Foundation is not imported by the tests).
+final class TestMutex: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+    init() { pthread_mutex_init(mutex, nil) }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return body()
     }
 }

@@ -365,6 +365,19 @@ struct SyntaxTests {
         #expect(target.text == "$")
     }
 
+    /// A control character in the shown line (here ESC, which would start a
+    /// terminal escape, and a C1 control) is shown as a picture, one column
+    /// wide, so nothing reaches the terminal raw and the caret lines up.
+    @Test func controlCharactersAreShownAsPictures() throws {
+        let d = try #require(diagnostic("when x = 1: task \"a\u{1B}[2J\u{85}b\" $\n"))
+        let rendered = DiagnosticRenderer(color: false).render(d)
+        #expect(!rendered.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F..<0xA0).contains($0.value) },
+                "\(rendered.unicodeScalars.map { String($0.value, radix: 16) })")
+        #expect(rendered.contains("task \"a\u{241B}[2J\u{FFFD}b\" $"))
+        let target = try #require(caretTarget(rendered))
+        #expect(target.column == d.location.column && target.text == "$")
+    }
+
     @Test func aLongLineIsShownAroundTheSpan() throws {
         let d = try #require(diagnostic("define d: " + String(repeating: "a = 1 and ", count: 500) + "$\n"))
         let rendered = DiagnosticRenderer(color: false).render(d)

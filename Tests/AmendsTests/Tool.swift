@@ -27,9 +27,12 @@ enum Tool {
 
     static let packageRoot: String = FileSystem.directory(of: FileSystem.directory(of: FileSystem.directory(of: #filePath)))
 
-    /// Runs `amends ARGS…` with `input` on standard input.
-    static func run(_ args: [String], input: String = "", environment: [String: String] = [:]) -> Result {
-        spawn(path, args, input: input, environment: environment)
+    /// Runs `amends ARGS…` with `input` on standard input. The environment
+    /// is a fixed one (with `NO_COLOR=1`) plus `environment`; `unset` names
+    /// variables of the fixed one to leave out.
+    static func run(_ args: [String], input: String = "", environment: [String: String] = [:],
+                    unset: Set<String> = []) -> Result {
+        spawn(path, args, input: input, environment: environment, unset: unset)
     }
 
     /// Runs a `/bin/sh` script with `$AMENDS` naming the tool: for pipes,
@@ -38,7 +41,8 @@ enum Tool {
         spawn("/bin/sh", ["-c", script], input: input, environment: ["AMENDS": path])
     }
 
-    static func spawn(_ executable: String, _ args: [String], input: String, environment: [String: String]) -> Result {
+    static func spawn(_ executable: String, _ args: [String], input: String, environment: [String: String],
+                      unset: Set<String> = []) -> Result {
         let temp = "/tmp/amends-tool-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let inPath = temp + ".in", outPath = temp + ".out", errPath = temp + ".err"
         _ = FileSystem.writeAtomically(inPath, Array(input.utf8))
@@ -49,9 +53,7 @@ enum Tool {
         posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var env = ["PATH=/usr/bin:/bin", "NO_COLOR=1", "HOME=/tmp", "AMENDS_HISTORY="]
-        if let tz = getenv("TZDIR") { env.append("TZDIR=" + String(cString: tz)) }
-        for (k, v) in environment { env.append("\(k)=\(v)") }
+        let env = environmentList(environment, unset: unset)
         let argv = [executable] + args
         var cArgs = argv.map { strdup($0) } + [nil]
         var cEnv = env.map { strdup($0) } + [nil]
@@ -77,5 +79,15 @@ enum Tool {
         let err = (try? FileSystem.read(errPath).get()) ?? []
         let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         return Result(status: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// The child's environment as `NAME=value` texts.
+    static func environmentList(_ environment: [String: String], unset: Set<String> = []) -> [String] {
+        var env = ["PATH=/usr/bin:/bin", "NO_COLOR=1", "HOME=/tmp", "AMENDS_HISTORY="].filter {
+            !unset.contains(String($0.prefix { $0 != "=" }))
+        }
+        if let tz = getenv("TZDIR") { env.append("TZDIR=" + String(cString: tz)) }
+        for (k, v) in environment.sorted(by: { $0.key < $1.key }) { env.append("\(k)=\(v)") }
+        return env
     }
 }

@@ -50,7 +50,7 @@ extension CodeInfo {
                  "business hours or days in a policy with no `calendar`",
                  bad: "escalate to owner within 4 business hours", good: "calendar:\n  open mon-fri 09:00-17:30\n...\nescalate to owner within 4 business hours"),
         CodeInfo(.invalidCalendar, "invalid-calendar", .error,
-                 "a calendar with an unknown time zone, overlapping or empty hours, or no opening hours",
+                 "a calendar with an unknown or a second time zone, overlapping or empty hours, or no opening hours",
                  bad: "calendar:\n  open mon-fri 17:00-09:00", good: "calendar:\n  open mon-fri 09:00-17:00"),
         CodeInfo(.invalidFormat, "invalid-format", .error,
                  "a time format that cannot be read, or a format on a field that is not a time",

@@ -124,8 +124,8 @@ public struct CodeInfo: Sendable {
     static let syntaxCodes: [CodeInfo] = [
         CodeInfo(.invalidCharacter, "invalid-character", .error,
                  "a character that cannot start any token",
-                 bad: "when amount > 5000 & tier = premium: notify owner",
-                 good: "when amount > 5000 and tier = premium: notify owner"),
+                 bad: "when amount > $5000: notify owner",
+                 good: "when amount > 5000: notify owner"),
         CodeInfo(.invalidUTF8, "invalid-utf8", .error,
                  "bytes that are not valid UTF-8 (save the file as UTF-8)",
                  bad: "task \"caf\\xE9\"  # saved as Latin-1: é is the single byte E9",

@@ -13,7 +13,8 @@ import Darwin
 ///       = help: did you mean `days`?
 ///
 /// Tabs in the shown line are expanded to four spaces and the caret run is
-/// moved to match. Colour (ANSI SGR) only when asked for.
+/// moved to match; control characters are shown as their pictures (`␀`,
+/// `␛`), never sent to the terminal. Colour (ANSI SGR) only when asked for.
 public struct DiagnosticRenderer: Sendable {
     public var color: Bool
 
@@ -90,9 +91,14 @@ public struct DiagnosticRenderer: Sendable {
             let (scalar, length) = decodeScalar(bytes, i, range.upperBound)
             let inSpan = i >= spanStart && i < max(spanEnd, spanStart + 1)
             let text: String
-            switch scalar {
-            case "\t": text = "    "
-            case "\u{0}": text = "\u{2400}"
+            switch scalar.value {
+            case 0x09: text = "    "
+            // Control characters are shown as their pictures (␀, ␁, … ␡), C1
+            // controls as �: echoed raw they would move the cursor or start a
+            // terminal escape, and the caret would no longer line up.
+            case 0x00..<0x20: text = String(Character(Unicode.Scalar(0x2400 + scalar.value) ?? "\u{FFFD}"))
+            case 0x7F: text = "\u{2421}"
+            case 0x80..<0xA0: text = "\u{FFFD}"
             default: text = String(Character(scalar))
             }
             shown += text

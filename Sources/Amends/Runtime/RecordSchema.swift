@@ -138,7 +138,7 @@ public struct RecordSchema: Sendable {
                     r.setScalar(f, Double(zone.utc(fromLocal: local)))
                     return nil
                 }
-                return .badTime(fields[f], String(decoding: bytes, as: UTF8.self), expected: "the format it declares")
+                return .badTime(fields[f], String(decoding: bytes, as: UTF8.self), expected: "a time in its format `\(format.pattern)`")
             }
             if let t = ISOTime.parseLocalOrUTC(bytes) {
                 r.setScalar(f, Double(t.hasOffset ? t.seconds : zone.utc(fromLocal: t.seconds)))

@@ -67,7 +67,16 @@ extension Checker {
         switch action.kind {
         case .notify(let roles, let within):
             let w = checkDuration(within, source)
-            return roles.compactMap { role($0, source) }.map { .notify(role: $0, within: w) }
+            var indexes: [Int] = []
+            for r in roles {
+                guard let i = role(r, source) else { continue }
+                if indexes.contains(i) {
+                    report(.duplicateDeclaration, "`\(r.name)` is notified twice", source, r.span, help: "list each role once")
+                    continue
+                }
+                indexes.append(i)
+            }
+            return indexes.map { .notify(role: $0, within: w) }
         case .escalate(let r, let within):
             let w = checkDuration(within, source)
             return role(r, source).map { [.escalate(role: $0, within: w)] } ?? []

@@ -218,9 +218,17 @@ public struct Checker {
         model.calendar = decl
         model.calendarRef = SourceRef(source, span)
         var hasOpen = false
+        var firstZone: StringLiteral?
         for entry in decl.entries {
             switch entry {
             case .timeZone(let zone):
+                if let first = firstZone {
+                    report(.invalidCalendar, "the calendar already has a time zone, `\(first.value)`", source, zone.span,
+                           help: "a calendar has one time zone: keep one `time zone` line",
+                           notes: [Diagnostic.Note("the first time zone", source: source, span: first.span)])
+                    continue
+                }
+                firstZone = zone
                 switch ZoneLookup.load(zone.value) {
                 case .success(let lookup): localZone = lookup
                 case .failure(let failure):
@@ -229,8 +237,11 @@ public struct Checker {
             case .open(_, let hours, _):
                 hasOpen = true
                 for range in hours where range.from >= range.to {
-                    report(.invalidCalendar, "opening hours `\(range.from)-\(range.to)` end before they start", source, range.span,
-                           help: "write the opening time first, e.g. `09:00-17:30`")
+                    let empty = range.from == range.to
+                    report(.invalidCalendar, empty ? "opening hours `\(range.from)-\(range.to)` are empty: they end as they start"
+                                                   : "opening hours `\(range.from)-\(range.to)` end before they start", source, range.span,
+                           help: empty ? "give the closing time, e.g. `\(range.from)-17:30`, or leave the day out to close it"
+                                       : "write the opening time first, e.g. `09:00-17:30`; hours cannot pass midnight")
                 }
             case .closed(let dates, _):
                 for date in dates {

@@ -55,7 +55,8 @@ extension Parser {
         return record
     }
 
-    // field = NAME ":" type [ "?" ] [ "from" STRING ] [ "format" STRING ] [ "=" value ]
+    // field = NAME ":" type { "?" | "from" STRING | "format" STRING } [ "=" value ]
+    //         (each of `?`, `from` and `format` at most once, in any order)
     mutating func parseField() throws -> FieldDecl {
         let name = try expectName("a field name", help: "a field is written `name: type`, e.g. `amount: number?`")
         _ = try expect(.colon, "after the field name", help: "write `\(name.name): TYPE`, e.g. `\(name.name): text`")
@@ -70,13 +71,26 @@ extension Parser {
         while progressed {
             progressed = false
             if atWord("from") {
-                advance()
-                field.column = try expectString("the column or key to read, in quotes, after `from`")
+                let word = advance()
+                let column = try expectString("the column or key to read, in quotes, after `from`")
+                if let first = field.column {
+                    // Reported, and the field kept (with its first column), so its uses are still checked.
+                    error(.unexpectedToken, "`\(name.name)` already reads from \(SExpr.quote(first.value))",
+                          at: word.span.to(column.span), help: "a field reads one key or column: keep one `from`")
+                } else {
+                    field.column = column
+                }
                 progressed = true
             }
             if atWord("format") {
-                advance()
-                field.format = try expectString("a time format in quotes, e.g. format \"d/M/yyyy HH:mm\"")
+                let word = advance()
+                let format = try expectString("a time format in quotes, e.g. format \"d/M/yyyy HH:mm\"")
+                if let first = field.format {
+                    error(.unexpectedToken, "`\(name.name)` already has the format \(SExpr.quote(first.value))",
+                          at: word.span.to(format.span), help: "a time field has one format: keep one `format`")
+                } else {
+                    field.format = format
+                }
                 progressed = true
             }
             if at(.question) && !field.optional {
@@ -88,6 +102,14 @@ extension Parser {
         if at(.equal) {
             advance()
             field.defaultValue = try parseValue()
+            if atWord("from") || atWord("format") || at(.question) {
+                // Reported, and the field kept without what follows, so its uses are still checked.
+                error(.unexpectedToken, "unexpected \(describe(peek)) after the default", at: peek.span,
+                      help: "the default comes last: `\(name.name): TYPE from \"key\" = VALUE`")
+                field.span = name.span.to(previous.span)
+                skipLine()
+                return field
+            }
         }
         field.span = name.span.to(previous.span)
         try endOfStatement()
@@ -285,16 +307,30 @@ extension Parser {
         return ClockTime(minutes: h * 60 + m)
     }
 
-    // zone = STRING | NAME { "/" NAME } (written without spaces, e.g. America/New_York)
+    // zone = STRING
+    //      | ( "+" | "-" ) ( CLOCK | NUMBER )                  (a fixed offset: +01:00, -0530)
+    //      | NAME { ( "/" | "-" | "+" ) NAME | NUMBER | CLOCK }  (written without spaces, e.g. America/New_York)
     mutating func parseZone() throws -> StringLiteral {
         if at(.string) { return try expectString("a time zone") }
+        let help = "write an IANA name such as `Europe/London`, `UTC`, or an offset such as `+01:00`"
+        if at(.plus) || at(.minus) {
+            let sign = advance()
+            guard (at(.clock) || at(.number)) && peek.span.start == sign.span.end else {
+                if at(.invalid) { throw Failure() }
+                throw fail(.expectedToken, "expected an offset such as `+01:00` after `\(text(sign))`, found \(describe(peek))",
+                           at: peek.span, help: help)
+            }
+            let span = sign.span.to(advance().span)
+            return StringLiteral(source.text(span), span)
+        }
         guard at(.name) else {
             if at(.invalid) { throw Failure() }
-            throw fail(.expectedToken, "expected a time zone such as `Europe/London`, found \(describe(peek))", at: peek.span)
+            throw fail(.expectedToken, "expected a time zone such as `Europe/London`, found \(describe(peek))", at: peek.span,
+                       help: help)
         }
         let start = peek.span
         var end = advance().span
-        while (at(.slash) || at(.minus) || at(.plus) || at(.name) || at(.number)) && peek.span.start == end.end {
+        while (at(.slash) || at(.minus) || at(.plus) || at(.name) || at(.number) || at(.clock)) && peek.span.start == end.end {
             end = advance().span
         }
         let span = start.to(end)

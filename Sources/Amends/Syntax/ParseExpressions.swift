@@ -15,6 +15,7 @@ extension Parser {
         var left = try parseAnd()
         while atWord("or") {
             advance()
+            try continuesOnNextLine(after: "or")
             let right = try parseAnd()
             left = Expr(.or(left, right), left.span.to(right.span))
         }
@@ -26,10 +27,19 @@ extension Parser {
         var left = try parseNot()
         while atWord("and") {
             advance()
+            try continuesOnNextLine(after: "and")
             let right = try parseNot()
             left = Expr(.and(left, right), left.span.to(right.span))
         }
         return left
+    }
+
+    /// A line that ends with `and` or `or` goes on only on a line indented
+    /// deeper (Grammar.md §2); say so, rather than only that a value is missing.
+    mutating func continuesOnNextLine(after word: String) throws {
+        guard at(.newline) || at(.eof) else { return }
+        throw fail(.expectedCondition, "expected a condition after `\(word)`, found \(describe(peek))", at: Span.at(previous.span.end),
+                   help: "to go on with the condition on the next line, indent that line deeper than the first")
     }
 
     // notExpr = "not" notExpr | comparison

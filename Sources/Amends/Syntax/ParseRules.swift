@@ -65,7 +65,7 @@ extension Parser {
             rule.oneLine = true
             do {
                 try parseActionsOnLine(into: &rule.actions)
-                try endOfStatement()
+                try endOfActions(rule.actions.last)
             } catch {
                 skipLine()
             }
@@ -75,7 +75,7 @@ extension Parser {
                 rule.oneLine = false
                 parseBlockLines { parser in
                     try parser.parseActionsOnLine(into: &rule.actions)
-                    try parser.endOfStatement()
+                    try parser.endOfActions(rule.actions.last)
                 }
             }
             return
@@ -87,8 +87,33 @@ extension Parser {
         }
         parseBlockLines { parser in
             try parser.parseActionsOnLine(into: &rule.actions)
-            try parser.endOfStatement()
+            try parser.endOfActions(rule.actions.last)
         }
+    }
+
+    /// The end of a line of actions, as `endOfStatement`, with a help that
+    /// speaks of actions: a second action needs `;`, an apology's parts
+    /// come in the order with, within, by, the names of one action come
+    /// before its deadline.
+    mutating func endOfActions(_ last: Action?) throws {
+        if at(.newline) || at(.eof) || at(.dedent) || at(.invalid) {
+            try endOfStatement()
+            return
+        }
+        let word = at(.name) ? text(peek) : ""
+        let help: String
+        if Parser.actionWords.contains(word) {
+            help = "separate actions with `;`: `...; \(word) ...`"
+        } else if word == "with", case .apology? = last?.kind {
+            help = "the components come first: `require apology with repair, responsibility within 1 day by phone`"
+        } else if word == "within", case .followUp? = last?.kind {
+            help = "`follow up in 3 days` says when to follow up; it takes no `within`"
+        } else if at(.comma) {
+            help = "name every role or remedy before `within` or `by`: `notify supervisor, owner within 1 hour`"
+        } else {
+            help = "the action ends before it; separate actions with `;`"
+        }
+        throw fail(.unexpectedToken, "unexpected \(describe(peek)) at the end of the action", at: peek.span, help: help)
     }
 
     /// action { ";" action }
@@ -418,6 +443,10 @@ extension Parser {
                                       at: parser.peek.span, help: "write `now 2026-03-05T09:00:00Z`")
                 }
                 let token = parser.advance()
+                if example.now != nil {
+                    parser.error(.unexpectedToken, "the example already has a `now`", at: start.to(token.span),
+                                 help: "an example is measured at one time: keep one `now` line")
+                }
                 example.now = Expr(.timestamp(try parser.timestampValue(token)), token.span)
             } else if parser.atWord("expect") {
                 parser.advance()

@@ -109,10 +109,12 @@ enum DomainLints {
                                       : "no rule requires a follow-up, so \(seriousNames) incidents get none"
             let (place, notes) = c.placeForField(f)
             let requires = outcome.actions.map { "`\($0.summary)`" }
+            let example = requires.isEmpty ? "requires nothing at all, so no follow-up"
+                                           : "requires " + requires.joined(separator: ", ") + ", but no follow-up"
+            let atLeast = "\(field.name) >= \(levels[threshold])"
             out.append(Diagnostic(.seriousWithoutFollowUp, message, source: place.source, span: place.span,
-                                  help: "add `follow up in 3 days` to the rule for `\(field.name) >= \(levels[threshold])`",
-                                  notes: notes + [Diagnostic.Note("for example, \(c.describe(incident)) requires "
-                                      + (requires.isEmpty ? "nothing" : requires.joined(separator: ", ")) + " but no follow-up")]))
+                                  help: "add `follow up in 3 days` to the rule for `\(atLeast)`, or add the rule `when \(atLeast): follow up in 3 days`",
+                                  notes: notes + [Diagnostic.Note("for example, \(c.describe(incident)) \(example)")]))
         }
         return out
     }
