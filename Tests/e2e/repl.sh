@@ -67,6 +67,11 @@ if grep -qF '{severity: critical, tier: enterprise,\ncaused_by: us, category: ou
 else
   fail "the history file does not hold the two-line incident: $(cat "$work/history" 2>/dev/null)"
 fi
+if grep -q '^\.' "$work/history" 2>/dev/null; then
+  fail "REPL commands are in the history file: $(grep '^\.' "$work/history")"
+else
+  pass "REPL commands are not kept in the history"
+fi
 
 # 3. Input typed while the REPL starts is kept (TCSADRAIN, not TCSAFLUSH).
 if drive typeahead Tests/e2e/typeahead.steps "echo typing ahead; sleep 3; '$amends' repl $policy; $ended"; then
@@ -78,7 +83,8 @@ fi
 
 # 4. After a resize (SIGWINCH), a line longer than the window is redrawn in
 # place: it is on the screen once, not once per redraw.
-if drive resize Tests/e2e/resize.steps "'$amends' repl $policy; $ended" -x 80 -y 24; then
+# (Without AMENDS_HISTORY: the history goes to ~/.amends_history.)
+if drive resize Tests/e2e/resize.steps "env -u AMENDS_HISTORY '$amends' repl $policy; $ended" -x 80 -y 24; then
   drawn=$(grep -c '^>>> severity >= high and' "$work/resize.screen")
   if [ "$drawn" = 1 ]; then pass "after a resize a long line is redrawn in place"
   else fail "after a resize the long line is on the screen $drawn times"; sed 's/^/  | /' "$work/resize.screen" >&2; fi
@@ -87,14 +93,20 @@ else
   sed 's/^/  | /' "$work/resize.screen" >&2
 fi
 
+if grep -qxF '{severity: low}' "$work/.amends_history" 2>/dev/null; then
+  pass "without AMENDS_HISTORY the history is kept in ~/.amends_history"
+else
+  fail "~/.amends_history does not hold the entry: $(cat "$work/.amends_history" 2>/dev/null)"
+fi
+
 # 5. Colour on a terminal, none with NO_COLOR, no escape codes at all with
 # TERM=dumb: script(1) records the bytes the REPL writes to its terminal.
 if command -v script >/dev/null 2>&1; then
   for mode in colour no-colour dumb; do
     case $mode in
-      colour) env="env -u NO_COLOR" ;;
-      no-colour) env="env NO_COLOR=1" ;;
-      dumb) env="env -u NO_COLOR TERM=dumb" ;;
+      colour) env="env -u NO_COLOR AMENDS_HISTORY=" ;;
+      no-colour) env="env NO_COLOR=1 AMENDS_HISTORY=" ;;
+      dumb) env="env -u NO_COLOR TERM=dumb AMENDS_HISTORY=" ;;
     esac
     rec="$work/$mode.typescript"
     steps=Tests/e2e/colour.steps finish=$ended
@@ -116,6 +128,9 @@ if command -v script >/dev/null 2>&1; then
             else pass "TERM=dumb: a plain prompt and no escape codes"; fi ;;
     esac
   done
+  # AMENDS_HISTORY= (empty) kept those runs' entries out of every history file.
+  if grep -qs 'hgh' "$work/history" "$work/.amends_history"; then fail "AMENDS_HISTORY= did not turn the history off"
+  else pass "AMENDS_HISTORY= turns the history off"; fi
 else
   echo "repl e2e: SKIPPED the colour tests: script(1) is not installed (util-linux)"
 fi
