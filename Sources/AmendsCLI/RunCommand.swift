@@ -27,7 +27,9 @@ enum RunCommand: Command {
                              the records' format when the file name does not say
       --threads N            evaluate on N threads (default: every core)
       --output FILE          write the results to FILE, replaced only when complete
-      --explain              after each result, why each rule did or did not fire
+      --explain              why each rule did or did not fire and how each deadline
+                             was counted: after each result (text), or as the
+                             line's `explain` member (json), as `amends explain` gives it
 
     exit status: 0 every record read, 1 some records could not be read,
                  2 the policy has errors, or a bad command line or unreadable input
@@ -97,7 +99,7 @@ enum RunCommand: Command {
             options.threads = n
         }
         if parsed.has("--explain") {
-            options.annotate = { evaluator, record in RunExplain.annotate(evaluator, record) }
+            options.annotate = { evaluator, record in RunExplain.annotate(evaluator, record, format: format) }
         }
 
         // Open every input first: a missing file is a command-line mistake.

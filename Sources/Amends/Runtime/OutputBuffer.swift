@@ -31,6 +31,17 @@ public final class OutputBuffer {
 
     public func removeAll() { count = 0 }
 
+    /// Whether the bytes written so far end with `suffix`.
+    public func ends(with suffix: StaticString) -> Bool {
+        let n = suffix.utf8CodeUnitCount
+        guard n <= count else { return false }
+        let tail = UnsafeBufferPointer(start: base + (count - n), count: n)
+        return tail.elementsEqual(UnsafeBufferPointer(start: suffix.utf8Start, count: n))
+    }
+
+    /// Forgets the last `n` bytes written (all of them when fewer).
+    public func removeLast(_ n: Int) { count = max(0, count - max(0, n)) }
+
     /// Makes room for `n` more bytes.
     @inline(__always)
     func reserve(_ n: Int) {
