@@ -28,7 +28,9 @@ enum RunCommand: Command {
       --threads N            evaluate on N threads (default: every core)
       --output FILE          write the results to FILE, replaced only when the run
                              is complete and every byte written (else left as it was)
-      --explain              after each result, why each rule did or did not fire
+      --explain              why each rule did or did not fire and how each deadline
+                             was counted: after each result (text), or as the
+                             line's `explain` member (json), as `amends explain` gives it
 
     A reader that stops reading (`amends run … | head -1`) ends the run
     early and quietly, with status 0.
@@ -102,7 +104,7 @@ enum RunCommand: Command {
             options.threads = n
         }
         if parsed.has("--explain") {
-            options.annotate = { evaluator, record in RunExplain.annotate(evaluator, record) }
+            options.annotate = { evaluator, record in RunExplain.annotate(evaluator, record, format: format) }
         }
 
         // Open every input first: a missing file is a command-line mistake.

@@ -26,7 +26,11 @@ public final class Runner {
         public var now: Int64 = 0
         public var threads: Int = Runner.processorCount
         public var batchSize: Int = 1024
-        /// Written after each record's result (e.g. `--explain`), on the worker.
+        /// More about each record (e.g. `--explain`), made on the worker. In
+        /// text format it is written after the record's result; in JSON
+        /// format it must be one JSON value on one line, and it goes into the
+        /// record's line as its `explain` member, so the output stays one
+        /// JSON line per record.
         public var annotate: (@Sendable (Evaluator, RecordBuffer) -> [UInt8])?
 
         public init() {}
@@ -267,11 +271,13 @@ final class Worker: @unchecked Sendable {
             }
             record.now = now
             evaluator.evaluate(record)
+            let extra = options.annotate?(evaluator, record)
             switch options.format {
-            case .json: writer.writeJSON(record: number, evaluator, record, into: out)
-            case .text: writer.writeText(record: number, evaluator, record, into: out)
+            case .json: writer.writeJSON(record: number, evaluator, record, into: out, explain: extra)
+            case .text:
+                writer.writeText(record: number, evaluator, record, into: out)
+                if let extra { out.raw(extra) }
             }
-            if let annotate = options.annotate { out.raw(annotate(evaluator, record)) }
         }
     }
 }
