@@ -10,10 +10,25 @@ import Amends
 /// tests failed, 2 the command line or the policy itself is wrong.
 public enum CLI {
     public static func main(_ argv: [String]) -> Int32 {
+        // A closed pipe and a file over the size limit (`ulimit -f`) make
+        // write(2) fail, which the writers report, instead of killing the
+        // process.
         signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
         let code = dispatch(Array(argv.dropFirst()))
         Console.flush()
-        return code
+        return finish(code)
+    }
+
+    /// The exit status once output is flushed: a write to standard output
+    /// that failed (a full disk, `> /dev/full`) is an error, reported here
+    /// unless the command reported it itself; a reader that went away
+    /// (`| head -1`) is not.
+    static func finish(_ code: Int32) -> Int32 {
+        guard let failure = Console.out.takeFailure(), failure != EPIPE else { return code }
+        Console.err.write("error: could not write to standard output: \(FileSystem.describe(errno: failure))\n")
+        Console.err.flush()
+        return max(code, 2)
     }
 
     /// Every command, in the order `amends help` lists them.

@@ -26,11 +26,18 @@ enum RunCommand: Command {
       --input-format json|jsonl|csv
                              the records' format when the file name does not say
       --threads N            evaluate on N threads (default: every core)
-      --output FILE          write the results to FILE, replaced only when complete
-      --explain              after each result, why each rule did or did not fire
+      --output FILE          write the results to FILE, replaced only when the run
+                             is complete and every byte written (else left as it was)
+      --explain              why each rule did or did not fire and how each deadline
+                             was counted: after each result (text), or as the
+                             line's `explain` member (json), as `amends explain` gives it
+
+    A reader that stops reading (`amends run … | head -1`) ends the run
+    early and quietly, with status 0.
 
     exit status: 0 every record read, 1 some records could not be read,
-                 2 the policy has errors, or a bad command line or unreadable input
+                 2 the policy has errors, a bad command line, an input not
+                 readable to its end, or results that could not be written
 
     """
 
@@ -97,7 +104,7 @@ enum RunCommand: Command {
             options.threads = n
         }
         if parsed.has("--explain") {
-            options.annotate = { evaluator, record in RunExplain.annotate(evaluator, record) }
+            options.annotate = { evaluator, record in RunExplain.annotate(evaluator, record, format: format) }
         }
 
         // Open every input first: a missing file is a command-line mistake.
@@ -113,13 +120,14 @@ enum RunCommand: Command {
 
         let output: OutputTarget
         if let path = parsed.value("--output") {
-            guard let target = OutputTarget.file(path) else {
-                Console.err.write("error: cannot write `\(path)`\n")
+            switch OutputTarget.file(path) {
+            case .failure(let failure):
+                Console.err.write("error: cannot write `\(path)`: \(failure.reason)\n")
                 return 2
+            case .success(let target): output = target
             }
-            output = target
         } else {
-            output = .stdout
+            output = OutputTarget()
         }
 
         let runner = Runner(program: program, options: options)
@@ -127,12 +135,12 @@ enum RunCommand: Command {
         var failed = 0
         var readError = false
         for (input, stream) in streams {
-            let summary = runner.run(stream, firstNumber: number, inputName: streams.count > 1 ? input : nil) { bytes in
-                output.write(bytes)
-            }
+            let summary = runner.run(stream, firstNumber: number, inputName: streams.count > 1 ? input : nil,
+                                     writeOrStop: { bytes in output.write(bytes) })
             if stream.format == .csv, let map = stream.columnMap(for: program.schema) {
                 for warning in map.warnings { Console.err.write("warning: \(input): \(warning)\n") }
             }
+            if summary.stopped { break }     // the output is gone: nothing more to do
             if let failure = stream.failure {
                 Console.err.write("error: reading `\(input)` stopped: \(failure)\n")
                 readError = true
@@ -140,9 +148,17 @@ enum RunCommand: Command {
             number += summary.records
             failed += summary.errors
         }
-        guard output.finish() else {
-            Console.err.write("error: could not write the results\n")
+        switch output.finish(complete: !readError) {
+        case .readerGone:
+            return 0        // `amends run … | head -1`: the reader has what it wanted
+        case .failed(let reason):
+            Console.err.write("error: could not write the results to \(output.name): \(reason)\n")
+            if let path = output.path { Console.err.write("  = note: `\(path)` was left as it was\n") }
             return 2
+        case .discarded:
+            if let path = output.path { Console.err.write("  = note: the results are incomplete, so `\(path)` was left as it was\n") }
+        case .written:
+            break
         }
         if failed > 0 {
             Console.err.write("\(Summary.plural(failed, "record")) of \(number - 1) could not be read\n")
@@ -153,43 +169,153 @@ enum RunCommand: Command {
 }
 
 /// Where results go: standard output, or a file that replaces its target
-/// only once complete (written beside it, then renamed).
-enum OutputTarget {
-    case stdout
-    case temporary(fd: Int32, temp: String, path: String, failed: Bool)
-
-    static func file(_ path: String) -> OutputTarget? {
-        let temp = path + ".amends-tmp-\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        return fd < 0 ? nil : .temporary(fd: fd, temp: temp, path: path, failed: false)
+/// only once the run is complete and every byte is written (the results
+/// go to a temporary file beside it, synced, then renamed over it). On any
+/// failure, or a signal that ends the run, the temporary file is removed
+/// and the target is left as it was.
+final class OutputTarget {
+    /// How writing ended.
+    enum Outcome: Equatable {
+        case written
+        /// Standard output's reader went away (a closed pipe): not an error.
+        case readerGone
+        case failed(String)
+        /// The run was incomplete: the file was not replaced.
+        case discarded
     }
 
-    func write(_ bytes: UnsafeBufferPointer<UInt8>) {
-        switch self {
-        case .stdout:
+    struct Failure: Error {
+        var reason: String
+    }
+
+    /// The file being written, nil for standard output.
+    let path: String?
+    private let temp: String?
+    private var fd: Int32
+    /// The `errno` of the first write to the file that failed.
+    private var error: Int32?
+
+    /// For messages: "`out.jsonl`" or "standard output".
+    var name: String { path.map { "`\($0)`" } ?? "standard output" }
+
+    /// Standard output.
+    init() {
+        path = nil
+        temp = nil
+        fd = 1
+    }
+
+    private init(path: String, temp: String, fd: Int32) {
+        self.path = path
+        self.temp = temp
+        self.fd = fd
+    }
+
+    /// A file, written beside `path` until `finish`.
+    static func file(_ path: String) -> Result<OutputTarget, Failure> {
+        let temp = path + ".amends-tmp-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 { return .failure(Failure(reason: FileSystem.describe(errno: errno))) }
+        var st = stat()
+        if stat(path, &st) == 0 { fchmod(fd, st.st_mode & 0o7777) }    // the target keeps its mode
+        PendingFile.set(temp)
+        return .success(OutputTarget(path: path, temp: temp, fd: fd))
+    }
+
+    /// Writes results; false once the output is gone (the run then stops).
+    func write(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard temp != nil else {
             Console.out.write(unbuffered: bytes)
-        case .temporary(let fd, _, _, _):
-            var offset = 0
-            let raw = UnsafeRawBufferPointer(bytes)
-            guard let base = raw.baseAddress else { return }
-            while offset < raw.count {
-                let n = Glibc.write(fd, base + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return }
-                offset += n
+            return !Console.out.closed
+        }
+        guard error == nil else { return false }
+        let raw = UnsafeRawBufferPointer(bytes)
+        guard let base = raw.baseAddress else { return true }
+        var offset = 0
+        while offset < raw.count {
+            let n = Glibc.write(fd, base + offset, raw.count - offset)
+            if n <= 0 {
+                if n < 0 && errno == EINTR { continue }
+                error = n < 0 ? errno : EIO
+                return false
+            }
+            offset += n
+        }
+        return true
+    }
+
+    /// Flushes; for a file, syncs it and renames it into place when the run
+    /// is `complete` and every write succeeded, else removes it.
+    func finish(complete: Bool) -> Outcome {
+        guard let temp, let path else {
+            Console.out.flush()
+            if Console.out.readerGone {
+                _ = Console.out.takeFailure()
+                return .readerGone
+            }
+            if let failure = Console.out.takeFailure() { return .failed(FileSystem.describe(errno: failure)) }
+            return .written
+        }
+        defer { PendingFile.clear() }
+        if let error {
+            close(fd)
+            unlink(temp)
+            return .failed(FileSystem.describe(errno: error))
+        }
+        guard complete else {
+            close(fd)
+            unlink(temp)
+            return .discarded
+        }
+        if fsync(fd) != 0 || close(fd) != 0 || rename(temp, path) != 0 {
+            let reason = FileSystem.describe(errno: errno)
+            unlink(temp)
+            return .failed(reason)
+        }
+        return .written
+    }
+}
+
+/// The temporary output file of a run, removed if a signal (Ctrl-C, a
+/// `kill`) ends the process before the run does: the target is then left
+/// as it was, and nothing half-written stays beside it.
+enum PendingFile {
+    // Read only by the signal handler, set and cleared on the main thread.
+    nonisolated(unsafe) static var path: UnsafeMutablePointer<CChar>?
+    static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+    /// The signals whose handler was replaced (not those ignored on entry,
+    /// as `nohup` leaves SIGHUP).
+    nonisolated(unsafe) static var caught: [Int32] = []
+
+    static func set(_ temp: String) {
+        path = strdup(temp)
+        for s in signals {
+            let before = signal(s, removeAndDie)
+            if isIgnored(before) {
+                signal(s, SIG_IGN)
+            } else {
+                caught.append(s)
             }
         }
     }
 
-    /// Flushes; for a file, syncs and renames it into place. False on failure.
-    func finish() -> Bool {
-        switch self {
-        case .stdout:
-            Console.out.flush()
-            return true
-        case .temporary(let fd, let temp, let path, _):
-            let ok = fsync(fd) == 0 && close(fd) == 0 && rename(temp, path) == 0
-            if !ok { unlink(temp) }
-            return ok
-        }
+    static func isIgnored(_ handler: __sighandler_t?) -> Bool {
+        unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
     }
+
+    static func clear() {
+        for s in caught { signal(s, SIG_DFL) }
+        caught = []
+        let p = path
+        path = nil
+        free(p)
+    }
+}
+
+/// A signal handler: only async-signal-safe calls (unlink, signal, raise).
+private func removeAndDie(_ s: Int32) {
+    if let p = PendingFile.path { unlink(p) }
+    signal(s, SIG_DFL)
+    raise(s)
 }

@@ -1,12 +1,20 @@
 import Amends
 
-/// `run --explain`: after each result, the explainer's account of the record:
-/// every rule, fired or not and why, and how each deadline was computed.
+/// `run --explain`: the explainer's account of each record: every rule,
+/// fired or not and why, and how each deadline was computed. In text format
+/// it follows the record's result; in JSON format it is the `explain`
+/// member of the record's line, as `amends explain --format json` gives it
+/// but on one line.
 enum RunExplain {
-    static func annotate(_ evaluator: Evaluator, _ record: RecordBuffer) -> [UInt8] {
+    static func annotate(_ evaluator: Evaluator, _ record: RecordBuffer, format: Runner.Format) -> [UInt8] {
         let explanation = Explainer.explain(program: evaluator.program, record: record)
-        var text = explanation.text
-        if !text.hasSuffix("\n") { text += "\n" }
-        return Array(text.utf8)
+        switch format {
+        case .json:
+            return Array(explanation.jsonTree.compact().utf8)
+        case .text:
+            var text = explanation.text
+            if !text.hasSuffix("\n") { text += "\n" }
+            return Array(("\n" + text + "\n").utf8)
+        }
     }
 }

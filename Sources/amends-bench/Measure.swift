@@ -30,6 +30,18 @@ enum Measure {
     /// Runs `argv` with stdin from /dev/null and stdout to `output`, stderr
     /// to /dev/null, and waits; `core` pins it (and only it) to one CPU.
     static func spawn(_ argv: [String], output: String = "/dev/null", core: Int? = nil) -> Run {
+        guard let child = launch(argv, output: output, core: core) else { return Run(seconds: .nan, maxRSS: 0, status: -1) }
+        return finish(child)
+    }
+
+    /// A child process started by `launch`, and when.
+    struct Child {
+        var pid: pid_t
+        var start: Double
+    }
+
+    /// Starts `argv` as `spawn` does, without waiting; nil if it could not.
+    static func launch(_ argv: [String], output: String = "/dev/null", core: Int? = nil) -> Child? {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -42,20 +54,38 @@ enum Measure {
         // the spawn, then widen it again.
         let saved = core.flatMap { _ in Affinity.get() }
         if let core { _ = Affinity.set([core]) }
+        // A fresh output file: truncating the last run's inside the timing
+        // would charge its clean-up to this run.
+        if output != "/dev/null" { unlink(output) }
         var pid: pid_t = 0
         let start = now()
         let spawned = posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ)
         if let saved { _ = Affinity.set(saved) }
-        guard spawned == 0 else { return Run(seconds: .nan, maxRSS: 0, status: -1) }
+        return spawned == 0 ? Child(pid: pid, start: start) : nil
+    }
+
+    /// Waits for a child: its time from start to exit, peak memory, status.
+    static func finish(_ child: Child) -> Run {
         var status: Int32 = 0
         var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        let elapsed = now() - start
+        while wait4(child.pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let elapsed = now() - child.start
         let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         return Run(seconds: elapsed, maxRSS: Int(usage.ru_maxrss), status: exitStatus)
     }
 
     static func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// This process's peak resident memory, KiB.
+    static func ownMaxRSS() -> Int {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        return Int(usage.ru_maxrss)
+    }
 
     static func write(_ path: String, _ text: String) {
         guard let f = fopen(path, "w") else { return }

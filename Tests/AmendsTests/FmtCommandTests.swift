@@ -88,6 +88,65 @@ struct FmtCommandTests {
         }
     }
 
+    /// The names in a folder, hidden ones too.
+    func names(in dir: String) -> [String] {
+        guard let handle = opendir(dir) else { return [] }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    @Test func writesAtomicallyKeepingPermissionsLinksAndUntouchedFiles() throws {
+        try withFolder { dir in
+            let messy = dir + "/messy.policy", tidy = dir + "/tidy.policy", link = dir + "/link.policy"
+            chmod(messy, 0o640)
+            // A link to the messy file, in another folder: the link stays a link.
+            #expect(symlink("../messy.policy", dir + "/sub/link.policy") == 0)
+            #expect(symlink("messy.policy", link) == 0)
+            defer { unlink(dir + "/sub/link.policy"); unlink(link) }
+            // A stale temporary name (here a link to another file) is removed, not written through.
+            #expect(symlink("notes.txt", messy + ".amends-tmp-\(getpid())") == 0)
+            var before = stat(), after = stat()
+            #expect(stat(tidy, &before) == 0)
+            #expect(run([dir + "/sub/link.policy", tidy]).status == 0)
+            #expect(read(messy) == Self.tidy)
+            #expect(read(dir + "/notes.txt") == Self.messy)
+            var st = stat()
+            #expect(lstat(dir + "/sub/link.policy", &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK)
+            #expect(stat(messy, &st) == 0 && st.st_mode & 0o777 == 0o640)
+            // An unchanged file is not written at all: same inode, same time.
+            #expect(stat(tidy, &after) == 0)
+            #expect(after.st_ino == before.st_ino && after.st_mtim.tv_sec == before.st_mtim.tv_sec
+                    && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec)
+            // No temporary file is left behind.
+            #expect(names(in: dir) == ["broken.policy", "link.policy", "messy.policy", "notes.txt", "sub", "tidy.policy"])
+            #expect(names(in: dir + "/sub") == ["link.policy", "more.examples"])
+            // Formatting through the other link finds nothing to do.
+            #expect(run(["--check", link]).status == 0)
+        }
+    }
+
+    @Test func aFileThatCannotBeWrittenIsLeftWhole() throws {
+        try withFolder { dir in
+            let messy = dir + "/messy.policy"
+            // A folder where the temporary file would go blocks it: the
+            // write fails before the original is touched.
+            let blocker = messy + ".amends-tmp-\(getpid())"
+            #expect(mkdir(blocker, 0o755) == 0)
+            defer { rmdir(blocker) }
+            let result = run([messy])
+            #expect(result.status == 2)
+            #expect(result.err.hasPrefix("error: cannot write `\(messy)`: "))
+            #expect(read(messy) == Self.messy)
+        }
+    }
+
     @Test func standardInputToStandardOutput() {
         let result = run(["-"], stdin: Self.messy)
         #expect(result.status == 0)

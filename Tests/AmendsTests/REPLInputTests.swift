@@ -180,7 +180,7 @@ struct REPLInputTests {
         #expect(Self.complete("when serious: notify owner, s") == ["supervisor "])
         #expect(Self.complete("when serious: escalate to o") == ["owner "])
         #expect(Self.complete("when serious: offer refund, ") == ["refund ", "credit "])
-        #expect(Self.complete("when serious: respond within 1 hour by ") == ["phone ", "email ", "chat ", "in_person "])
+        #expect(Self.complete("when serious: respond within 1 hour by ") == ["phone ", "email ", "chat ", "in person "])
         #expect(Self.complete("when serious: require apology with re") == ["repair ", "responsibility ", "regret "])
         #expect(Self.complete("when serious: fo") == ["follow up in "])
         #expect(Self.complete("rule \"x\" when serious:\n  of") == ["offer "])

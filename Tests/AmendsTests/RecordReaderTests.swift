@@ -510,13 +510,56 @@ extension RecordReaderTests {
             #expect(Self.outcomes("[\(small),\n\(big),\n\(small)]", s, chunk: chunk, limit: 64)
                     == ["1@1 A", "2@2 error: record 2 is larger than 64 bytes", "3@3 A"], "chunk \(chunk)")
             let csv = "id,severity,note\nA,low,\nB,low,\"\(String(repeating: "y\n", count: 50))\"\nC,low,x\nD,low,\"open\n" + String(repeating: "z", count: 100)
-            #expect(Self.outcomes(csv, s, chunk: chunk, limit: 64).count == 4)
             let tail = Self.outcomes(csv, s, chunk: chunk, limit: 64)
+            #expect(tail.count == 5)
             #expect(tail[1] == "2@3 error: record 2 is larger than 64 bytes")
             #expect(tail[2] == "3@54 C")
-            #expect(tail[3] == "4@55 error: record 4 is larger than 64 bytes (a quote in it is never closed)")
+            // The quote is never closed: the record ends with its line and
+            // the input is read again from the next (100 bytes of `z`).
+            #expect(tail[3] == "4@55 error: record 4 is larger than 64 bytes (a quote in it is never closed; reading goes on at line 56)")
+            #expect(tail[4] == "5@56 error: record 5 is larger than 64 bytes")
         }
         #expect(RecordStream.sizeText(1 << 20) == "1 MiB")
+    }
+
+    /// A quote never closed does not take the rest of the input with it:
+    /// its record ends with its line, in memory, in a file (read again
+    /// from there), and through a pipe only when the record is within the
+    /// limit (a pipe cannot be read again).
+    @Test func anUnclosedQuoteEndsWithItsLine() throws {
+        let s = try Self.schema(Self.csvPolicy)
+        // Two quotes pair up across lines (CSV has it so); the third is
+        // never closed.
+        let csv = "id,severity,note\nA,low,x\nB,low,\"two\nlines\"\nQ,low,\"never closed\r\n"
+            + String(repeating: "R,low,y\n", count: 20)
+        let expected = ["1@2 A", "2@3 B",
+                        "3@5 error: record 3 is larger than 64 bytes (a quote in it is never closed; reading goes on at line 6)"]
+            + (0..<20).map { i in "\(4 + i)@\(6 + i) R" }
+        for chunk in [1, 7, 64, 1 << 20] {
+            #expect(Self.outcomes(csv, s, format: .csv, chunk: chunk, limit: 64) == expected, "chunk \(chunk)")
+        }
+        // A file, read through its descriptor, is read again the same way.
+        let path = "/tmp/amends-unclosed-\(getpid()).csv"
+        _ = FileSystem.writeAtomically(path, Array(csv.utf8))
+        defer { unlink(path) }
+        let fd = open(path, O_RDONLY)
+        try #require(fd >= 0)
+        let file = RecordStream(fileDescriptor: fd, name: path, format: .csv, owned: true, chunkSize: 7, maxRecordSize: 64)
+        var count = 0
+        while let b = file.nextBatch(maxRecords: 5) { count += b.count }
+        #expect(count == expected.count)
+        // A pipe cannot be read again: the rest of the input was that record.
+        var fds: [Int32] = [0, 0]
+        try #require(pipe(&fds) == 0)
+        let bytes = Array(csv.utf8)
+        bytes.withUnsafeBytes { _ = write(fds[1], $0.baseAddress, $0.count) }
+        close(fds[1])
+        let piped = RecordStream(fileDescriptor: fds[0], name: "pipe", format: .csv, owned: true, chunkSize: 7, maxRecordSize: 64)
+        var messages: [String] = []
+        while let b = piped.nextBatch(maxRecords: 5) {
+            for e in b.records { if case .failure(let m) = e.body { messages.append(m) } else { messages.append("record") } }
+        }
+        #expect(messages == ["record", "record", "record 3 is larger than 64 bytes (a quote in it is never closed, so the rest of the input was in it)"])
     }
 
     @Test func readErrorsEndTheStream() throws {
@@ -563,6 +606,7 @@ extension RecordReaderTests {
             "6@10 error: unexpected `d` after the closing quote of field 3 (`note`); inside a quoted field, write a quote as `\"\"`",
             "7@11 H",
             "8@12 error: the quote that opens field 3 (`note`) is never closed",
+            "9@13 J",
         ])
         Self.expectChunkInvariant(input, s)
         // The cells themselves.
@@ -574,7 +618,7 @@ extension RecordReaderTests {
         for i in 0..<batch.count {
             notes.append(decoder.decode(batch, i, into: &buffer) == nil ? (buffer.isPresent(note) ? buffer.textString(note) : nil) : "error")
         }
-        #expect(notes == ["one, two", "say \"hi\"", "line1\r\nline2\nline3", nil, "error", "error", "plain \"quoted\" inside", "error"])
+        #expect(notes == ["one, two", "say \"hi\"", "line1\r\nline2\nline3", nil, "error", "error", "plain \"quoted\" inside", "error", "x"])
     }
 
     @Test func csvColumnMatching() throws {

@@ -82,4 +82,29 @@ struct RunnerTests {
         #expect(lines[5].hasPrefix(#"{"record":6,"id":"C1","actions":[{"kind":"notify""#))
         #expect(lines[6].hasPrefix(#"{"record":7,"id":"C2","actions":[]"#))
     }
+
+    /// A write that fails (a closed pipe) stops the run: no more writes,
+    /// and only the batches already taken are read, not the whole input.
+    @Test(arguments: [1, 2, 4])
+    func aFailedWriteStopsTheRun(threads: Int) throws {
+        let program = try Fixtures.program(Self.policy)
+        var options = Runner.Options()
+        options.threads = threads
+        options.batchSize = 10
+        let runner = Runner(program: program, options: options)
+        let stream = RecordStream(bytes: Self.input(100_000), format: .jsonLines)
+        var calls = 0
+        let summary = runner.run(stream, writeOrStop: { _ in
+            calls += 1
+            return calls < 3
+        })
+        #expect(calls == 3)
+        #expect(summary.stopped)
+        #expect(summary.records == 20, "the two batches written")
+        #expect(stream.recordCount <= (3 + threads) * 10, "read \(stream.recordCount) records of 100,000")
+        // The runner is still good for another input.
+        var out: [UInt8] = []
+        let again = runner.run(RecordStream(bytes: Self.input(25), format: .jsonLines)) { out.append(contentsOf: $0) }
+        #expect(!again.stopped && again.records == 25)
+    }
 }

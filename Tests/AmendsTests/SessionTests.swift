@@ -410,6 +410,29 @@ struct SessionTests {
         #expect(s.run(".save .").text.contains("it is a directory"))
     }
 
+    @Test func saveNeverWritesOverALoadedFile() {
+        let folder = Folder()
+        folder.write("standard.policy", Self.policy)
+        folder.write("extra.policy", "use \"standard.policy\"\nwhen severity = low: notify owner\n")
+        var s = Self.session(folder)
+        #expect(!s.run(".load extra.policy").failed)
+        _ = s.run("when category = outage: notify owner")
+        // The loaded file, by another spelling of its path, and a file it uses.
+        for name in ["extra.policy", "./extra.policy", "standard.policy"] {
+            let reply = s.run(".save \(name)")
+            #expect(reply.failed, "\(name)")
+            #expect(reply.text == """
+                error: cannot save to `\(name)`: the session has loaded it, and the saved session `use`s it
+                  = help: save to another file, e.g. `.save session.policy`
+
+                """)
+        }
+        #expect(folder.read("standard.policy") == Self.policy)
+        #expect(folder.read("extra.policy") == "use \"standard.policy\"\nwhen severity = low: notify owner\n")
+        folder.forget("session.policy")
+        #expect(!s.run(".save session.policy").failed)
+    }
+
     @Test func clearForgetsEntries() {
         let folder = Folder()
         var s = Self.loaded(folder)

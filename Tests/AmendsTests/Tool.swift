@@ -32,6 +32,17 @@ enum Tool {
     /// variables of the fixed one to leave out.
     static func run(_ args: [String], input: String = "", environment: [String: String] = [:],
                     unset: Set<String> = []) -> Result {
+        spawn(path, args, input: input, environment: environment, unset: unset)
+    }
+
+    /// Runs a `/bin/sh` script with `$AMENDS` naming the tool: for pipes,
+    /// limits and signals, as a user's shell sets them up.
+    static func shell(_ script: String, input: String = "") -> Result {
+        spawn("/bin/sh", ["-c", script], input: input, environment: ["AMENDS": path])
+    }
+
+    static func spawn(_ executable: String, _ args: [String], input: String, environment: [String: String],
+                      unset: Set<String> = []) -> Result {
         let temp = "/tmp/amends-tool-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let inPath = temp + ".in", outPath = temp + ".out", errPath = temp + ".err"
         _ = FileSystem.writeAtomically(inPath, Array(input.utf8))
@@ -43,13 +54,24 @@ enum Tool {
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let env = environmentList(environment, unset: unset)
-        let argv = [path] + args
+        let argv = [executable] + args
         var cArgs = argv.map { strdup($0) } + [nil]
         var cEnv = env.map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
+        // The child starts with every signal at its default and none
+        // blocked, whatever the test process does with them.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        guard posix_spawn(&pid, path, &actions, nil, &cArgs, &cEnv) == 0 else {
-            return Result(status: -1, stdout: "", stderr: "could not start \(path)")
+        guard posix_spawn(&pid, executable, &actions, &attributes, &cArgs, &cEnv) == 0 else {
+            return Result(status: -1, stdout: "", stderr: "could not start \(executable)")
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

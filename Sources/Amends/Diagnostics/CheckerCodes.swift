@@ -87,7 +87,7 @@ extension CodeInfo {
                  bad: "# a.policy uses b.policy, which uses c.policy, … 33 files deep",
                  good: "# main.policy uses each shared file directly"),
         CodeInfo(.useNotPolicy, "use-not-policy", .error,
-                 "a `use` of a file that is not a `.policy` file",
+                 "a `use` of anything but a `.policy` file inside the main policy's folder",
                  bad: "use \"/etc/passwd\"", good: "use \"common.policy\""),
     ]
 }

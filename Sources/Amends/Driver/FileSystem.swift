@@ -82,12 +82,19 @@ public enum FileSystem {
 
     /// Writes a file atomically: a temporary file in the same folder, synced,
     /// then renamed over the target, so a crash never leaves half a file.
+    /// The file keeps its permissions, and a symbolic link stays a link: the
+    /// file it points to is the one replaced. The folder is synced after the
+    /// rename, so the new content is there after a crash too.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8]) -> Failure? {
-        let temp = path + ".amends-tmp-\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let target = linkTarget(path)
+        let temp = target + ".amends-tmp-\(getpid())"
+        // A leftover of a crashed run with the same process id (or anything
+        // else by that name) is removed, not written through.
+        unlink(temp)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if fd < 0 { return Failure(path: path, reason: errnoText()) }
         var st = stat()
-        if stat(path, &st) == 0 { fchmod(fd, st.st_mode & 0o7777) }
+        if stat(target, &st) == 0 { fchmod(fd, st.st_mode & 0o7777) }
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { buffer -> Int in
@@ -108,12 +115,28 @@ public enum FileSystem {
             unlink(temp)
             return Failure(path: path, reason: reason)
         }
-        if rename(temp, path) != 0 {
+        if rename(temp, target) != 0 {
             let reason = errnoText()
             unlink(temp)
             return Failure(path: path, reason: reason)
         }
+        let folder = open(directory(of: target), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 {
+            _ = fsync(folder)
+            close(folder)
+        }
         return nil
+    }
+
+    /// The file a symbolic link at `path` finally points to; `path` itself
+    /// when it is not a link, or a link that leads nowhere.
+    static func linkTarget(_ path: String) -> String {
+        var st = stat()
+        guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK, let resolved = realpath(path, nil) else {
+            return path
+        }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// The folder part of a path (`a/b/c.policy` -> `a/b`), `.` for none.
@@ -129,6 +152,45 @@ public enum FileSystem {
         return base.hasSuffix("/") ? base + path : base + "/" + path
     }
 
+    /// Whether `path` is `folder` or inside it, by the letter of the two
+    /// paths (`.` and `..` worked out; links not followed; both relative
+    /// to the same folder, or both absolute).
+    public static func isInside(_ path: String, _ folder: String) -> Bool {
+        guard path.hasPrefix("/") == folder.hasPrefix("/") else { return false }
+        let p = components(path), f = components(folder)
+        // What is left after the folder must not climb out of it.
+        return p.count >= f.count && Array(p[0..<f.count]) == f && !p[f.count...].contains("..")
+    }
+
+    /// A path's components with `.` dropped and `..` taken back where it
+    /// can be (leading `..` stay): `a/./b/../c` -> `a c`, `../x` -> `.. x`.
+    static func components(_ path: String) -> [Substring] {
+        var out: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = out.last, last != ".." {
+                out.removeLast()
+            } else if part == "..", path.hasPrefix("/") {
+                continue            // `/..` is `/`
+            } else {
+                out.append(part)
+            }
+        }
+        return out
+    }
+
+    /// The real absolute path (links followed), or nil when it does not exist.
+    public static func resolved(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    public static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
     /// A canonical absolute path, for telling two spellings of one file apart.
     public static func canonical(_ path: String) -> String {
         guard let resolved = realpath(path, nil) else { return path }
@@ -137,11 +199,21 @@ public enum FileSystem {
     }
 
     static func errnoText() -> String {
-        switch errno {
+        describe(errno: errno)
+    }
+
+    /// An `errno` in words, lower case as every message is ("no space left
+    /// on device").
+    public static func describe(errno code: Int32) -> String {
+        switch code {
         case ENOENT: return "no such file or directory"
         case EACCES: return "permission denied"
         case EISDIR: return "it is a directory"
-        default: return String(cString: strerror(errno))
+        default:
+            let text = String(cString: strerror(code))
+            guard let first = text.first, first.isUppercase,
+                  text.dropFirst().first.map({ !$0.isUppercase }) ?? true else { return text }
+            return first.lowercased() + text.dropFirst()
         }
     }
 }

@@ -3,9 +3,12 @@
 /// `use "other.policy"` includes the other file's declarations and rules at
 /// that point (its examples stay with it). Paths are relative to the file
 /// that says `use`; a file is loaded once however often it is used; a circle
-/// of uses is an error that shows the chain; only `.policy` files can be
-/// used, at most 32 deep. Reading is the only thing a policy can make the
-/// tool do to the file system.
+/// of uses is an error that shows the chain; at most 32 deep. Reading is
+/// the only thing a policy can make the tool do to the file system, and
+/// what it can read is contained (`E204`): a used path is relative, names a
+/// `.policy` file, and stays inside the main policy's folder (its root),
+/// `..` included; on disk, the file it resolves to (symbolic links
+/// followed) must be a regular `.policy` file inside the root too.
 public struct Loader {
     public static let maxDepth = 32
 
@@ -25,6 +28,8 @@ public struct Loader {
     public typealias ReadFile = @Sendable (String) -> Result<[UInt8], FileSystem.Failure>
 
     let read: ReadFile
+    /// The main policy's folder: no used file may be outside it.
+    var root = "."
     var files: [PolicyFile] = []
     var canonicalPaths: [String: Int] = [:]
     var items: [(file: Int, item: Item)] = []
@@ -56,6 +61,7 @@ public struct Loader {
     }
 
     mutating func run(_ source: SourceText, canonical: String, directory: String) -> Loaded {
+        root = directory
         let main = add(Parser.parse(source), canonical: canonical)
         expand(main, directory: directory)
         return Loaded(files: files, items: items, main: main, diagnostics: diagnostics)
@@ -79,13 +85,12 @@ public struct Loader {
                 continue
             }
             let ref = SourceRef(file.source, path.span)
-            guard path.value.hasSuffix(".policy") else {
-                diagnostics.append(Diagnostic(.useNotPolicy, "only `.policy` files can be used, not `\(path.value)`",
-                                              source: file.source, span: path.span,
-                                              help: "name a policy file, e.g. `use \"common.policy\"`"))
+            let target = FileSystem.join(directory, path.value)
+            if let refusal = refusal(path.value, target: target) {
+                diagnostics.append(Diagnostic(.useNotPolicy, refusal.message, source: file.source, span: path.span,
+                                              help: refusal.help))
                 continue
             }
-            let target = FileSystem.join(directory, path.value)
             let canonical = FileSystem.canonical(target)
             if let existing = canonicalPaths[canonical] {
                 if let position = stack.firstIndex(where: { $0.file == existing }) {
@@ -114,6 +119,33 @@ public struct Loader {
                 expand(used, directory: FileSystem.directory(of: target), via: ref)
             }
         }
+    }
+
+    /// Why a `use` path is not followed, or nil: see the type's comment.
+    private func refusal(_ path: String, target: String) -> (message: String, help: String)? {
+        let contained = "a policy can use only `.policy` files in its own folder (`\(root)`) and below"
+        guard path.hasSuffix(".policy") else {
+            return ("only `.policy` files can be used, not `\(path)`", "name a policy file, e.g. `use \"common.policy\"`")
+        }
+        guard !path.hasPrefix("/") else {
+            return ("`use` takes a path relative to the file, not `\(path)`", contained)
+        }
+        guard FileSystem.isInside(target, root) else {
+            return ("`\(path)` is outside the main policy's folder", contained)
+        }
+        // On disk: where the path really leads (the in-memory files of
+        // tests and the REPL have no links to follow).
+        guard let real = FileSystem.resolved(target) else { return nil }
+        guard let realRoot = FileSystem.resolved(root), FileSystem.isInside(real, realRoot) else {
+            return ("`\(path)` leads outside the main policy's folder, to `\(real)`", contained)
+        }
+        guard real.hasSuffix(".policy") else {
+            return ("`\(path)` leads to `\(real)`, which is not a `.policy` file", contained)
+        }
+        guard FileSystem.isRegularFile(real) else {
+            return ("`\(path)` is not a regular file", "name a policy file, e.g. `use \"common.policy\"`")
+        }
+        return nil
     }
 
     private mutating func reportCycle(from position: Int, closing: SourceRef, target: Int) {

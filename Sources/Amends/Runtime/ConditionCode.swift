@@ -68,7 +68,7 @@ struct ConditionCode: Sendable {
     /// hold (a missing field's slot holds an old value or zero), so that
     /// the compare needs no branch.
     func evaluateLeaves(_ record: RecordBuffer, into bits: UnsafeMutablePointer<UInt64>) {
-        bits.update(repeating: 0, count: wordCount)
+        if wordCount == 1 { bits[0] = 0 } else { bits.update(repeating: 0, count: wordCount) }
         record.slots.withUnsafeBufferPointer { slots in
             leaves.withUnsafeBufferPointer { leaves in
                 tableMasks.withUnsafeBufferPointer { masks in
@@ -107,8 +107,7 @@ struct ConditionCode: Sendable {
         let s = slot.scalar
         var row = Int(t.levels)
         if slot.present {
-            let level = s >= 0 && s < Double(t.levels) ? Int(s) : -1
-            guard level >= 0 && Double(level) == s else {
+            guard let level = Int(exactly: s), level >= 0, level < row else {
                 for i in Int(t.leafStart)..<Int(t.leafEnd) where ConditionCode.value(leaves[i], true, s) {
                     bits[i >> 6] |= 1 << UInt64(i & 63)
                 }

@@ -52,6 +52,13 @@ public final class Evaluator {
     let singleWord: Bool
     /// Whether each `when` rule matched.
     let matched: UnsafeMutablePointer<Bool>
+    /// When the leaf bits fit one word and there are at most 64 `when`
+    /// rules: each term with the position of its rule, so the set of rules
+    /// that fire is found with no branch (`fire`); else nil.
+    let quick: UnsafeMutablePointer<QuickTerm>?
+    let quickCount: Int
+    /// The rule index of each `when` rule, by position.
+    let whenRuleIndexes: UnsafeMutablePointer<Int32>
     /// Each result key's merged state, valid when its `stamp` is the
     /// current `generation`.
     let keys: UnsafeMutablePointer<KeyState>
@@ -71,8 +78,16 @@ public final class Evaluator {
     @exclusivity(unchecked) var waivedMask: UInt16 = 0
     /// The time deadlines of the last record counted from.
     @exclusivity(unchecked) public private(set) var base: Int64 = 0
+    /// Whether the last merge gave a business-time deadline.
+    @exclusivity(unchecked) var mergedBusinessTime = false
+    /// The merged results of the sets of fired rules seen (nil when the
+    /// program has more than 64 `when` rules, or when not asked for).
+    let memo: MergeMemo?
 
-    public init(program: Program) {
+    /// An evaluator for `program`; `remembering` keeps the merged result
+    /// of each pattern of tests seen, so that records alike are quicker
+    /// (`MergeMemo`); the results are the same either way.
+    public init(program: Program, remembering: Bool = true) {
         self.program = program
         code = program.code
         whenRules = program.whenRules.compactMap { r in
@@ -98,11 +113,31 @@ public final class Evaluator {
         active = buffer(keyCount, 0)
         contributions = buffer(program.actions.count, Contribution(action: 0, due: 0, next: -1))
         fired = buffer(program.rules.count, 0)
+        memo = remembering && whenRules.count <= 64 ? MergeMemo() : nil
+        whenRuleIndexes = buffer(whenRules.count, 0)
+        for (k, r) in whenRules.enumerated() { whenRuleIndexes[k] = r.rule }
+        if singleWord && whenRules.count <= 64 {
+            var terms: [QuickTerm] = []
+            var position: UInt64 = 0
+            for w in program.code.terms {
+                terms.append(QuickTerm(need: w.need, want: w.want, position: position))
+                if w.endsRule { position += 1 }
+            }
+            let p = buffer(terms.count, QuickTerm(need: 0, want: 1, position: 0))
+            for (i, t) in terms.enumerated() { p[i] = t }
+            quick = p
+            quickCount = terms.count
+        } else {
+            quick = nil
+            quickCount = 0
+        }
     }
 
     deinit {
         bits.deallocate()
         matched.deallocate()
+        quick?.deallocate()
+        whenRuleIndexes.deallocate()
         keys.deallocate()
         active.deallocate()
         contributions.deallocate()
@@ -111,16 +146,54 @@ public final class Evaluator {
 
     /// Evaluates one record: fires rules and merges their actions.
     public func evaluate(_ record: RecordBuffer) {
-        let fired = self.fired
-        let matched = self.matched
         code.evaluateLeaves(record, into: bits)
-        code.matchAll(bits, singleWord, into: matched)
-        // The fired rules in file order, with no branch on which fired.
+        if clockField >= 0 && record.isPresent(clockField) {
+            base = Int64(record.scalar(clockField))
+        } else {
+            base = Int64(record.now)
+        }
+        let firing = fire()
+        guard let memo, base > -MergeMemo.clockLimit, base < MergeMemo.clockLimit else {
+            merge()
+            return
+        }
+        if recall(memo, firing) { return }
+        merge()
+        remember(memo, firing)
+    }
+
+    /// Which rules fire for the leaf bits, in file order, into `fired`;
+    /// returns the set of `when` rules that fired as bits, by position (the
+    /// first 64: the memo is kept only for programs with no more).
+    @discardableResult
+    func fire() -> UInt64 {
+        let fired = self.fired
         var n = 0
-        whenRules.withUnsafeBufferPointer { rules in
-            for (k, rule) in rules.enumerated() {
-                fired[n] = rule.rule
-                n &+= matched[k] ? 1 : 0
+        var set: UInt64 = 0
+        if let quick {
+            // A rule fires when any of its terms holds: each term adds its
+            // rule's bit, and the fired rules are the set's bits in order.
+            let b = bits[0]
+            for i in 0..<quickCount {
+                let t = quick[i]
+                set |= UInt64((b & t.need) == t.want ? 1 : 0) << t.position
+            }
+            for g in code.general where code.run(g.condition, bits) { set |= 1 << UInt64(g.position & 63) }
+            var rest = set
+            while rest != 0 {
+                fired[n] = whenRuleIndexes[rest.trailingZeroBitCount]
+                n += 1
+                rest &= rest &- 1
+            }
+        } else {
+            let matched = self.matched
+            code.matchAll(bits, singleWord, into: matched)
+            // The fired rules in file order, with no branch on which fired.
+            for k in 0..<whenRules.count {
+                fired[n] = whenRuleIndexes[k]
+                let hit = matched[k] ? 1 : 0
+                n &+= hit
+                set |= UInt64(hit) << UInt64(k & 63)
             }
         }
         if n == 0 {
@@ -130,12 +203,7 @@ public final class Evaluator {
             }
         }
         firedCount = n
-        if clockField >= 0 && record.isPresent(clockField) {
-            base = Int64(record.scalar(clockField))
-        } else {
-            base = Int64(record.now)
-        }
-        merge()
+        return set
     }
 
     /// Whether rule `i` fired for the last record.
@@ -150,13 +218,19 @@ public final class Evaluator {
 
     // MARK: - Merging
 
-    func merge() {
+    /// A new generation of result keys: every key inactive at once.
+    func nextGeneration() {
         generation &+= 1
         if generation == 0 {
             for k in 0..<keyCount { keys[k].stamp = 0 }
             generation = 1
         }
+    }
+
+    func merge() {
+        nextGeneration()
         let gen = generation
+        var business = false
         var mask: UInt16 = 0
         if anyWaives { mask = collectWaivers() }
         var count = 0
@@ -172,6 +246,7 @@ public final class Evaluator {
                         let s = slots[a]
                         let c = Int32(count)
                         let due = deadline(s, from: base)
+                        business = business || s.timing == .businessHours || s.timing == .businessDays
                         contributions[count] = Contribution(action: Int32(a), due: due, next: -1)
                         count += 1
                         a += 1
@@ -201,6 +276,7 @@ public final class Evaluator {
         }
         contributionCount = count
         self.activeCount = activeCount
+        mergedBusinessTime = business
         // Results print in key order; a record has few (insertion sort).
         var i = 1
         while i < activeCount {
@@ -217,12 +293,7 @@ public final class Evaluator {
 
     /// Notes which fired rules waive which kinds; returns the kinds waived.
     func collectWaivers() -> UInt16 {
-        if waivedMask != 0 {
-            for k in waivedBy.indices {
-                waivedBy[k].removeAll(keepingCapacity: true)
-                dropped[k].removeAll(keepingCapacity: true)
-            }
-        }
+        if waivedMask != 0 { clearWaivers() }
         var mask: UInt16 = 0
         for i in 0..<firedCount where spans[Int(fired[i])].waives != 0 {
             let r = Int(fired[i])
@@ -232,6 +303,15 @@ public final class Evaluator {
         }
         waivedMask = mask
         return mask
+    }
+
+    /// Forgets the last record's waivers.
+    func clearWaivers() {
+        for k in waivedBy.indices {
+            waivedBy[k].removeAll(keepingCapacity: true)
+            dropped[k].removeAll(keepingCapacity: true)
+        }
+        waivedMask = 0
     }
 
     /// The absolute deadline of an action counted from `base`.
@@ -329,6 +409,14 @@ public final class Evaluator {
 }
 
 /// A WhenRule is a `when` rule's index and where its condition's code is.
+/// A QuickTerm is one term of a program whose leaves fit a word: it holds
+/// when the bits under `need` are `want`, and then rule `position` fires.
+struct QuickTerm {
+    var need: UInt64
+    var want: UInt64
+    var position: UInt64
+}
+
 struct WhenRule: Sendable {
     var rule: Int32
     var condition: CompiledCondition

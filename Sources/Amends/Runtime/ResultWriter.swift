@@ -22,7 +22,8 @@ public struct ResultWriter: Sendable {
     // MARK: - JSON
 
     /// One result line (with its newline).
-    public func writeJSON(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer) {
+    public func writeJSON(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer,
+                          explain: [UInt8]? = nil) {
         out.raw("{\"record\":")
         out.int(number)
         if let id = program.schema.idField, record.isPresent(id) {
@@ -73,6 +74,10 @@ public struct ResultWriter: Sendable {
         }
         out.byte(UInt8(ascii: "]"))
         writeWaived(evaluator, into: out)
+        if let explain {
+            out.raw(",\"explain\":")
+            out.raw(explain)
+        }
         out.raw("}\n")
     }
 

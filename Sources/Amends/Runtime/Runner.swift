@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -25,15 +26,24 @@ public final class Runner {
         public var now: Int64 = 0
         public var threads: Int = Runner.processorCount
         public var batchSize: Int = 1024
-        /// Written after each record's result (e.g. `--explain`), on the worker.
+        /// More about each record (e.g. `--explain`), made on the worker. In
+        /// text format it is written after the record's result; in JSON
+        /// format it must be one JSON value on one line, and it goes into the
+        /// record's line as its `explain` member, so the output stays one
+        /// JSON line per record.
         public var annotate: (@Sendable (Evaluator, RecordBuffer) -> [UInt8])?
 
         public init() {}
     }
 
     public struct Summary: Sendable {
+        /// Records whose results were written.
         public var records = 0
+        /// Of those, the ones that could not be read (an error line each).
         public var errors = 0
+        /// Whether `write` asked to stop (the output is gone) before the
+        /// input was used up.
+        public var stopped = false
     }
 
     public let program: Program
@@ -72,7 +82,19 @@ public final class Runner {
     /// always the caller's).
     public func run(_ stream: RecordStream, firstNumber: Int = 1, inputName: String? = nil,
                     write: (UnsafeBufferPointer<UInt8>) -> Void) -> Summary {
-        withoutActuallyEscaping(write) { write in
+        run(stream, firstNumber: firstNumber, inputName: inputName, writeOrStop: { bytes in
+            write(bytes)
+            return true
+        })
+    }
+
+    /// As `run(_:firstNumber:inputName:write:)`, but `writeOrStop` returns
+    /// false when the output is gone (a closed pipe, a full disk): the run
+    /// then stops, with no more calls, once the batches already taken are
+    /// done (at most one a worker), and the summary says `stopped`.
+    public func run(_ stream: RecordStream, firstNumber: Int = 1, inputName: String? = nil,
+                    writeOrStop: (UnsafeBufferPointer<UInt8>) -> Bool) -> Summary {
+        withoutActuallyEscaping(writeOrStop) { write in
             let turns = Turns(stream: stream, write: write)
             let offset = firstNumber - 1
             let program = self.program
@@ -103,7 +125,7 @@ final class Turns: @unchecked Sendable {
     // @unchecked: the stream and `nextBatch` are touched only under
     // `reading`; `write`, `nextToWrite` and `summary` only under `writing`.
     let stream: RecordStream
-    var write: ((UnsafeBufferPointer<UInt8>) -> Void)?
+    var write: ((UnsafeBufferPointer<UInt8>) -> Bool)?
     let reading = Lock()
     let writing = Lock()
     let written = ConditionVariable()
@@ -111,8 +133,11 @@ final class Turns: @unchecked Sendable {
     var decoder: RecordDecoder?
     var nextToWrite = 0
     var summary = Runner.Summary()
+    /// Set (under `writing`) once `write` returned false; read (under
+    /// `reading`) so that no batch is taken after it.
+    let stopping = Atomic<Bool>(false)
 
-    init(stream: RecordStream, write: @escaping (UnsafeBufferPointer<UInt8>) -> Void) {
+    init(stream: RecordStream, write: @escaping (UnsafeBufferPointer<UInt8>) -> Bool) {
         self.stream = stream
         self.write = write
     }
@@ -122,7 +147,7 @@ final class Turns: @unchecked Sendable {
     func take(batchSize: Int, schema: RecordSchema) -> (RecordBatch, Int, RecordDecoder)? {
         reading.lock()
         defer { reading.unlock() }
-        guard let batch = stream.nextBatch(maxRecords: batchSize) else { return nil }
+        guard !stopping.load(ordering: .relaxed), let batch = stream.nextBatch(maxRecords: batchSize) else { return nil }
         if decoder == nil { decoder = stream.makeDecoder(for: schema) }
         nextBatch += 1
         guard let decoder else { return nil }
@@ -136,16 +161,25 @@ final class Turns: @unchecked Sendable {
         writing.unlock()
     }
 
-    /// Writes batch `index`'s output once every batch before it is written.
-    func put(_ index: Int, _ out: OutputBuffer, records: Int, errors: Int) {
+    /// Writes batch `index`'s output once every batch before it is
+    /// written; false when the run is stopping (this batch was not written).
+    func put(_ index: Int, _ out: OutputBuffer, records: Int, errors: Int) -> Bool {
         writing.lock()
+        defer { writing.unlock() }
         while nextToWrite != index { written.wait(writing) }
-        write?(out.bytes)
-        summary.records += records
-        summary.errors += errors
+        // Every batch taken is put, written or not, so that no worker
+        // waits for one that never comes.
         nextToWrite += 1
         written.broadcast()
-        writing.unlock()
+        guard !summary.stopped, let write else { return false }
+        guard write(out.bytes) else {
+            summary.stopped = true
+            stopping.store(true, ordering: .relaxed)
+            return false
+        }
+        summary.records += records
+        summary.errors += errors
+        return true
     }
 }
 
@@ -204,7 +238,7 @@ final class Worker: @unchecked Sendable {
                 decoderReady = true
             }
             process(batch, offset: offset, inputName: inputName)
-            turns.put(index, out, records: records, errors: errors)
+            guard turns.put(index, out, records: records, errors: errors) else { break }
         }
         decoderReady = false
     }
@@ -237,11 +271,13 @@ final class Worker: @unchecked Sendable {
             }
             record.now = now
             evaluator.evaluate(record)
+            let extra = options.annotate?(evaluator, record)
             switch options.format {
-            case .json: writer.writeJSON(record: number, evaluator, record, into: out)
-            case .text: writer.writeText(record: number, evaluator, record, into: out)
+            case .json: writer.writeJSON(record: number, evaluator, record, into: out, explain: extra)
+            case .text:
+                writer.writeText(record: number, evaluator, record, into: out)
+                if let extra { out.raw(extra) }
             }
-            if let annotate = options.annotate { out.raw(annotate(evaluator, record)) }
         }
     }
 }

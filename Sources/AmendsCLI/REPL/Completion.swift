@@ -107,7 +107,8 @@ struct Completer: Sendable {
         case "notify", "assign": return model.roles.map { $0 + " " }
         case "to" where tokens.dropLast().last == "escalate": return model.roles.map { $0 + " " }
         case "offer": return model.remedies.map { $0 + " " }
-        case "by": return model.channels.map { $0 + " " }
+        // `in person` as `amends fmt` writes it (the model spells it `in_person`).
+        case "by": return model.channels.map { ($0 == "in_person" ? "in person" : $0) + " " }
         case "with": return ApologyComponent.allCases.map { $0.rawValue + " " }
         case "waive": return ActionKindName.allCases.map { $0.rawValue + " " }
         case ":", ";": return entryIsRule(entry) ? Completer.actionWords.map { $0 + " " } : conditionStart.map { $0 + " " }

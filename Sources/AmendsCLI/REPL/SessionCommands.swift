@@ -167,6 +167,12 @@ extension Session {
         if FileSystem.isDirectory(target) {
             return problem("cannot save to `\(path)`: it is a directory", help: "name a file, e.g. `\(path)/session.policy`")
         }
+        // The saved session `use`s the loaded files: writing over one of them
+        // would replace a policy by a file that uses itself.
+        if isLoaded(target) {
+            return problem("cannot save to `\(path)`: the session has loaded it, and the saved session `use`s it",
+                           help: "save to another file, e.g. `.save session.policy`")
+        }
         let typed = savedText(to: target)
         // The canonical layout of `amends fmt` (the session compiles, so it parses).
         let text = Formatter.format(text: typed, path: path) ?? typed
@@ -178,6 +184,20 @@ extension Session {
             + Summary.plural(policy.entries.count, "entry", "entries")
         reply.say(style.dim("saved \(what) to \(path)") + "\n")
         return reply
+    }
+
+    /// Whether `target` is a loaded file, or a file a loaded file uses.
+    func isLoaded(_ target: String) -> Bool {
+        let wanted = FileSystem.canonical(target)
+        for piece in policy.pieces {
+            guard case .file = piece.origin else { continue }
+            for file in piece.loaded.files {
+                let path = file.source.path
+                let full = path.hasPrefix("/") ? path : FileSystem.join(policy.directory, path)
+                if FileSystem.canonical(full) == wanted { return true }
+            }
+        }
+        return false
     }
 
     /// The session as one policy: a `use` per loaded file, then every typed

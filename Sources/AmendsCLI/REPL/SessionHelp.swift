@@ -65,7 +65,8 @@ extension Session {
     static let commandDetails: [String: String] = [
         ".load": "  Paths are relative to the folder the REPL started in; a file's own `use`s are relative to it.\n"
             + "  A file that would give the session an error is not loaded.\n",
-        ".save": "  Loaded files become `use` lines, typed entries follow in the order they were typed.\n",
+        ".save": "  Loaded files become `use` lines, typed entries follow in the order they were typed.\n"
+            + "  A loaded file (or one it uses) is never written over.\n",
         ".clear": "  `.clear` keeps the loaded files; `.clear all` starts from nothing.\n",
         ".format": "  `text` (the default) for people, `json` for the line `amends run` prints per record.\n",
         ".now": "  Without a clock field in the incident, deadlines count from now; `age` is measured at now.\n"

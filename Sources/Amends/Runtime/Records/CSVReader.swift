@@ -7,8 +7,13 @@
 ///   works on bytes and never on Unicode "newline" characters.
 /// - A quote in the middle of an unquoted field is kept as it is (as Excel
 ///   does); text after a quoted field's closing quote (`"abc"def`) is an
-///   error for that record; so is a quote never closed before the input
-///   ends.
+///   error for that record.
+/// - A quote never closed before the input ends is a mistake, not a field
+///   holding the rest of the input: its record ends at the first line end
+///   after that quote (an error record) and reading goes on from the next
+///   line. When the record had grown past the size limit (so its bytes
+///   were dropped), the stream reads that part of the input again, if it
+///   can (a file, not a pipe).
 /// - A blank line (no bytes at all between two record ends) is not a record.
 /// - The UTF-8 byte order mark at the start of the input is skipped (by the
 ///   stream, for every format).
@@ -33,6 +38,11 @@ enum Frame: Equatable {
     case more
     /// The input is exhausted.
     case end
+    /// A CSV record over the size limit whose quote was never closed: its
+    /// line ends were skipped, so the input must be read again from the
+    /// first one after the quote (an offset from the input's start), which
+    /// begins `line`.
+    case reread(recordLine: Int, from: Int, line: Int, afterCR: Bool)
 }
 
 // MARK: - Framing rows
@@ -55,6 +65,15 @@ struct CSVFramer {
     var state = State.fieldStart
     /// The previous byte was a CR (its LF, if one follows, ends nothing).
     var previousCR = false
+    /// Bytes dropped from the front of the buffer so far: `dropped + pos`
+    /// is an offset from the input's start.
+    var dropped = 0
+    /// The first line end inside the quoted field being read (an offset
+    /// from the input's start; -1 before one), the line after it, and
+    /// whether it is a CR: where a quote never closed ends its record.
+    var breakInQuote = -1
+    var lineAfterBreak = 1
+    var breakIsCR = false
 
     /// The first byte that must be kept in the buffer.
     var keepFrom: Int { inRecord && !skipping ? start : pos }
@@ -62,6 +81,21 @@ struct CSVFramer {
     mutating func shift(_ d: Int) {
         pos -= d
         start -= d
+        dropped += d
+    }
+
+    /// Starts again at `offset` of the input, with the buffer emptied: the
+    /// beginning of `line`, just after a CR when `afterCR`.
+    mutating func restart(at offset: Int, line: Int, afterCR: Bool) {
+        pos = 0
+        start = 0
+        dropped = offset
+        self.line = line
+        previousCR = afterCR
+        inRecord = false
+        skipping = false
+        state = .fieldStart
+        breakInQuote = -1
     }
 
     mutating func next(_ buf: UnsafeBufferPointer<UInt8>, eof: Bool, limit: Int) -> Frame {
@@ -97,6 +131,11 @@ struct CSVFramer {
                         state = .quoteInQuoted
                     } else if c == 0x0D || (c == 0x0A && !previousCR) {
                         line += 1
+                        if breakInQuote < 0 {
+                            breakInQuote = dropped + pos
+                            lineAfterBreak = line
+                            breakIsCR = c == 0x0D
+                        }
                     }
                     previousCR = c == 0x0D
                     pos += 1
@@ -128,8 +167,24 @@ struct CSVFramer {
                     state = .fieldStart
                 } else if state == .fieldStart {
                     state = c == 0x22 ? .quoted : .unquoted
+                    breakInQuote = -1
                 }
                 pos += 1
+            }
+            if inRecord && eof && state == .quoted && breakInQuote >= 0 {
+                // A quote never closed: the record ends at the first line
+                // end after it, and reading goes on with the next line.
+                inRecord = false
+                previousCR = breakIsCR
+                line = lineAfterBreak
+                if skipping {
+                    skipping = false
+                    return .reread(recordLine: recordLine, from: breakInQuote + 1, line: line, afterCR: breakIsCR)
+                }
+                let end = breakInQuote - dropped
+                pos = end + 1
+                if end - start > limit { return .tooLarge(line: recordLine, hint: "a quote in it is never closed") }
+                return .record(start: start, end: end, line: recordLine)
             }
             if inRecord {
                 if !eof {

@@ -10,8 +10,13 @@ import Darwin
 /// Input is read in chunks (`defaultChunkSize`, 1 MiB); the stream holds at
 /// most one chunk plus one unfinished record. A record larger than
 /// `defaultMaxRecordSize` (1 MiB) becomes an error record ("record 7 is
-/// larger than 1 MiB") and is skipped to its end without being held. A read
-/// error (EIO …) ends the stream: `failure` says why; EINTR is retried.
+/// larger than 1 MiB") and is skipped to its end without being held. A CSV
+/// quote never closed ends its record at the line end after it (see
+/// `CSVFramer`); when that record was over the limit, its bytes are gone,
+/// and the stream reads the input again from there if it can seek (a
+/// file; at most `maxRereads` times), else the rest of the input was that
+/// record. A read error (EIO …) ends the stream: `failure` says why; EINTR
+/// is retried.
 ///
 /// The format is given, or follows the file name (`RecordFormat.from`), or
 /// is sniffed from the first bytes (`RecordFormat.sniff`). A UTF-8 byte
@@ -28,6 +33,9 @@ public final class RecordStream {
     public static let defaultMaxRecordSize = 1 << 20
     /// A batch stops growing once its records hold this many bytes.
     public static let maxBatchBytes = 8 << 20
+    /// How often an input is read again after an unclosed CSV quote (each
+    /// time after at least a record's limit of bytes): a bound on the work.
+    public static let maxRereads = 100
 
     enum Source {
         case descriptor(Int32, owned: Bool)
@@ -58,6 +66,9 @@ public final class RecordStream {
     @exclusivity(unchecked) var linesFramer = JSONLinesFramer()
     @exclusivity(unchecked) var jsonFramer = JSONFramer()
     @exclusivity(unchecked) var csvFramer = CSVFramer()
+    /// Where the descriptor was when the stream opened (-1: it cannot seek).
+    @exclusivity(unchecked) var startOffset: Int = -1
+    @exclusivity(unchecked) var rereads = 0
 
     // MARK: - Opening
 
@@ -81,6 +92,7 @@ public final class RecordStream {
                 chunkSize: Int = RecordStream.defaultChunkSize, maxRecordSize: Int = RecordStream.defaultMaxRecordSize) {
         self.name = name
         source = .descriptor(fileDescriptor, owned: owned)
+        startOffset = Int(lseek(fileDescriptor, 0, SEEK_CUR))
         self.chunkSize = max(1, chunkSize)
         self.maxRecordSize = max(1, maxRecordSize)
         buffer = Array(repeating: 0, count: self.chunkSize + self.maxRecordSize + 1)
@@ -132,7 +144,7 @@ public final class RecordStream {
         switch nextFrame() {
         case .record(let start, let end, _, _):
             header = buffer.withUnsafeBufferPointer { CSVCellScanner.texts(UnsafeBufferPointer(rebasing: $0[start..<end])) }
-        case .tooLarge:
+        case .tooLarge, .reread:
             failure = "the header row of `\(name)` is larger than \(RecordStream.sizeText(maxRecordSize))"
             finished = true
         case .failure(let message, _):
@@ -166,6 +178,17 @@ public final class RecordStream {
                 recordCount += 1
                 let message = "record \(recordCount) is larger than \(RecordStream.sizeText(maxRecordSize))" + (hint.map { " (\($0))" } ?? "")
                 batch.records.append(.init(number: recordCount, line: line, column: 1, body: .failure(message)))
+            case .reread(let recordLine, let from, let line, let afterCR):
+                recordCount += 1
+                var message = "record \(recordCount) is larger than \(RecordStream.sizeText(maxRecordSize)) (a quote in it is never closed"
+                if rereads < RecordStream.maxRereads && seek(to: from) {
+                    rereads += 1
+                    csvFramer.restart(at: from, line: line, afterCR: afterCR)
+                    message += "; reading goes on at line \(line))"
+                } else {
+                    message += ", so the rest of the input was in it)"
+                }
+                batch.records.append(.init(number: recordCount, line: recordLine, column: 1, body: .failure(message)))
             case .more, .end:
                 finished = true
             }
@@ -192,6 +215,21 @@ public final class RecordStream {
     }
 
     // MARK: - Framing and reading
+
+    /// Empties the buffer and goes back to `offset` of the input, when the
+    /// input can (in memory, or a descriptor that seeks).
+    func seek(to offset: Int) -> Bool {
+        switch source {
+        case .memory(let bytes, _):
+            guard offset <= bytes.count else { return false }
+            source = .memory(bytes, offset: offset)
+        case .descriptor(let fd, _):
+            guard startOffset >= 0, lseek(fd, off_t(startOffset + offset), SEEK_SET) == off_t(startOffset + offset) else { return false }
+        }
+        count = 0
+        atEnd = false
+        return true
+    }
 
     /// The next frame, reading more input as the framer needs it; `.end`
     /// at the end of input or after a read error.

@@ -1,0 +1,61 @@
+// The evaluator remembers the merged result of each set of fired rules it
+// has seen (`MergeMemo`). These tests evaluate seeded random records with a
+// remembering evaluator and with one that does not, and require the same
+// outcome every time: actions, deadlines, provenance, waivers, fired rules.
+import Testing
+@testable import Amends
+
+@Suite("Merge memo")
+struct MergeMemoTests {
+    static func compare(_ program: Program, records: Int, seed: UInt64) -> Int {
+        let remembering = Evaluator(program: program)
+        let plain = Evaluator(program: program, remembering: false)
+        var rng = SplitMix64(seed: seed)
+        for i in 0..<records {
+            let record = Differential.randomRecord(program.model, &rng)
+            remembering.evaluate(record)
+            plain.evaluate(record)
+            let a = remembering.outcome(), b = plain.outcome()
+            #expect(a.actions == b.actions, "record \(i)")
+            #expect(a.waived == b.waived, "record \(i)")
+            #expect(a.fired == b.fired && a.base == b.base, "record \(i)")
+            #expect(remembering.firedRules == plain.firedRules)
+        }
+        return (0..<MergeMemo.entries).filter { remembering.memo?.counts[$0].valid == true }.count
+    }
+
+    @Test func theBriefPolicyGivesTheSameWithAndWithoutMemory() throws {
+        // Business hours, waivers, assign and offers: some patterns are kept.
+        let program = try Fixtures.program(Fixtures.brief)
+        #expect(Self.compare(program, records: 3_000, seed: 11) > 0)
+    }
+
+    @Test func everyKindOfConditionGivesTheSame() throws {
+        let program = try Fixtures.program(Fixtures.everyCondition)
+        #expect(Self.compare(program, records: 2_000, seed: 12) > 0)
+    }
+
+    @Test func setsThatMeetInOneEntryGiveTheSame() throws {
+        // Many sets of fired rules over few entries: entries are replaced often.
+        let rules = (0..<40).map { "when amount > \($0 * 100) or repeat = \($0 % 5): notify a within \($0 + 1) hours" }
+        let program = try Fixtures.program("""
+        record incident:
+          amount: number?
+          repeat: number = 0
+          reported: time?
+        deadlines from reported
+        roles: a, b
+        \(rules.joined(separator: "\n"))
+        when amount is missing: assign a
+        when repeat > 2: assign b
+        """)
+        _ = Self.compare(program, records: 4_000, seed: 13)
+    }
+
+    @Test func aMemoryIsKeptOnlyForAtMost64Rules() throws {
+        let rules = (0..<70).map { "when amount > \($0): notify a" }.joined(separator: "\n")
+        let program = try Fixtures.program("record incident:\n  amount: number?\nroles: a\n" + rules)
+        #expect(Evaluator(program: program).memo == nil)
+        #expect(Evaluator(program: try Fixtures.program(Fixtures.brief), remembering: false).memo == nil)
+    }
+}
