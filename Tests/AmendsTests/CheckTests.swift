@@ -211,6 +211,18 @@ struct CheckTests {
         }
     }
 
+    /// Grammar.md §12: the limit of 200 (then E030) is on syntax errors; a
+    /// file's name and type errors are all shown, however many.
+    @Test func theDiagnosticLimitIsOnSyntaxErrors() {
+        let names = (1...250).map { "when x\($0) = 1: notify owner" }.joined(separator: "\n")
+        let checked = PolicyCheck.run(Driver.compile(source: SourceText(path: "many.policy", text: "roles: owner\n" + names + "\n")))
+        #expect(checked.diagnostics.filter { $0.code == .unknownName }.count == 250)
+        #expect(!checked.diagnostics.contains { $0.code == .tooManyErrors })
+        let broken = (1...250).map { "wen x\($0): notify owner" }.joined(separator: "\n")
+        let parsed = Parser.parse(path: "broken.policy", text: broken + "\n").diagnostics
+        #expect(parsed.count == 201 && parsed.last?.code == .tooManyErrors)
+    }
+
     // MARK: - SARIF against the official schema
 
     @Test(.enabled(if: SchemaCheck.available, "needs python3 with jsonschema"))

@@ -197,7 +197,7 @@ public struct CodeInfo: Sendable {
                  "a duration that is not a whole number of its unit",
                  bad: "respond within 1.5 hours", good: "respond within 90 minutes"),
         CodeInfo(.tooManyErrors, "too-many-errors", .error,
-                 "more than 200 errors in one file; the rest are not shown",
+                 "more than 200 syntax errors in one file; the rest are not shown",
                  bad: "# a file that is not a policy at all, e.g. a CSV export named x.policy",
                  good: "# a policy: fix the first errors shown and check again"),
     ]
