@@ -204,7 +204,9 @@ enum Monotonicity {
         }
         find(condition)
         if let l = stops, let ref = l.ref, case .finite(let set) = l.constraint.values, let lowest = set.first {
-            return "`\(ref.source.text(ref.span))` leaves out the higher levels: widen it (e.g. `\(name) >= \(c.model.describe(.level(s, lowest)))`), "
+            // From the scale's lowest level up is every level: then the widened test is no test at all.
+            let widened = lowest == 0 ? "drop it" : "widen it (e.g. `\(name) >= \(c.model.describe(.level(s, lowest)))`)"
+            return "`\(ref.source.text(ref.span))` leaves out the higher levels: \(widened), "
                 + "or require this in the rules for higher levels too; \(allow)"
         }
         return "make the rules for higher levels require at least as much; \(allow)"
