@@ -193,7 +193,7 @@ extension Checker {
         case (let l?, let r?):
             guard checkAge(l, source, a.span), checkAge(r, source, b.span) else { return nil }
             guard l.type == r.type else {
-                report(.typeMismatch, "`\(source.text(a.span))` is \(model.describe(l.type)) but `\(source.text(b.span))` is \(model.describe(r.type))",
+                report(.typeMismatch, "`\(source.text(a.span))` is \(model.describe(l.type)), but `\(source.text(b.span))` is \(model.describe(r.type))",
                        source, ref.span, help: "compare values of the same type")
                 return nil
             }
