@@ -239,6 +239,15 @@ extension Checker {
     // MARK: - Membership and text
 
     mutating func checkMembership(_ a: Expr, _ list: Expr, negated: Bool, _ source: SourceText, _ ref: SourceRef) -> Condition? {
+        // A value in a list field (`"urgent" in tags`) is `tags contains "urgent"`;
+        // `not in` is false, as every test, when the list is missing.
+        if anchor(a, source, preferValueOf: nil) == nil, case .name(let listName) = list.kind, let f = fieldIndex[listName],
+           case .list(let element) = model.fields[f].type {
+            guard let value = constant(a, as: element, source, context: "an item of `\(listName)`", code: .typeMismatch) else { return nil }
+            let contains = Condition(.listContains(list: f, value), ref)
+            guard negated else { return contains }
+            return Condition(.and(Condition(.presence(field: f, missing: false), ref), Condition(.not(contains), ref)), ref)
+        }
         guard let left = anchor(a, source, preferValueOf: nil) else {
             if case .name(let name) = a.kind, levelOwner(name) == nil {
                 reportUnknownName(name, source, a.span, candidates: model.fields.map(\.name))
