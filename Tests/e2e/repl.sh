@@ -74,7 +74,7 @@ else
 fi
 
 # 3. Input typed while the REPL starts is kept (TCSADRAIN, not TCSAFLUSH).
-if drive typeahead Tests/e2e/typeahead.steps "echo typing ahead; sleep 3; '$amends' repl $policy; $ended"; then
+if drive typeahead Tests/e2e/typeahead.steps "echo typing ahead; sleep 4; '$amends' repl $policy; $ended"; then
   pass "what is typed before the prompt appears is kept"
 else
   fail "typed-ahead input: $(tail -n 2 "$work/typeahead.drive")"
