@@ -50,7 +50,12 @@ enum Tool {
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         var env = ["PATH=/usr/bin:/bin", "NO_COLOR=1", "HOME=/tmp", "AMENDS_HISTORY="]
-        if let tz = getenv("TZDIR") { env.append("TZDIR=" + String(cString: tz)) }
+        // The time zone database, and the sanitizers' options when the
+        // tests run under one (`ASAN_OPTIONS=detect_leaks=0 swift test
+        // --sanitize=address`), reach the tool too.
+        for name in ["TZDIR", "ASAN_OPTIONS", "TSAN_OPTIONS"] {
+            if let value = getenv(name) { env.append(name + "=" + String(cString: value)) }
+        }
         for (k, v) in environment { env.append("\(k)=\(v)") }
         let argv = [executable] + args
         var cArgs = argv.map { strdup($0) } + [nil]
