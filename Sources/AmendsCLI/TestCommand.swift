@@ -22,7 +22,8 @@ enum TestCommand: Command {
                              for scales and `one of` fields tested by
                              conditions, the values no example has
       --min-coverage PERCENT fail (exit 1) when fewer than PERCENT % of the
-                             rules are fired by some example (implies --coverage)
+                             rules are fired by some example (implies --coverage;
+                             in JUnit and JSON a check of its own)
       --format FORMAT        human (default), junit (JUnit XML for CI test
                              reports) or json
       --verbose              list every example, passed ones too
@@ -64,8 +65,8 @@ enum TestCommand: Command {
 
         let report = TestRunner.run(paths: paths)
         switch format {
-        case "junit": Console.out.write(report.junitXML(coverage: coverage))
-        case "json": Console.out.write(report.json(coverage: coverage))
+        case "junit": Console.out.write(report.junitXML(coverage: coverage, minimumCoverage: minimum))
+        case "json": Console.out.write(report.json(coverage: coverage, minimumCoverage: minimum))
         default:
             let options = TestReport.TextOptions(verbose: parsed.has("--verbose"), color: wantsColor(fd: 1), coverage: coverage)
             Console.out.write(report.humanText(options))

@@ -522,6 +522,24 @@ extension RecordReaderTests {
         #expect(RecordStream.sizeText(1 << 20) == "1 MiB")
     }
 
+    /// A row with fewer cells than the header has the rest missing, so
+    /// defaults apply; the CFPB export's last record is such a row, with no
+    /// line end after it either.
+    @Test func aShortLastRowHasItsMissingFieldsMissing() throws {
+        let s = try Self.schema()
+        let csv = "id,severity,tier,amount\r\nA,low,premium,5\r\nB,high"
+        #expect(Self.outcomes(csv, s) == ["1@2 A", "2@3 B"])
+        let stream = RecordStream(bytes: Array(csv.utf8), format: .csv)
+        var decoder = stream.makeDecoder(for: s)
+        var buffer = RecordBuffer(fieldCount: s.fields.count)
+        let batch = try #require(stream.nextBatch(maxRecords: 10))
+        #expect(decoder.decode(batch, 1, into: &buffer) == nil)
+        #expect(buffer.scalar(try Self.field(s, "tier")) == 0, "the default, `basic`")
+        #expect(!buffer.isPresent(try Self.field(s, "amount")))
+        // A required field among the missing cells is an error for that row.
+        #expect(Self.outcomes("id,tier,severity\nC,basic", s) == ["1@2 error: missing required field `severity`"])
+    }
+
     /// A quote never closed does not take the rest of the input with it:
     /// its record ends with its line, in memory, in a file (read again
     /// from there), and through a pipe only when the record is within the

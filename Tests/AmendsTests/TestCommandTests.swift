@@ -229,6 +229,34 @@ struct TestCommandTests {
         #expect(try Python.run(script, input: xml) == 0)
     }
 
+    @Test func whatFailsTheWholeRunIsInTheReports() throws {
+        // Two of five rules fired: below a minimum of 50 %, above one of 40 %.
+        let one = Self.goodExamples.components(separatedByLine: "example \"a repeated billing mistake, reported late on a Friday\":")
+        let report = Self.run(["pol/standard.policy": Fixtures.brief, "pol/one.examples": one], paths: ["pol/one.examples"])
+        let below = try MiniXML.parse(report.junitXML(coverage: true, minimumCoverage: 50))
+        #expect(below.attributes["tests"] == "2" && below.attributes["failures"] == "1")
+        let suite = try #require(below.children.last)
+        #expect(suite.attributes["name"] == "amends test" && suite.attributes["failures"] == "1")
+        let check = try #require(suite.children.first)
+        #expect(check.attributes["name"] == "rule coverage at least 50%")
+        let failure = try #require(check.children.first)
+        #expect(failure.name == "failure" && failure.attributes["message"] == "rule coverage 40% is below the minimum of 50%")
+        #expect(failure.text.contains("rules no example fires:\n  pol/standard.policy:36"))
+        let met = try MiniXML.parse(report.junitXML(coverage: true, minimumCoverage: 40))
+        #expect(met.attributes["tests"] == "2" && met.attributes["failures"] == "0")
+        #expect(met.children.last?.children.first?.children.isEmpty == true)
+        // Without a minimum, no check.
+        #expect(try MiniXML.parse(report.junitXML(coverage: true)).children.count == 1)
+        let json = report.json(coverage: true, minimumCoverage: 50)
+        #expect(json.contains(#""check": "rule coverage at least 50%""#) && json.contains(#""passed": false"#))
+        // No examples at all: a failing check, so the report says why the run failed.
+        let none = Self.run(["pol/standard.policy": Fixtures.brief], paths: ["pol/standard.policy"])
+        let empty = try MiniXML.parse(none.junitXML())
+        #expect(empty.attributes["tests"] == "1" && empty.attributes["failures"] == "1")
+        #expect(empty.children.last?.children.first?.children.first?.attributes["message"] == "no examples found in 1 file")
+        #expect(none.runChecks(minimumCoverage: nil) == [.init(name: "examples found", failure: "no examples found in 1 file")])
+    }
+
     // MARK: - JSON
 
     @Test func jsonReport() throws {

@@ -86,7 +86,12 @@ enum Tool {
         var env = ["PATH=/usr/bin:/bin", "NO_COLOR=1", "HOME=/tmp", "AMENDS_HISTORY="].filter {
             !unset.contains(String($0.prefix { $0 != "=" }))
         }
-        if let tz = getenv("TZDIR") { env.append("TZDIR=" + String(cString: tz)) }
+        // The time zone database, and the sanitizers' options when the
+        // tests run under one (`ASAN_OPTIONS=detect_leaks=0 swift test
+        // --sanitize=address`), reach the tool too.
+        for name in ["TZDIR", "ASAN_OPTIONS", "TSAN_OPTIONS"] {
+            if let value = getenv(name) { env.append(name + "=" + String(cString: value)) }
+        }
         for (k, v) in environment.sorted(by: { $0.key < $1.key }) { env.append("\(k)=\(v)") }
         return env
     }

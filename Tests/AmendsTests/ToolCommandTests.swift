@@ -94,6 +94,11 @@ struct ToolCommandTests {
         #expect(below.stderr.contains("error: rule coverage 40% is below the minimum of 40.5%"))
         // --min-coverage implies --coverage.
         #expect(below.stdout.contains("coverage: 2 of 5 rules"))
+        // In JUnit, a failing check says why the step failed.
+        let junit = Tool.run(["test", "--format", "junit", "--min-coverage", "100", path])
+        #expect(junit.status == 1)
+        #expect(junit.stdout.contains(#"<testcase name="rule coverage at least 100%" classname="amends.test" time="0">"#))
+        #expect(junit.stdout.contains(#"<failure message="rule coverage 40% is below the minimum of 100%" type="run failed">"#))
         #expect(Tool.run(["test", "--min-coverage", "101", path]).status == 2)
         #expect(Tool.run(["test", "--min-coverage", "most", path]).status == 2)
     }

@@ -52,7 +52,7 @@ ended="s=\$?; echo \"repl exited with status \$s\"; (exit \$s)"
 # The command in the pane notes the terminal settings before and after.
 run="stty -g >'$work/before'; '$amends' repl; s=\$?; stty -g >'$work/after'; echo \"repl exited with status \$s\"; (exit \$s)"
 if drive main Tests/e2e/repl.steps "$run" -x 80 -y 24; then
-  pass "terminal session: a shipped policy, two-line incident, Up recall as one entry, Ctrl-R, Tab, Ctrl-C, resize, Ctrl-D exits 0"
+  pass "terminal session: a shipped policy, two-line incident, Up recall as one entry, Ctrl-R, Home and End, Tab, Ctrl-C, resize, Ctrl-D exits 0"
 else
   fail "terminal session: $(tail -n 2 "$work/main.drive")"
   sed 's/^/  | /' "$work/main.screen" >&2
@@ -74,7 +74,7 @@ else
 fi
 
 # 3. Input typed while the REPL starts is kept (TCSADRAIN, not TCSAFLUSH).
-if drive typeahead Tests/e2e/typeahead.steps "echo typing ahead; sleep 3; '$amends' repl $policy; $ended"; then
+if drive typeahead Tests/e2e/typeahead.steps "echo typing ahead; sleep 4; '$amends' repl $policy; $ended"; then
   pass "what is typed before the prompt appears is kept"
 else
   fail "typed-ahead input: $(tail -n 2 "$work/typeahead.drive")"

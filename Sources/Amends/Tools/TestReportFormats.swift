@@ -4,15 +4,43 @@
 /// with a `<failure>` holding the diff; a file that cannot be tested is a
 /// suite with one `<testcase name="(policy)">` in `<error>`. Times are
 /// always `0`, so the same policies give the same bytes.
+///
+/// What fails a run as a whole, not one example (no examples at all, rule
+/// coverage below `--min-coverage`), is a last suite, `amends test`, with
+/// a failing test case for each: a CI system that reads only the report
+/// sees why the step failed.
 extension TestReport {
+    /// A check of the run as a whole: its name, and why it failed (nil: it passed).
+    public struct RunCheck: Sendable, Equatable {
+        public var name: String
+        public var failure: String?
+    }
+
+    /// The checks of the whole run that the report shows: that there were
+    /// examples (only when there were none), and, given a minimum, rule coverage.
+    public func runChecks(minimumCoverage minimum: Double?) -> [RunCheck] {
+        var checks: [RunCheck] = []
+        if exampleCount == 0 && brokenFiles.isEmpty {
+            checks.append(RunCheck(name: "examples found", failure: "no examples found in \(Self.count(files.count, "file"))"))
+        }
+        if let minimum {
+            let name = "rule coverage at least \(Coverage.percentText(minimum))"
+            let failure = "rule coverage \(Coverage.percentText(coverage.percent)) is below the minimum of \(Coverage.percentText(minimum))"
+            checks.append(RunCheck(name: name, failure: coverage.meets(minimum) ? nil : failure))
+        }
+        return checks
+    }
+
     // MARK: - JUnit XML
 
-    public func junitXML(coverage includeCoverage: Bool = false) -> String {
+    public func junitXML(coverage includeCoverage: Bool = false, minimumCoverage: Double? = nil) -> String {
         let paint = Paint(on: false)
         let errors = brokenFiles.count
+        let checks = runChecks(minimumCoverage: minimumCoverage)
+        let checkFailures = checks.filter { $0.failure != nil }.count
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"amends test\" tests=\"\(exampleCount + errors)\" failures=\"\(failed)\" "
-            + "errors=\"\(errors)\" skipped=\"0\" time=\"0\">\n"
+        out += "<testsuites name=\"amends test\" tests=\"\(exampleCount + errors + checks.count)\" "
+            + "failures=\"\(failed + checkFailures)\" errors=\"\(errors)\" skipped=\"0\" time=\"0\">\n"
         let perFile = Dictionary(coverage.byFile.map { (FileSystem.canonical($0.file), ($0.fired, $0.total)) },
                                  uniquingKeysWith: { a, _ in a })
         for file in files {
@@ -55,6 +83,23 @@ extension TestReport {
                 out += brokenSuite(file, path: path, classname: classname, message: "the policy has errors", body: body)
             }
         }
+        if !checks.isEmpty {
+            out += "  <testsuite name=\"amends test\" tests=\"\(checks.count)\" failures=\"\(checkFailures)\" errors=\"0\" "
+                + "skipped=\"0\" time=\"0\">\n"
+            for check in checks {
+                out += "    <testcase name=\"\(XML.attribute(check.name))\" classname=\"amends.test\" time=\"0\""
+                guard let failure = check.failure else {
+                    out += "/>\n"
+                    continue
+                }
+                out += ">\n"
+                var body = failure + "\n"
+                if minimumCoverage != nil && check.name.hasPrefix("rule coverage") { body += "\n" + coverageText(paint: paint) }
+                out += "      <failure message=\"\(XML.attribute(failure))\" type=\"run failed\">\(XML.text(body))</failure>\n"
+                out += "    </testcase>\n"
+            }
+            out += "  </testsuite>\n"
+        }
         out += "</testsuites>\n"
         return out
     }
@@ -89,10 +134,17 @@ extension TestReport {
 
     // MARK: - JSON
 
-    public func json(coverage includeCoverage: Bool = false) -> String {
+    public func json(coverage includeCoverage: Bool = false, minimumCoverage: Double? = nil) -> String {
         var members: [(String, JSONTree)] = []
         members.append(("files", .array(files.map(fileTree))))
         if includeCoverage { members.append(("coverage", coverageTree)) }
+        let checks = runChecks(minimumCoverage: minimumCoverage)
+        if !checks.isEmpty {
+            members.append(("checks", .array(checks.map { check in
+                .object([("check", .string(check.name)), ("passed", .bool(check.failure == nil)),
+                         ("failure", .optional(check.failure))])
+            })))
+        }
         members.append(("passed", .int(passed)))
         members.append(("failed", .int(failed)))
         members.append(("summary", .string(summaryLine)))
