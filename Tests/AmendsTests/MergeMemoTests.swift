@@ -52,10 +52,32 @@ struct MergeMemoTests {
         _ = Self.compare(program, records: 4_000, seed: 13)
     }
 
+    /// Evaluates `n` seeded random records with `evaluator`.
+    static func evaluate(_ evaluator: Evaluator, _ program: Program, records n: Int) {
+        var rng = SplitMix64(seed: 14)
+        for _ in 0..<n { evaluator.evaluate(Differential.randomRecord(program.model, &rng)) }
+    }
+
     @Test func aMemoryIsKeptOnlyForAtMost64Rules() throws {
         let rules = (0..<70).map { "when amount > \($0): notify a" }.joined(separator: "\n")
         let program = try Fixtures.program("record incident:\n  amount: number?\nroles: a\n" + rules)
-        #expect(Evaluator(program: program).memo == nil)
-        #expect(Evaluator(program: try Fixtures.program(Fixtures.brief), remembering: false).memo == nil)
+        let many = Evaluator(program: program)
+        Self.evaluate(many, program, records: 200)
+        #expect(many.memo == nil)
+        let brief = try Fixtures.program(Fixtures.brief)
+        let plain = Evaluator(program: brief, remembering: false)
+        Self.evaluate(plain, brief, records: 200)
+        #expect(plain.memo == nil)
+    }
+
+    @Test func aMemoryIsMadeOnlyAfterTheWarmUp() throws {
+        // An evaluator made for a few records (the library's evaluate, the
+        // REPL, explain) never allocates the memo's megabyte.
+        let program = try Fixtures.program(Fixtures.brief)
+        let evaluator = Evaluator(program: program)
+        Self.evaluate(evaluator, program, records: MergeMemo.warmUp)
+        #expect(evaluator.memo == nil)
+        Self.evaluate(evaluator, program, records: 1)
+        #expect(evaluator.memo != nil)
     }
 }

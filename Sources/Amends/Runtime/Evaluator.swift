@@ -80,12 +80,25 @@ public final class Evaluator {
     @exclusivity(unchecked) public private(set) var base: Int64 = 0
     /// Whether the last merge gave a business-time deadline.
     @exclusivity(unchecked) var mergedBusinessTime = false
-    /// The merged results of the sets of fired rules seen (nil when the
-    /// program has more than 64 `when` rules, or when not asked for).
-    let memo: MergeMemo?
+    /// Business-time deadlines of the record being merged, one for each
+    /// distinct business duration of the program (`businessIndex` of an
+    /// action slot, -1 for none), valid when stamped with the current
+    /// `generation`: many rules may give the same duration, and each is
+    /// worked out over the calendar once a record.
+    let businessIndex: UnsafeMutablePointer<Int32>
+    let businessDue: UnsafeMutablePointer<Int64>
+    let businessStamp: UnsafeMutablePointer<UInt32>
+    let businessCount: Int
+    /// The merged results of the sets of fired rules seen: made once the
+    /// evaluator has evaluated `MergeMemo.warmUp` records, so that one made
+    /// for a few records never pays for it; never when the program has more
+    /// than 64 `when` rules, or when not asked for (`remembers`).
+    @exclusivity(unchecked) var memo: MergeMemo?
+    let remembers: Bool
+    @exclusivity(unchecked) var evaluations = 0
 
     /// An evaluator for `program`; `remembering` keeps the merged result
-    /// of each pattern of tests seen, so that records alike are quicker
+    /// of each set of fired rules seen, so that records alike are quicker
     /// (`MergeMemo`); the results are the same either way.
     public init(program: Program, remembering: Bool = true) {
         self.program = program
@@ -113,7 +126,17 @@ public final class Evaluator {
         active = buffer(keyCount, 0)
         contributions = buffer(program.actions.count, Contribution(action: 0, due: 0, next: -1))
         fired = buffer(program.rules.count, 0)
-        memo = remembering && whenRules.count <= 64 ? MergeMemo() : nil
+        remembers = remembering && whenRules.count <= 64
+        var durations: [Int64: Int32] = [:]
+        businessIndex = buffer(program.slots.count, -1)
+        for (a, slot) in program.slots.enumerated() where slot.timing == .businessHours || slot.timing == .businessDays {
+            let key = slot.amount &* 2 &+ (slot.timing == .businessDays ? 1 : 0)
+            if durations[key] == nil { durations[key] = Int32(durations.count) }
+            businessIndex[a] = durations[key] ?? -1
+        }
+        businessCount = durations.count
+        businessDue = buffer(businessCount, 0)
+        businessStamp = buffer(businessCount, 0)
         whenRuleIndexes = buffer(whenRules.count, 0)
         for (k, r) in whenRules.enumerated() { whenRuleIndexes[k] = r.rule }
         if singleWord && whenRules.count <= 64 {
@@ -137,6 +160,9 @@ public final class Evaluator {
         bits.deallocate()
         matched.deallocate()
         quick?.deallocate()
+        businessIndex.deallocate()
+        businessDue.deallocate()
+        businessStamp.deallocate()
         whenRuleIndexes.deallocate()
         keys.deallocate()
         active.deallocate()
@@ -153,13 +179,26 @@ public final class Evaluator {
             base = Int64(record.now)
         }
         let firing = fire()
-        guard let memo, base > -MergeMemo.clockLimit, base < MergeMemo.clockLimit else {
+        guard let memo = warmMemo(), base > -MergeMemo.clockLimit, base < MergeMemo.clockLimit else {
             merge()
             return
         }
         if recall(memo, firing) { return }
         merge()
         remember(memo, firing)
+    }
+
+    /// The memo, once this evaluator has evaluated enough records to make
+    /// it worth its memory (about a megabyte).
+    @inline(__always)
+    func warmMemo() -> MergeMemo? {
+        if let memo { return memo }
+        guard remembers else { return nil }
+        evaluations += 1
+        guard evaluations > MergeMemo.warmUp else { return nil }
+        let made = MergeMemo()
+        memo = made
+        return made
     }
 
     /// Which rules fire for the leaf bits, in file order, into `fired`;
@@ -223,6 +262,7 @@ public final class Evaluator {
         generation &+= 1
         if generation == 0 {
             for k in 0..<keyCount { keys[k].stamp = 0 }
+            for i in 0..<businessCount { businessStamp[i] = 0 }
             generation = 1
         }
     }
@@ -245,7 +285,7 @@ public final class Evaluator {
                     while a < end {
                         let s = slots[a]
                         let c = Int32(count)
-                        let due = deadline(s, from: base)
+                        let due = deadline(a, s, from: base)
                         business = business || s.timing == .businessHours || s.timing == .businessDays
                         contributions[count] = Contribution(action: Int32(a), due: due, next: -1)
                         count += 1
@@ -316,12 +356,20 @@ public final class Evaluator {
 
     /// The absolute deadline of an action counted from `base`.
     @inline(__always)
-    func deadline(_ s: ActionSlot, from base: Int64) -> Int64 {
+    func deadline(_ a: Int, _ s: ActionSlot, from base: Int64) -> Int64 {
         switch s.timing {
         case .fixed: return base &+ s.amount
         case .none: return Int64.max
-        case .businessHours: return calendar?.addBusinessHours(s.amount, to: base) ?? Int64.max
-        case .businessDays: return calendar?.addBusinessDays(s.amount, to: base) ?? Int64.max
+        case .businessHours, .businessDays:
+            // INVARIANT: `businessIndex` has an entry, within `businessDue`,
+            // for every business-time slot (init).
+            let i = Int(businessIndex[a])
+            if businessStamp[i] == generation { return businessDue[i] }
+            let due = s.timing == .businessHours ? calendar?.addBusinessHours(s.amount, to: base)
+                                                 : calendar?.addBusinessDays(s.amount, to: base)
+            businessDue[i] = due ?? Int64.max
+            businessStamp[i] = generation
+            return businessDue[i]
         }
     }
 

@@ -14,6 +14,8 @@
 /// contributions and keys, and a larger result is not kept.
 final class MergeMemo {
     static let entries = 1024
+    /// Records an evaluator evaluates before it makes its memo.
+    static let warmUp = 64
     static let maxContributions = 24
     static let maxKeys = 12
 

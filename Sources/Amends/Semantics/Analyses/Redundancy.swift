@@ -22,12 +22,12 @@ enum Redundancy {
         }
         var out: [Diagnostic] = []
         for b in rules.indices where !c.neverFires.contains(b) && !actionSets[b].isEmpty {
-            var candidates: Set<Int>?
-            for a in actionSets[b] {
-                let holders = Set(having[a] ?? [])
-                candidates = candidates.map { $0.intersection(holders) } ?? holders
+            // The rules that have every one of B's actions: those of its
+            // rarest action that have the others too (in rule order).
+            let rarest = actionSets[b].min { (having[$0]?.count ?? 0) < (having[$1]?.count ?? 0) }
+            let ordered = (rarest.flatMap { having[$0] } ?? []).filter { a in
+                a != b && actionSets[b].allSatisfy { actionSets[a].contains($0) }
             }
-            let ordered = (candidates ?? []).subtracting([b]).sorted()
             // `assign` goes to the first firing rule: only an earlier rule's assign makes B's redundant.
             let assigns = actionSets[b].contains { $0.kind == .assign }
             for a in ordered where (c.conditions[a] == nil) == (c.conditions[b] == nil) && (!assigns || a < b) {
