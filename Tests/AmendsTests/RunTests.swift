@@ -58,6 +58,20 @@ struct RunTests {
         #expect(!r.stdout.contains("\u{1B}["))
     }
 
+    @Test func textFormatNeverSendsARecordsControlCharactersToTheTerminal() {
+        // An id with an escape sequence, a severity with a bell: shown as
+        // pictures (␛, ␇), so a record cannot drive the reader's terminal.
+        let input = #"""
+        {"id": "INC-\u001b[2J\u001b]0;owned\u0007", "severity": "critical", "tier": "basic", "category": "outage", "caused_by": "us", "reported": "2026-03-02T09:00:00Z"}
+        {"id": "INC-2", "severity": "hi\u0007gh", "tier": "basic", "category": "outage", "caused_by": "us", "reported": "2026-03-02T09:00:00Z"}
+        """#
+        let r = Tool.run(["run", "--format", "text", Self.policy, "-", "--now", "2026-03-02T10:00:00Z"], input: input + "\n")
+        #expect(r.stdout.contains("record 1 (INC-\u{241B}[2J\u{241B}]0;owned\u{2407})"), "\(r.stdout)")
+        // A message quotes a value with its control characters escaped.
+        #expect(r.stdout.contains(#"record 2 (line 2): error: `severity` is "hi\u{7}gh""#), "\(r.stdout)")
+        #expect(!r.stdout.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "\(r.stdout)")
+    }
+
     @Test func standardInputAndOutputFile() throws {
         let input = #"{"id": "A", "severity": "high", "category": "billing", "reported": "2026-03-02T09:00:00Z"}"# + "\n"
         let piped = Tool.run(["run", Self.policy, "-", "--now", "2026-03-02T10:00:00Z"], input: input)

@@ -91,15 +91,14 @@ public struct DiagnosticRenderer: Sendable {
             let (scalar, length) = decodeScalar(bytes, i, range.upperBound)
             let inSpan = i >= spanStart && i < max(spanEnd, spanStart + 1)
             let text: String
-            switch scalar.value {
-            case 0x09: text = "    "
-            // Control characters are shown as their pictures (␀, ␁, … ␡), C1
-            // controls as �: echoed raw they would move the cursor or start a
-            // terminal escape, and the caret would no longer line up.
-            case 0x00..<0x20: text = String(Character(Unicode.Scalar(0x2400 + scalar.value) ?? "\u{FFFD}"))
-            case 0x7F: text = "\u{2421}"
-            case 0x80..<0xA0: text = "\u{FFFD}"
-            default: text = String(Character(scalar))
+            if scalar == "\t" {
+                text = "    "
+            } else if let picture = ControlPictures.picture(scalar) {
+                // Echoed raw, a control character would move the cursor or
+                // start a terminal escape, and the caret would not line up.
+                text = String(picture)
+            } else {
+                text = String(Character(scalar))
             }
             shown += text
             let width = scalar == "\t" ? 4 : 1

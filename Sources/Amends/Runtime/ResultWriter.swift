@@ -201,12 +201,14 @@ public struct ResultWriter: Sendable {
     // MARK: - Text
 
     /// The result for people: a heading per record, an action per line.
+    /// A result for people: every text from the record or the policy is
+    /// shown with its control characters as pictures (`ControlPictures`).
     public func writeText(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer) {
         var heading = "record \(number)"
         if let id = program.schema.idField, record.isPresent(id) {
             heading += " (" + (program.schema.fields[id].kind.isText ? record.textString(id) : SExpr.number(record.scalar(id))) + ")"
         }
-        out.raw(Array(heading.utf8))
+        out.raw(Array(ControlPictures.safe(heading).utf8))
         out.raw("\n")
         let outcome = evaluator.outcome()
         if outcome.actions.isEmpty { out.raw("  no actions required\n") }
@@ -214,25 +216,27 @@ public struct ResultWriter: Sendable {
             var line = "  " + action.summary
             if let due = action.due { line += ", due " + ISOTime.string(utc: due) }
             line += "  [" + action.because.map(\.description).joined(separator: "; ") + "]"
-            out.raw(Array(line.utf8))
+            out.raw(Array(ControlPictures.safe(line).utf8))
             out.raw("\n")
             for o in action.overridden {
                 var detail = "      overrides " + o.rule.description
                 if let w = o.within { detail += " (within \(w))" }
                 if let r = o.role { detail += " (assign \(r))" }
-                out.raw(Array(detail.utf8))
+                out.raw(Array(ControlPictures.safe(detail).utf8))
                 out.raw("\n")
             }
         }
         for w in outcome.waived where !w.dropped.isEmpty {
-            let line = "  waived \(w.kind.rawValue) by \(w.by.map(\.description).joined(separator: "; ")), dropping \(w.dropped.map(\.description).joined(separator: "; "))\n"
-            out.raw(Array(line.utf8))
+            let line = "  waived \(w.kind.rawValue) by \(w.by.map(\.description).joined(separator: "; ")), dropping \(w.dropped.map(\.description).joined(separator: "; "))"
+            out.raw(Array(ControlPictures.safe(line).utf8))
+            out.raw("\n")
         }
     }
 
     public func writeTextError(record number: Int, line: Int?, message: String, into out: OutputBuffer) {
-        let text = "record \(number)" + (line.map { " (line \($0))" } ?? "") + ": error: \(message)\n"
-        out.raw(Array(text.utf8))
+        let text = "record \(number)" + (line.map { " (line \($0))" } ?? "") + ": error: \(message)"
+        out.raw(Array(ControlPictures.safe(text).utf8))
+        out.raw("\n")
     }
 }
 
