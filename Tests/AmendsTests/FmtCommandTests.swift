@@ -89,18 +89,7 @@ struct FmtCommandTests {
     }
 
     /// The names in a folder, hidden ones too.
-    func names(in dir: String) -> [String] {
-        guard let handle = opendir(dir) else { return [] }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
-    }
+    func names(in dir: String) -> [String] { FileSystem.entries(of: dir) }
 
     @Test func writesAtomicallyKeepingPermissionsLinksAndUntouchedFiles() throws {
         try withFolder { dir in

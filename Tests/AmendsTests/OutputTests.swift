@@ -30,18 +30,7 @@ struct OutputTests {
     }
 
     /// The names in a folder, hidden ones too.
-    static func entries(_ dir: String) -> [String] {
-        guard let handle = opendir(dir) else { return [] }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
-    }
+    static func entries(_ dir: String) -> [String] { FileSystem.entries(of: dir) }
 
     static func quote(_ s: String) -> String { "'" + s.replacing("'", with: "'\\''") + "'" }
 

@@ -53,6 +53,21 @@ public enum FileSystem {
         return stat(path, &st) == 0
     }
 
+    /// The names in folder `dir`, hidden ones too, without `.` and `..`,
+    /// sorted; at most `limit` of them; none when it cannot be read.
+    public static func entries(of dir: String, limit: Int = 100_000) -> [String] {
+        guard let handle = opendir(dir) else { return [] }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while names.count < limit, let entry = readdir(handle) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
     /// Every file under `directory` whose name ends with one of `suffixes`,
     /// sorted, recursively; hidden folders (`.git`, `.build`) are skipped.
     public static func files(under directory: String, suffixes: [String]) -> [String] {
@@ -62,13 +77,7 @@ public enum FileSystem {
         while let dir = pending.popLast() {
             seen += 1
             if seen > 100_000 { break }
-            guard let handle = opendir(dir) else { continue }
-            defer { closedir(handle) }
-            while let entry = readdir(handle) {
-                let name = withUnsafePointer(to: entry.pointee.d_name) {
-                    $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-                }
-                if name == "." || name == ".." || name.hasPrefix(".") { continue }
+            for name in entries(of: dir) where !name.hasPrefix(".") {
                 let path = dir.hasSuffix("/") ? dir + name : dir + "/" + name
                 if isDirectory(path) {
                     pending.append(path)

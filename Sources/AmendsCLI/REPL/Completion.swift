@@ -66,14 +66,8 @@ struct Completer: Sendable {
         let prefix = slash.map { String(partial[partial.index(after: $0)...]) } ?? partial
         var dir = folder.isEmpty ? directory : FileSystem.join(directory, folder)
         if folder.hasPrefix("~/"), let home = History.env("HOME") { dir = home + folder.dropFirst() }
-        guard let handle = opendir(dir) else { return [] }
-        defer { closedir(handle) }
         var found: [String] = []
-        while let entry = readdir(handle), found.count < 10_000 {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name == "." || name == ".." || !name.hasPrefix(prefix) { continue }
+        for name in FileSystem.entries(of: dir, limit: 10_000) where name.hasPrefix(prefix) {
             if name.hasPrefix(".") && !prefix.hasPrefix(".") { continue }
             let path = dir.hasSuffix("/") ? dir + name : dir + "/" + name
             if FileSystem.isDirectory(path) {
