@@ -236,6 +236,23 @@ struct RecordReaderTests {
         #expect(r.isPresent(try Self.field(s, "amount")) == false)
     }
 
+    /// Found by the json fuzz target: `amends run` rejected a record whose
+    /// repeated key had a bad first value, the library's tree reader read it.
+    @Test func everyValueOfARepeatedKeyIsReadByBothReaders() throws {
+        let s = try Self.schema()
+        var buffer = RecordBuffer(fieldCount: s.fields.count)
+        for bad in [#"{"id": "A", "severity": "hgh", "severity": "high"}"#,
+                    #"{"id": "A", "severity": "high", "customer": 5, "customer": {"name": "Ann"}}"#] {
+            #expect(Self.decode(bad, s).1 != nil, "\(bad)")
+            #expect(s.read(try JSONValue.parse(bad).get(), into: &buffer) != nil, "\(bad)")
+        }
+        let good = #"{"id": "A", "severity": "low", "severity": "high", "customer": {"name": "A"}, "customer": {"name": "Ann"}}"#
+        #expect(Self.decode(good, s).1 == nil)
+        #expect(s.read(try JSONValue.parse(good).get(), into: &buffer) == nil)
+        #expect(buffer.scalar(try Self.field(s, "severity")) == 2)
+        #expect(buffer.textString(try Self.field(s, "customer.name")) == "Ann")
+    }
+
     @Test func depthLimit() throws {
         let s = try Self.schema()
         // The record itself is level 1: 63 more levels are fine, 64 are not.
