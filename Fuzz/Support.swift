@@ -275,7 +275,7 @@ struct ByteReader {
 
 /// Numbers near the edges: signs, zero, fractions, the largest and
 /// smallest doubles, integers past 2^53 and Int64's range.
-let edgeNumbers: [Double] = [0, -0.0, 1, -1, 0.5, 2, 3, 4999, 5000, 5001, 1e6, 1e15, 9_007_199_254_740_993,
+let edgeNumbers: [Double] = [0, -0.0, 1, -1, 0.5, 2, 3, 4999, 5000, 5001, 1e6, 1e15, 9_007_199_254_740_994,
                              9.2e18, 9.3e18, -9.3e18, 1e300, -1e300, Double.greatestFiniteMagnitude,
                              Double.leastNonzeroMagnitude, 1_772_442_000, 253_402_300_799, -62_135_596_800]
 
