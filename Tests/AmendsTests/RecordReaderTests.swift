@@ -536,6 +536,21 @@ extension RecordReaderTests {
         #expect(RecordStream.sizeText(1 << 20) == "1 MiB")
     }
 
+    /// Found by the json fuzz target: an array element of exactly the
+    /// limit, then a line end, was too large only when read in chunks.
+    @Test func anElementAtTheLimitThenSpacesIsTheSameInChunks() throws {
+        let s = try Self.schema()
+        let element = #"{"id": "A", "severity": "low", "note": "\#(String(repeating: "x", count: 22))"}"#
+        #expect(element.utf8.count == 64)
+        for text in ["[\(element)\n]", "[\(element) ,\(element)]", "[\(element)]", "\(element)\n"] {
+            let whole = Self.outcomes(text, s, chunk: 1 << 20, limit: 64)
+            for chunk in [1, 2, 7, 63, 64, 65] {
+                #expect(Self.outcomes(text, s, chunk: chunk, limit: 64) == whole, "chunk \(chunk): \(text)")
+            }
+        }
+        #expect(Self.outcomes("[\(element)]", s, limit: 64) == ["1@1 A"])
+    }
+
     @Test func readErrorsEndTheStream() throws {
         let fd = open("/", O_RDONLY | O_DIRECTORY)
         try #require(fd >= 0)

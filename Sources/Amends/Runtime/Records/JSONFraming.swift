@@ -124,7 +124,10 @@ struct JSONFramer {
             if cut(buf) {
                 cutting = false
                 if array != .none { array = .afterElement }
-                if skipping || contentEnd - start > limit {
+                // Its size runs to where it ends (the spaces before an
+                // array's `,` or `]` included), as it is measured while
+                // the value is read in pieces: the chunk size changes nothing.
+                if skipping || pos - start > limit {
                     skipping = false
                     return .tooLarge(line: recordLine, hint: nil)
                 }
