@@ -536,6 +536,20 @@ extension RecordReaderTests {
         #expect(RecordStream.sizeText(1 << 20) == "1 MiB")
     }
 
+    /// Found with the jsonl fuzz target: a blank line longer than the
+    /// record size limit was an error record; blank lines are no records.
+    @Test func aLongBlankLineIsNoRecord() throws {
+        let s = try Self.schema()
+        let small = #"{"id": "A", "severity": "low"}"#
+        let blank = String(repeating: " \t", count: 100)
+        for chunk in [1, 7, 64, 1 << 20] {
+            #expect(Self.outcomes("\(small)\n\(blank)\r\n\(small)\n\(blank)", s, format: .jsonLines, chunk: chunk, limit: 64)
+                    == ["1@1 A", "2@3 A"], "chunk \(chunk)")
+            #expect(Self.outcomes("\(blank)x\n\(small)", s, format: .jsonLines, chunk: chunk, limit: 64)
+                    == ["1@1 error: record 1 is larger than 64 bytes", "2@2 A"], "chunk \(chunk)")
+        }
+    }
+
     /// Found by the json fuzz target: an array element of exactly the
     /// limit, then a line end, was too large only when read in chunks.
     @Test func anElementAtTheLimitThenSpacesIsTheSameInChunks() throws {
