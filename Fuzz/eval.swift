@@ -226,7 +226,7 @@ struct Node {
         if children.isEmpty { return value ?? Array("{}".utf8) }
         var members: [[UInt8]] = []
         for (key, child) in children { members.append(quoted(Array(key.utf8)) + Array(": ".utf8) + child.json(&r)) }
-        let separator = r.below(8) == 0 ? ",\n " : ", "
+        let separator = r.below(8) == 0 ? ",\t" : ", "   // one line: JSON Lines
         return Array("{".utf8) + members.joined(separator: Array(separator.utf8)) + Array("}".utf8)
     }
 }
