@@ -70,9 +70,7 @@ struct Completer: Sendable {
         defer { closedir(handle) }
         var found: [String] = []
         while let entry = readdir(handle), found.count < 10_000 {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
+            let name = FileSystem.entryName(entry)
             if name == "." || name == ".." || !name.hasPrefix(prefix) { continue }
             if name.hasPrefix(".") && !prefix.hasPrefix(".") { continue }
             let path = dir.hasSuffix("/") ? dir + name : dir + "/" + name
