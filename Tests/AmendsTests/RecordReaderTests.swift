@@ -235,6 +235,23 @@ struct RecordReaderTests {
         #expect(r.listTexts(tags).map { String(decoding: r.textBytes[$0], as: UTF8.self) } == ["c"])
         #expect(r.isPresent(try Self.field(s, "amount")) == false)
     }
+    /// Found by the json fuzz target: `amends run` rejected a record whose
+    /// repeated key had a bad first value, the library's tree reader read it.
+    @Test func everyValueOfARepeatedKeyIsReadByBothReaders() throws {
+        let s = try Self.schema()
+        var buffer = RecordBuffer(fieldCount: s.fields.count)
+        for bad in [#"{"id": "A", "severity": "hgh", "severity": "high"}"#,
+                    #"{"id": "A", "severity": "high", "customer": 5, "customer": {"name": "Ann"}}"#] {
+            #expect(Self.decode(bad, s).1 != nil, "\(bad)")
+            #expect(s.read(try JSONValue.parse(bad).get(), into: &buffer) != nil, "\(bad)")
+        }
+        let good = #"{"id": "A", "severity": "low", "severity": "high", "customer": {"name": "A"}, "customer": {"name": "Ann"}}"#
+        #expect(Self.decode(good, s).1 == nil)
+        #expect(s.read(try JSONValue.parse(good).get(), into: &buffer) == nil)
+        #expect(buffer.scalar(try Self.field(s, "severity")) == 2)
+        #expect(buffer.textString(try Self.field(s, "customer.name")) == "Ann")
+    }
+
 
     @Test func depthLimit() throws {
         let s = try Self.schema()
@@ -520,6 +537,35 @@ extension RecordReaderTests {
             #expect(tail[4] == "5@56 error: record 5 is larger than 64 bytes")
         }
         #expect(RecordStream.sizeText(1 << 20) == "1 MiB")
+    }
+
+    /// Found with the jsonl fuzz target: a blank line longer than the
+    /// record size limit was an error record; blank lines are no records.
+    @Test func aLongBlankLineIsNoRecord() throws {
+        let s = try Self.schema()
+        let small = #"{"id": "A", "severity": "low"}"#
+        let blank = String(repeating: " \t", count: 100)
+        for chunk in [1, 7, 64, 1 << 20] {
+            #expect(Self.outcomes("\(small)\n\(blank)\r\n\(small)\n\(blank)", s, format: .jsonLines, chunk: chunk, limit: 64)
+                    == ["1@1 A", "2@3 A"], "chunk \(chunk)")
+            #expect(Self.outcomes("\(blank)x\n\(small)", s, format: .jsonLines, chunk: chunk, limit: 64)
+                    == ["1@1 error: record 1 is larger than 64 bytes", "2@2 A"], "chunk \(chunk)")
+        }
+    }
+
+    /// Found by the json fuzz target: an array element of exactly the
+    /// limit, then a line end, was too large only when read in chunks.
+    @Test func anElementAtTheLimitThenSpacesIsTheSameInChunks() throws {
+        let s = try Self.schema()
+        let element = #"{"id": "A", "severity": "low", "note": "\#(String(repeating: "x", count: 22))"}"#
+        #expect(element.utf8.count == 64)
+        for text in ["[\(element)\n]", "[\(element) ,\(element)]", "[\(element)]", "\(element)\n"] {
+            let whole = Self.outcomes(text, s, chunk: 1 << 20, limit: 64)
+            for chunk in [1, 2, 7, 63, 64, 65] {
+                #expect(Self.outcomes(text, s, chunk: chunk, limit: 64) == whole, "chunk \(chunk): \(text)")
+            }
+        }
+        #expect(Self.outcomes("[\(element)]", s, limit: 64) == ["1@1 A"])
     }
 
     /// A row with fewer cells than the header has the rest missing, so

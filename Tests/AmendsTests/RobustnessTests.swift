@@ -2,6 +2,11 @@
 // hostile input below ends in a clear diagnostic (by code) or a clean parse.
 import Testing
 @testable import Amends
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 @Suite("Robustness")
 struct RobustnessTests {
@@ -391,5 +396,26 @@ struct RobustnessTests {
         #expect(file.items.count == items)
         #expect(file.items.filter { if case .rule = $0.kind { return true } else { return false } }.count == rules)
         #expect(file.comments.count == 1 + (items - 7) / 6 * 2)
+    }
+
+    /// Found by the differential fuzz target (`use "/1.policy"`, then a
+    /// did-you-mean over `/`): folder entries were copied as whole `dirent`s,
+    /// reading past a short last entry (caught by AddressSanitizer). Names
+    /// of every length are read whole.
+    @Test func folderEntriesOfEveryLength() throws {
+        var template = Array("/tmp/amends-entries-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }
+        let dir = try #require(made.map { String(cString: $0) })
+        let names = (1...60).map { String(repeating: "n", count: $0) + ".policy" }
+        for name in names {
+            let fd = open(dir + "/" + name, O_WRONLY | O_CREAT, 0o644)
+            #expect(fd >= 0)
+            close(fd)
+        }
+        defer {
+            for name in names { unlink(dir + "/" + name) }
+            rmdir(dir)
+        }
+        #expect(FileSystem.files(under: dir, suffixes: [".policy"]) == names.map { dir + "/" + $0 }.sorted())
     }
 }

@@ -56,6 +56,26 @@ struct RunnerTests {
 
     /// Short runs, many times: the workers' hand-over at the start and end
     /// of a run (a non-escaping `write` must not be held past it).
+    /// Found by the csv fuzz target: a CSV cell that is not UTF-8 went
+    /// into the result line as it was, and the line was not JSON.
+    @Test func bytesThatAreNotUTF8AreWrittenAsReplacementCharacters() throws {
+        let program = try Fixtures.program(Self.policy)
+        let csv: [UInt8] = Array("id,severity\nINC".utf8) + [0x81, 0xFA, 0xE2, 0x82] + Array("-1,high\nA\u{e9}\u{1F600},low\n".utf8)
+        var options = Runner.Options()
+        options.threads = 1
+        var out: [UInt8] = []
+        _ = Runner(program: program, options: options).run(RecordStream(bytes: csv, format: .csv)) { out.append(contentsOf: $0) }
+        let lines = out.split(separator: 0x0A).map { Array($0) }
+        try #require(lines.count == 2)
+        for line in lines {
+            if case .failure(let error) = JSONValue.parse(line) {
+                Issue.record("not JSON (\(error.message)): \(String(decoding: line, as: UTF8.self))")
+            }
+        }
+        #expect(String(decoding: lines[0], as: UTF8.self).contains("\"id\":\"INC\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}-1\""))
+        #expect(String(decoding: lines[1], as: UTF8.self).contains("\"id\":\"A\u{e9}\u{1F600}\""))
+    }
+
     @Test func manyShortRuns() throws {
         let program = try Fixtures.program(Self.policy)
         let bytes = Self.input(3)

@@ -43,6 +43,14 @@ public enum FileSystem {
         return .success(bytes)
     }
 
+    /// The name of a `readdir` entry, read in place: the entry may be
+    /// shorter than a whole `dirent` (it ends after its name), so the
+    /// struct is never copied (found by the differential fuzz target).
+    public static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
+        guard let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else { return "" }
+        return String(cString: UnsafeRawPointer(entry).advanced(by: offset).assumingMemoryBound(to: CChar.self))
+    }
+
     public static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
@@ -60,9 +68,7 @@ public enum FileSystem {
         defer { closedir(handle) }
         var names: [String] = []
         while names.count < limit, let entry = readdir(handle) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
+            let name = entryName(entry)
             if name != "." && name != ".." { names.append(name) }
         }
         return names.sorted()

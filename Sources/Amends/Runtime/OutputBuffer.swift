@@ -93,13 +93,34 @@ public final class OutputBuffer {
     }
 
     /// A JSON string of UTF-8 bytes, escaped per RFC 8259 (`"`, `\` and
-    /// control characters; everything else as it is).
+    /// control characters; well-formed UTF-8 as it is). A byte that is not
+    /// part of well-formed UTF-8 (a CSV cell may hold any) is written as
+    /// U+FFFD, so that the line stays JSON.
     public func string<C: Collection>(utf8 s: C) where C.Element == UInt8 {
         reserve(s.count &* 6 &+ 2)
         var p = base + count
         p.pointee = UInt8(ascii: "\"")
         p += 1
-        for c in s {
+        var i = s.startIndex
+        while i != s.endIndex {
+            let c = s[i]
+            if c >= 0x80 {
+                let n = JSONBytes.sequenceLength(s, i)
+                if n == 0 {
+                    p[0] = 0xEF
+                    p[1] = 0xBF
+                    p[2] = 0xBD
+                    p += 3
+                    i = s.index(after: i)
+                }
+                for _ in 0..<n {
+                    p.pointee = s[i]
+                    p += 1
+                    i = s.index(after: i)
+                }
+                continue
+            }
+            i = s.index(after: i)
             if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") {
                 p.pointee = c
                 p += 1

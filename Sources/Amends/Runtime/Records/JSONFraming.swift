@@ -7,7 +7,7 @@ import Darwin
 // MARK: - JSON Lines
 
 /// A JSONLinesFramer cuts JSON Lines input into records: one per line that
-/// is not blank (only spaces, tabs or CR). Lines end at LF; a CR before
+/// is not blank (only spaces, tabs or CR, however long). Lines end at LF; a CR before
 /// the LF is dropped; a last line without a line end counts. A line that is
 /// not valid JSON is still one record: its decoding fails and it keeps its
 /// place.
@@ -19,6 +19,8 @@ struct JSONLinesFramer {
     var line = 1
     /// A line over the limit is being skipped (reported at its end).
     var skipping = false
+    /// Every byte skipped of that line is blank (so it is no record).
+    var skippedBlank = true
 
     var keepFrom: Int { pos }
 
@@ -35,6 +37,7 @@ struct JSONLinesFramer {
                 if skipping {
                     // The oversized line was the last, without a line end.
                     skipping = false
+                    if skippedBlank { return .end }
                     return .tooLarge(line: line, hint: nil)
                 }
                 return .end
@@ -46,8 +49,15 @@ struct JSONLinesFramer {
             }
             if newline >= n && !eof {
                 searched = n
-                if !skipping && n - pos > limit { skipping = true }
-                if skipping { pos = n }         // drop what is read of the oversized line
+                if !skipping && n - pos > limit {
+                    skipping = true
+                    skippedBlank = true
+                }
+                if skipping {
+                    // Drop what is read of the oversized line.
+                    if skippedBlank { skippedBlank = JSONLinesFramer.isBlank(buf, pos, n) }
+                    pos = n
+                }
                 return .more
             }
             let start = pos
@@ -56,20 +66,24 @@ struct JSONLinesFramer {
             pos = min(newline + 1, n)
             searched = pos
             if newline < n { line += 1 }
+            let blank = JSONLinesFramer.isBlank(buf, start, end)
             if skipping {
                 skipping = false
+                if skippedBlank && blank { continue }
                 return .tooLarge(line: recordLine, hint: nil)
             }
+            if blank { continue }
             if end - start > limit { return .tooLarge(line: recordLine, hint: nil) }
             if end > start && buf[end - 1] == 0x0D { end -= 1 }
-            var blank = true
-            for k in start..<end where buf[k] != 0x20 && buf[k] != 0x09 && buf[k] != 0x0D {
-                blank = false
-                break
-            }
-            if blank { continue }
             return .record(start: start, end: end, line: recordLine)
         }
+    }
+
+    /// Whether `buf[from..<to]` holds only spaces, tabs and CRs.
+    static func isBlank(_ buf: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
+        guard from < to else { return true }
+        for k in from..<to where buf[k] != 0x20 && buf[k] != 0x09 && buf[k] != 0x0D { return false }
+        return true
     }
 }
 
@@ -124,7 +138,10 @@ struct JSONFramer {
             if cut(buf) {
                 cutting = false
                 if array != .none { array = .afterElement }
-                if skipping || contentEnd - start > limit {
+                // Its size runs to where it ends (the spaces before an
+                // array's `,` or `]` included), as it is measured while
+                // the value is read in pieces: the chunk size changes nothing.
+                if skipping || pos - start > limit {
                     skipping = false
                     return .tooLarge(line: recordLine, hint: nil)
                 }

@@ -1,6 +1,6 @@
 /// Reading a parsed `JSONValue` as a record: the same rules as
 /// `JSONRecordDecoder` (dotted keys reach into nested objects, the last of
-/// repeated keys wins, `null` is missing, unknown keys are ignored), for the
+/// repeated keys wins but each is read, `null` is missing, unknown keys are ignored), for the
 /// library API, the REPL and examples, where a record is already a tree.
 extension RecordSchema {
     // MARK: - Reading a JSONValue
@@ -9,24 +9,38 @@ extension RecordSchema {
     /// applies defaults (`finish`). The first problem is returned.
     public func read(_ value: JSONValue, into buffer: inout RecordBuffer) -> FieldError? {
         buffer.reset()
-        guard case .object = value else { return .structure("a record must be a JSON object, not \(value.kindDescription)") }
+        guard case .object(let members) = value else { return .structure("a record must be a JSON object, not \(value.kindDescription)") }
         for f in fields.indices {
-            let info = fields[f]
-            var current = value
-            var found = true
-            for (depth, key) in info.path.enumerated() {
-                guard case .object(let members) = current else {
-                    if case .null = current { found = false; break }
-                    let holder = info.path[0..<depth].map { String(decoding: $0, as: UTF8.self) }.joined(separator: ".")
-                    return .structure("`\(holder)` should be an object holding `\(info.path[depth...].map { String(decoding: $0, as: UTF8.self) }.joined(separator: "."))`, not \(current.kindDescription)")
-                }
-                guard let member = members.last(where: { $0.key.utf8.elementsEqual(key) }) else { found = false; break }
-                current = member.value
-            }
-            guard found else { continue }
-            if let error = assignJSON(f, current, into: &buffer) { return error }
+            if let error = readMembers(f, members, depth: 0, into: &buffer) { return error }
         }
         return finish(&buffer)
+    }
+
+    /// Reads every member on field `f`'s path in an object, in order, as
+    /// `JSONRecordDecoder` does: each value of a repeated key is read (and
+    /// must fit the field), and the last one stays.
+    func readMembers(_ f: Int, _ members: [(key: String, value: JSONValue)], depth: Int,
+                     into buffer: inout RecordBuffer) -> FieldError? {
+        let path = fields[f].path
+        guard depth < path.count else { return nil }
+        for member in members where member.key.utf8.elementsEqual(path[depth]) {
+            if depth == path.count - 1 {
+                if buffer.isPresent(f) { buffer.clear(f) }
+                if let error = assignJSON(f, member.value, into: &buffer) { return error }
+                continue
+            }
+            switch member.value {
+            case .object(let inner):
+                if let error = readMembers(f, inner, depth: depth + 1, into: &buffer) { return error }
+            case .null:
+                continue
+            default:
+                let holder = path[0...depth].map { String(decoding: $0, as: UTF8.self) }.joined(separator: ".")
+                let rest = path[(depth + 1)...].map { String(decoding: $0, as: UTF8.self) }.joined(separator: ".")
+                return .structure("`\(holder)` should be an object holding `\(rest)`, not \(member.value.kindDescription)")
+            }
+        }
+        return nil
     }
 
     /// One field's JSON value.
