@@ -402,6 +402,31 @@ struct RobustnessTests {
     /// did-you-mean over `/`): folder entries were copied as whole `dirent`s,
     /// reading past a short last entry (caught by AddressSanitizer). Names
     /// of every length are read whole.
+    /// Found by the differential fuzz target: a `use` of a missing file
+    /// looked for a did-you-mean under every folder below the file's (from
+    /// `/`, the whole machine). Only that folder's own `.policy` files are
+    /// candidates: one in a subfolder is not suggested (its path would be
+    /// another).
+    @Test func aMissingUseIsSuggestedOnlyFromItsOwnFolder() throws {
+        let dir = "/tmp/amends-use-suggest-\(getpid())"
+        mkdir(dir, 0o755)
+        mkdir(dir + "/sub", 0o755)
+        defer {
+            unlink(dir + "/sub/common.policy")
+            unlink(dir + "/shared.policy")
+            rmdir(dir + "/sub")
+            rmdir(dir)
+        }
+        _ = FileSystem.writeAtomically(dir + "/sub/common.policy", Array("roles: a\n".utf8))
+        _ = FileSystem.writeAtomically(dir + "/shared.policy", Array("roles: b\n".utf8))
+        for (use, help) in [("commn.policy", "the path is relative to"), ("shred.policy", "did you mean `shared.policy`?")] {
+            let loaded = Loader.load(source: SourceText(path: dir + "/main.policy", text: "use \"\(use)\"\n"), directory: dir)
+            let d = try #require(loaded.diagnostics.first)
+            #expect(d.code == .useNotFound)
+            #expect(d.help?.hasPrefix(help) == true, "\(use): \(d.help ?? "")")
+        }
+    }
+
     @Test func folderEntriesOfEveryLength() throws {
         var template = Array("/tmp/amends-entries-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }

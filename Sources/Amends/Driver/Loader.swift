@@ -107,8 +107,11 @@ public struct Loader {
             switch read(target) {
             case .failure(let failure):
                 var help = "the path is relative to `\(file.source.path)`"
-                let siblings = FileSystem.files(under: FileSystem.directory(of: target), suffixes: [".policy"])
-                    .map { String($0.split(separator: "/").last ?? "") }
+                // The suggestion comes from the `.policy` files of that one
+                // folder (not of everything under it: `use "/x.policy"`
+                // would walk the whole file system).
+                let siblings = FileSystem.entries(of: FileSystem.directory(of: target), limit: 10_000)
+                    .filter { $0.hasSuffix(".policy") }
                 if let suggestion = Suggest.closest(to: String(path.value.split(separator: "/").last ?? ""), in: siblings) {
                     help = "did you mean `\(suggestion)`?"
                 }
