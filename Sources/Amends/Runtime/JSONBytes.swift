@@ -26,45 +26,12 @@ public struct JSONBytes: Sendable {
         s.withUTF8 { string(utf8: $0) }
     }
 
-    /// A JSON string of UTF-8 bytes; a byte that is not part of
-    /// well-formed UTF-8 is written as U+FFFD, so the text stays JSON.
+    /// A JSON string of UTF-8 bytes, escaped as `OutputBuffer` escapes
+    /// them (a byte that is not part of well-formed UTF-8 as U+FFFD).
     public mutating func string<C: Collection>(utf8 s: C) where C.Element == UInt8 {
-        bytes.append(UInt8(ascii: "\""))
-        var i = s.startIndex
-        while i != s.endIndex {
-            let c = s[i]
-            if c >= 0x80 {
-                let n = JSONBytes.sequenceLength(s, i)
-                if n == 0 {
-                    bytes += [0xEF, 0xBF, 0xBD]
-                    i = s.index(after: i)
-                }
-                for _ in 0..<n {
-                    bytes.append(s[i])
-                    i = s.index(after: i)
-                }
-                continue
-            }
-            i = s.index(after: i)
-            if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") {
-                bytes.append(c)
-                continue
-            }
-            switch c {
-            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(c)
-            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(c)
-            case 0x0A: raw("\\n")
-            case 0x0D: raw("\\r")
-            case 0x09: raw("\\t")
-            case 0x08: raw("\\b")
-            case 0x0C: raw("\\f")
-            default:
-                raw("\\u00")
-                bytes.append(JSONBytes.hex[Int(c >> 4)])
-                bytes.append(JSONBytes.hex[Int(c & 15)])
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        let out = OutputBuffer(capacity: s.count &* 6 &+ 2)
+        out.string(utf8: s)
+        bytes.append(contentsOf: out.bytes)
     }
 
     /// The length of the well-formed UTF-8 sequence (RFC 3629) that starts
@@ -93,49 +60,18 @@ public struct JSONBytes: Sendable {
         return n
     }
 
-    @usableFromInline static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
+    /// A whole number as JSON.
     public mutating func int(_ v: Int) {
-        if v < 0 {
-            bytes.append(UInt8(ascii: "-"))
-            if v == Int.min {
-                raw("9223372036854775808")
-                return
-            }
-            int(-v)
-            return
-        }
-        if v < 10 {
-            bytes.append(UInt8(48 + v))
-            return
-        }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        var x = v
-        withUnsafeMutableBytes(of: &digits) { d in
-            while x > 0 {
-                d[n] = UInt8(48 + x % 10)
-                x /= 10
-                n += 1
-            }
-            var k = n - 1
-            while k >= 0 {
-                bytes.append(d[k])
-                k -= 1
-            }
-        }
+        let out = OutputBuffer(capacity: 24)
+        out.int(v)
+        bytes.append(contentsOf: out.bytes)
     }
 
-    /// A number as JSON: whole numbers without a fraction.
+    /// A number as JSON, as `OutputBuffer.number` writes it: whole numbers
+    /// without a fraction.
     public mutating func number(_ v: Double) {
-        if v == v.rounded() && abs(v) < 1e15 {
-            int(Int(v))
-        } else if v.isFinite {
-            raw(Array("\(v)".utf8))
-        } else {
-            raw("null")
-        }
+        let out = OutputBuffer(capacity: 32)
+        out.number(v)
+        bytes.append(contentsOf: out.bytes)
     }
 }
