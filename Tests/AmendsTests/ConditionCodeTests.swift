@@ -127,4 +127,36 @@ struct ConditionCodeTests {
         """, records: 600)
         #expect(program.code.defines.count == 1)
     }
+
+    @Test func aLevelIsReadOnlyFromAWholeNumberInRange() {
+        #expect(ConditionCode.level(0, below: 4) == 0)
+        #expect(ConditionCode.level(3, below: 4) == 3)
+        #expect(ConditionCode.level(-0.0, below: 4) == 0)
+        #expect(ConditionCode.level(255, below: 256) == 255)
+        for bad in [4.0, 3.5, 0.5, 2.999_999_999, -1, .nan, .infinity, -.infinity, 1e300, .leastNonzeroMagnitude] {
+            #expect(ConditionCode.level(bad, below: 4) == nil, "\(bad)")
+        }
+    }
+
+    @Test func aTermTableFindsTheTermsATestFindsForEveryPattern() throws {
+        // More than one byte of leaves, rules of several terms, a rule kept
+        // in its shape, and a rule that always holds.
+        let program = try Self.agree("""
+        when severity >= high and (tier = enterprise or amount > 5): notify a
+        when severity in [low, critical] or tier != basic or urgent: notify a
+        when not (amount > 10) and repeat >= 3 and note is missing: notify a
+        when amount > 20 or repeat > 7 or repeat = 1 or amount < -3: notify a
+        when (severity = low or amount > 1) and (tier = basic or repeat > 2) and (urgent or amount > 3) and (note is missing or repeat > 4) and (severity = high or amount > 9) and (tier = premium or repeat > 6) and (urgent or amount > 11): notify a
+        when true: notify a
+        """, records: 500)
+        #expect(program.code.leaves.count > 8)
+        let evaluator = Evaluator(program: program)
+        let table = try #require(evaluator.termTable)
+        var rng = SplitMix64(seed: 21)
+        let used: UInt64 = program.code.leaves.count >= 64 ? .max : (1 << UInt64(program.code.leaves.count)) - 1
+        for _ in 0..<5_000 {
+            let bits = rng.next() & used
+            #expect(table.firing(bits) == evaluator.firingSet(bits), "\(String(bits, radix: 2))")
+        }
+    }
 }

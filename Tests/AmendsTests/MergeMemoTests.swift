@@ -80,4 +80,50 @@ struct MergeMemoTests {
         Self.evaluate(evaluator, program, records: 1)
         #expect(evaluator.memo != nil)
     }
+
+    @Test func aClockNoReaderStoresDoesNotTrap() throws {
+        let program = try Fixtures.program("""
+        record incident:
+          amount: number?
+          reported: time?
+        deadlines from reported
+        roles: a
+        when amount > 1: notify a within 2 hours
+        """)
+        let evaluator = Evaluator(program: program)
+        for clock in [Double.infinity, -.infinity, .nan, 1e300, -1e300, 0] {
+            var record = RecordBuffer(fieldCount: 2)
+            record.setScalar(0, 5)
+            record.setScalar(1, clock)
+            for _ in 0..<100 { evaluator.evaluate(record) }   // past the warm-up
+            #expect(evaluator.actionCount == 1, "\(clock)")
+        }
+        #expect(Evaluator.seconds(.nan) == 0)
+        #expect(Evaluator.seconds(-12.5) == -12)
+    }
+
+    @Test func aRecalledResultHasItsOwnRecordsDeadlines() throws {
+        // The same rules fire for both records: the second is recalled, read
+        // in place with its own clock.
+        let program = try Fixtures.program("""
+        record incident:
+          amount: number?
+          reported: time?
+        deadlines from reported
+        roles: a, b
+        when amount > 1: notify a within 2 hours; notify b within 1 day
+        when amount > 3: notify a within 1 hour
+        """)
+        let evaluator = Evaluator(program: program)
+        var record = RecordBuffer(fieldCount: 2)
+        record.setScalar(0, 5)
+        for t in 0..<200 {
+            record.setScalar(1, Double(t * 1_000))
+            evaluator.evaluate(record)
+            let outcome = evaluator.outcome()
+            #expect(outcome.actions.map(\.due) == [Int64(t * 1_000 + 3_600), Int64(t * 1_000 + 86_400)])
+            #expect(outcome.actions.first?.overridden.map(\.due) == [Int64(t * 1_000 + 7_200)])
+        }
+        #expect(evaluator.memo != nil)
+    }
 }

@@ -359,6 +359,19 @@ struct RecordReaderTests {
                 == "`severity` should be scale `severity`, not an array")
         #expect(s.read(try JSONValue.parse(#"{"id": "A"}"#).get(), into: &buffer)?.message == "missing required field `severity`")
     }
+
+    @Test func aSlotIsSixteenBytesAndKeepsATextsRange() {
+        #expect(MemoryLayout<RecordBuffer.Slot>.stride == 16)
+        var buffer = RecordBuffer(fieldCount: 3)
+        buffer.setText(0, Array("INC-7".utf8))
+        buffer.setScalar(1, 2.5)
+        buffer.setText(2, Array(repeating: UInt8(ascii: "x"), count: 70_000))
+        #expect(buffer.textString(0) == "INC-7")
+        #expect(buffer.scalar(1) == 2.5)
+        #expect(buffer.text(2).count == 70_000)
+        buffer.setText(0, [])
+        #expect(buffer.isPresent(0) && buffer.text(0).isEmpty)
+    }
 }
 
 

@@ -103,21 +103,35 @@ struct ConditionCode: Sendable {
                 _ slots: UnsafeBufferPointer<RecordBuffer.Slot>, _ bits: UnsafeMutablePointer<UInt64>) {
         // INVARIANT: tables are made of declared fields, with `levels + 1`
         // rows of `words` masks each, for words the program has.
-        let slot = slots[Int(t.field)]
-        let s = slot.scalar
-        var row = Int(t.levels)
+        let slot = slots[t.field]
+        var row = t.levels
         if slot.present {
-            guard let level = Int(exactly: s), level >= 0, level < row else {
-                for i in Int(t.leafStart)..<Int(t.leafEnd) where ConditionCode.value(leaves[i], true, s) {
+            guard let level = ConditionCode.level(slot.scalar, below: row) else {
+                for i in t.leafStart..<t.leafEnd where ConditionCode.value(leaves[i], true, slot.scalar) {
                     bits[i >> 6] |= 1 << UInt64(i & 63)
                 }
                 return
             }
             row = level
         }
-        let words = Int(t.words)
-        let from = Int(t.rows) + row * words
-        for w in 0..<words { bits[Int(t.word) + w] |= masks[from + w] }
+        if t.words == 1 {
+            bits[t.word] |= masks[t.rows &+ row]
+            return
+        }
+        let from = t.rows &+ row &* t.words
+        for w in 0..<t.words { bits[t.word &+ w] |= masks[from &+ w] }
+    }
+
+    /// The level a choice slot holds, when it is a whole number from 0 to
+    /// `count - 1` (as readers store). For such a value, adding 2^52 moves
+    /// its whole part into the low bits of the mantissa, so the level is
+    /// read with an add and a mask, with no call and no trap.
+    @inline(__always)
+    static func level(_ s: Double, below count: Int) -> Int? {
+        guard s >= 0, s < Double(count) else { return nil }
+        let shifted = s + 4_503_599_627_370_496.0   // 2^52
+        guard shifted - 4_503_599_627_370_496.0 == s else { return nil }
+        return Int(truncatingIfNeeded: shifted.bitPattern & 0x000F_FFFF_FFFF_FFFF)
     }
 
     /// A leaf's value for a slot's presence and value (not for `test`
@@ -357,13 +371,13 @@ struct TermWord: Sendable {
 /// words]`) is what they are when the field holds level `v`; row `levels`,
 /// when it is missing.
 struct ChoiceTable: Sendable {
-    var field: Int32
-    var levels: Int32
-    var leafStart: Int32
-    var leafEnd: Int32
-    var word: Int32
-    var words: Int32
-    var rows: Int32
+    var field: Int
+    var levels: Int
+    var leafStart: Int
+    var leafEnd: Int
+    var word: Int
+    var words: Int
+    var rows: Int
 }
 
 /// A LeafGroup is a run of leaves of one operation.

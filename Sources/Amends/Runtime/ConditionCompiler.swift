@@ -154,9 +154,9 @@ struct ConditionCompiler {
             }
             code.tableMasks += masks
         }
-        code.tables.append(ChoiceTable(field: code.leaves[range.lowerBound].field, levels: Int32(levels),
-                                       leafStart: Int32(range.lowerBound), leafEnd: Int32(range.upperBound),
-                                       word: Int32(firstWord), words: Int32(words), rows: Int32(rows)))
+        code.tables.append(ChoiceTable(field: Int(code.leaves[range.lowerBound].field), levels: levels,
+                                       leafStart: range.lowerBound, leafEnd: range.upperBound,
+                                       word: firstWord, words: words, rows: rows))
     }
 
     // MARK: - Leaves

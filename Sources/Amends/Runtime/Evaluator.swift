@@ -21,7 +21,10 @@ public final class Evaluator {
     /// One rule's action asking for one result.
     struct Contribution {
         var action: Int32      // index into `program.actions`
-        var due: Int64         // Int64.max: no deadline
+        /// Seconds after the record's `base` (Int64.max: no deadline), so
+        /// that a remembered result holds for any clock; `contribution(_:)`
+        /// and `winning(_:)` give it absolute.
+        var due: Int64
         var next: Int32        // next contribution to the same key, -1 at the end
     }
 
@@ -64,6 +67,13 @@ public final class Evaluator {
     let keys: UnsafeMutablePointer<KeyState>
     /// At most one per action of the program.
     let contributions: UnsafeMutablePointer<Contribution>
+    /// Where the last record's contributions are: `contributions` after a
+    /// merge, a memo entry after a recall (read in place, not copied).
+    @exclusivity(unchecked) var result: UnsafeMutablePointer<Contribution>
+    /// When `quick` and there are at most 64 terms: which terms each
+    /// byte of leaf bits allows (`TermTable`), so that the terms that hold
+    /// are found with one look-up a byte.
+    let termTable: TermTable?
     /// The rules that fired, at most one per rule.
     let fired: UnsafeMutablePointer<Int32>
     /// The keys with a result, ascending after `merge`.
@@ -125,6 +135,7 @@ public final class Evaluator {
         anyWaives = program.rules.contains { $0.waives != 0 }
         active = buffer(keyCount, 0)
         contributions = buffer(program.actions.count, Contribution(action: 0, due: 0, next: -1))
+        result = contributions
         fired = buffer(program.rules.count, 0)
         remembers = remembering && whenRules.count <= 64
         var durations: [Int64: Int32] = [:]
@@ -150,9 +161,11 @@ public final class Evaluator {
             for (i, t) in terms.enumerated() { p[i] = t }
             quick = p
             quickCount = terms.count
+            termTable = TermTable(terms, leafCount: program.code.leaves.count)
         } else {
             quick = nil
             quickCount = 0
+            termTable = nil
         }
     }
 
@@ -160,6 +173,7 @@ public final class Evaluator {
         bits.deallocate()
         matched.deallocate()
         quick?.deallocate()
+        memo?.deallocate()
         businessIndex.deallocate()
         businessDue.deallocate()
         businessStamp.deallocate()
@@ -174,9 +188,9 @@ public final class Evaluator {
     public func evaluate(_ record: RecordBuffer) {
         code.evaluateLeaves(record, into: bits)
         if clockField >= 0 && record.isPresent(clockField) {
-            base = Int64(record.scalar(clockField))
+            base = Evaluator.seconds(record.scalar(clockField))
         } else {
-            base = Int64(record.now)
+            base = Evaluator.seconds(record.now)
         }
         let firing = fire()
         guard let memo = warmMemo(), base > -MergeMemo.clockLimit, base < MergeMemo.clockLimit else {
@@ -186,6 +200,15 @@ public final class Evaluator {
         if recall(memo, firing) { return }
         merge()
         remember(memo, firing)
+    }
+
+    /// Whole seconds of a time slot: readers store whole seconds within
+    /// ±2^53; anything else a caller stores (infinity, NaN) is clamped, so
+    /// that no clock can trap.
+    @inline(__always)
+    static func seconds(_ t: Double) -> Int64 {
+        guard t > -9.0e18 && t < 9.0e18 else { return t > 0 ? 9_000_000_000_000_000_000 : (t < 0 ? -9_000_000_000_000_000_000 : 0) }
+        return Int64(t)
     }
 
     /// The memo, once this evaluator has evaluated enough records to make
@@ -209,14 +232,9 @@ public final class Evaluator {
         let fired = self.fired
         var n = 0
         var set: UInt64 = 0
-        if let quick {
-            // A rule fires when any of its terms holds: each term adds its
-            // rule's bit, and the fired rules are the set's bits in order.
+        if quick != nil {
             let b = bits[0]
-            for i in 0..<quickCount {
-                let t = quick[i]
-                set |= UInt64((b & t.need) == t.want ? 1 : 0) << t.position
-            }
+            set = termTable?.firing(b) ?? firingSet(b)
             for g in code.general where code.run(g.condition, bits) { set |= 1 << UInt64(g.position & 63) }
             var rest = set
             while rest != 0 {
@@ -245,6 +263,19 @@ public final class Evaluator {
         return set
     }
 
+    /// When `quick`: the set of `when` rules, by position, whose terms one
+    /// word of leaf bits satisfies (not those kept in their shape). A rule
+    /// fires when any of its terms holds: each term adds its rule's bit.
+    func firingSet(_ b: UInt64) -> UInt64 {
+        guard let quick else { return 0 }
+        var set: UInt64 = 0
+        for i in 0..<quickCount {
+            let t = quick[i]
+            set |= UInt64((b & t.need) == t.want ? 1 : 0) << t.position
+        }
+        return set
+    }
+
     /// Whether rule `i` fired for the last record.
     public func didFire(_ rule: Int) -> Bool {
         firedBuffer.contains(Int32(truncatingIfNeeded: rule))
@@ -269,6 +300,7 @@ public final class Evaluator {
 
     func merge() {
         nextGeneration()
+        result = contributions
         let gen = generation
         var business = false
         var mask: UInt16 = 0
@@ -287,7 +319,7 @@ public final class Evaluator {
                         let c = Int32(count)
                         let due = deadline(a, s, from: base)
                         business = business || s.timing == .businessHours || s.timing == .businessDays
-                        contributions[count] = Contribution(action: Int32(a), due: due, next: -1)
+                        contributions[count] = Contribution(action: Int32(a), due: MergeMemo.relative(due, base), next: -1)
                         count += 1
                         a += 1
                         if mask & s.kindBit != 0 {
@@ -394,13 +426,18 @@ public final class Evaluator {
     /// The keys with a result, ascending.
     var activeKeys: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: active, count: activeCount) }
 
-    /// The contribution that won key `k` (which must be active).
+    /// The contribution that won key `k` (which must be active), its
+    /// deadline absolute.
     @inline(__always)
-    func winning(_ k: Int) -> Contribution { contributions[Int(keys[k].winner)] }
+    func winning(_ k: Int) -> Contribution { contribution(keys[k].winner) }
 
-    /// Contribution `c` of the last record.
+    /// Contribution `c` of the last record, its deadline absolute.
     @inline(__always)
-    func contribution(_ c: Int32) -> Contribution { contributions[Int(c)] }
+    func contribution(_ c: Int32) -> Contribution {
+        var contribution = result[Int(c)]
+        contribution.due = MergeMemo.absolute(contribution.due, base)
+        return contribution
+    }
 
     /// The first contribution to key `k` (which must be active).
     @inline(__always)
@@ -413,7 +450,7 @@ public final class Evaluator {
         var c = keys[k].head
         while c >= 0 {
             out.append(c)
-            c = contributions[Int(c)].next
+            c = result[Int(c)].next
         }
         return out
     }
@@ -430,9 +467,9 @@ public final class Evaluator {
         if ch >= 0 { return Int(ch) }
         var c = keys[k].head
         while c >= 0 {
-            let ch = slots[Int(contributions[Int(c)].action)].channel
+            let ch = slots[Int(result[Int(c)].action)].channel
             if ch >= 0 { return Int(ch) }
-            c = contributions[Int(c)].next
+            c = result[Int(c)].next
         }
         return nil
     }
@@ -444,12 +481,12 @@ public final class Evaluator {
         var beyond = false
         var c = keys[k].head
         while c >= 0 {
-            let a = Int(contributions[Int(c)].action)
+            let a = Int(result[Int(c)].action)
             if slots[a].remediesBeyondSet, case .offer(let list) = program.actions[a].action {
                 offered.formUnion(list)
                 beyond = true
             }
-            c = contributions[Int(c)].next
+            c = result[Int(c)].next
         }
         let bits = keys[k].remedies
         return program.model.remedies.indices.filter { ($0 < 64 && bits & (1 << UInt64($0)) != 0) || (beyond && offered.contains($0)) }
@@ -477,7 +514,69 @@ struct KeyState {
     var head: Int32
     var tail: Int32
     var winner: Int32
+    /// The winner's absolute deadline, while merging (a remembered
+    /// result's is not kept up to date: nothing reads it after the merge).
     var winnerDue: Int64
     var remedies: UInt64
     var components: UInt8
+}
+
+/// A TermTable finds which terms hold for one word of leaf bits (at most
+/// 64 leaves) when there are at most 64 terms, byte by byte: for byte `k`
+/// of the leaf bits and each of its 256 values, the terms that value
+/// allows (those whose needed bits in that byte are what they want). The
+/// terms that hold are those every byte allows: one look-up and one `and`
+/// a byte, whatever the number of terms, instead of a test a term.
+///
+///     leaves 0-7: 0b0000_0101 -> terms {0, 2, 5}; leaves 8-15: 0b1 -> terms {2, 3}
+///     terms that hold: {2}
+final class TermTable {
+    /// `byteCount` rows of 256 masks.
+    let masks: UnsafeMutablePointer<UInt64>
+    let byteCount: Int
+    /// The rule position of each term.
+    let positions: UnsafeMutablePointer<UInt64>
+
+    init?(_ terms: [QuickTerm], leafCount: Int) {
+        guard terms.count <= 64 else { return nil }
+        byteCount = max(1, (leafCount + 7) / 8)
+        masks = UnsafeMutablePointer<UInt64>.allocate(capacity: byteCount * 256)
+        masks.initialize(repeating: 0, count: byteCount * 256)
+        positions = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, terms.count))
+        positions.initialize(repeating: 0, count: max(1, terms.count))
+        for (t, term) in terms.enumerated() {
+            positions[t] = term.position
+            // A term that wants a bit it does not need never holds.
+            guard term.want & ~term.need == 0 else { continue }
+            for k in 0..<byteCount {
+                let need = (term.need >> UInt64(8 * k)) & 0xFF
+                let want = (term.want >> UInt64(8 * k)) & 0xFF
+                for v in 0..<256 where UInt64(v) & need == want { masks[k * 256 + v] |= 1 << UInt64(t) }
+            }
+        }
+    }
+
+    deinit {
+        masks.deallocate()
+        positions.deallocate()
+    }
+
+    /// The set of rules, by position, that `bits` fires.
+    @inline(__always)
+    func firing(_ bits: UInt64) -> UInt64 {
+        var holding = UInt64.max
+        var row = masks
+        var b = bits
+        for _ in 0..<byteCount {
+            holding &= row[Int(b & 0xFF)]
+            b >>= 8
+            row += 256
+        }
+        var set: UInt64 = 0
+        while holding != 0 {
+            set |= 1 << positions[holding.trailingZeroBitCount]
+            holding &= holding &- 1
+        }
+        return set
+    }
 }

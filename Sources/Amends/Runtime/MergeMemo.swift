@@ -2,8 +2,8 @@
 /// seen, the merged result it gave: the contributions and each result
 /// key's state, with deadlines relative to the record's clock. Records
 /// that fire the same rules require the same actions, so the next record
-/// that fires that set is given the result by copying it, with its own
-/// clock added to the deadlines, instead of merging again. (Many patterns
+/// that fires that set is given that result, read where it is with its
+/// own clock added to the deadlines, instead of merging again. (Many patterns
 /// of tests give one set of fired rules: a set is the better key.)
 ///
 /// Only results that do not depend on the clock beyond that are kept: no
@@ -12,7 +12,10 @@
 /// set is one word. The table is direct-mapped: a set goes to one entry,
 /// replacing what was there; each entry holds at most a fixed number of
 /// contributions and keys, and a larger result is not kept.
-final class MergeMemo {
+///
+/// It is a struct of pointers, so that using it touches no reference
+/// count; its owner (an evaluator) frees it (`deallocate`).
+struct MergeMemo {
     static let entries = 1024
     /// Records an evaluator evaluates before it makes its memo.
     static let warmUp = 64
@@ -29,10 +32,9 @@ final class MergeMemo {
     /// The set of fired rules each entry holds the result of.
     let sets: UnsafeMutablePointer<UInt64>
     let counts: UnsafeMutablePointer<Counts>
-    /// Deadlines relative to the clock (Int64.max: none).
+    /// As the evaluator's, deadlines relative to the clock (Int64.max: none).
     let contributions: UnsafeMutablePointer<Evaluator.Contribution>
     let keyIndexes: UnsafeMutablePointer<Int32>
-    /// `winnerDue` relative to the clock.
     let keyStates: UnsafeMutablePointer<KeyState>
 
     init() {
@@ -49,7 +51,7 @@ final class MergeMemo {
         keyStates = buffer(n * MergeMemo.maxKeys, KeyState(stamp: 0, head: -1, tail: -1, winner: -1, winnerDue: 0, remedies: 0, components: 0))
     }
 
-    deinit {
+    func deallocate() {
         sets.deallocate()
         counts.deallocate()
         contributions.deallocate()
@@ -76,7 +78,8 @@ final class MergeMemo {
 
 extension Evaluator {
     /// Gives the evaluator the remembered result for the set of fired
-    /// rules, if there is one; true when it did.
+    /// rules, if there is one; true when it did. The contributions are
+    /// read where they are (`result`); the keys' states are copied in.
     func recall(_ memo: MergeMemo, _ set: UInt64) -> Bool {
         let e = MergeMemo.entry(set)
         let n = memo.counts[e]
@@ -84,50 +87,35 @@ extension Evaluator {
         nextGeneration()
         if waivedMask != 0 { clearWaivers() }
         let gen = generation
-        let base = self.base
         // INVARIANT: an entry's counts are within its capacities (`remember`).
-        let contributions = memo.contributions + e * MergeMemo.maxContributions
-        for i in 0..<Int(n.contributions) {
-            var c = contributions[i]
-            c.due = MergeMemo.absolute(c.due, base)
-            self.contributions[i] = c
-        }
+        result = memo.contributions + e * MergeMemo.maxContributions
         contributionCount = Int(n.contributions)
         let indexes = memo.keyIndexes + e * MergeMemo.maxKeys
         let states = memo.keyStates + e * MergeMemo.maxKeys
         for i in 0..<Int(n.keys) {
-            let k = Int(indexes[i])
-            var state = states[i]
-            state.stamp = gen
-            state.winnerDue = MergeMemo.absolute(state.winnerDue, base)
-            keys[k] = state
-            active[i] = indexes[i]
+            let k = indexes[i]
+            keys[Int(k)] = states[i]
+            keys[Int(k)].stamp = gen
+            active[i] = k
         }
         activeCount = Int(n.keys)
         return true
     }
 
     /// Remembers the result just merged for the set of fired rules, when
-    /// it can be (`MergeMemo`'s conditions).
+    /// it can be (`MergeMemo`'s conditions). Its deadlines are already
+    /// relative to the clock (`Contribution.due`).
     func remember(_ memo: MergeMemo, _ set: UInt64) {
         guard waivedMask == 0, !mergedBusinessTime,
               contributionCount <= MergeMemo.maxContributions, activeCount <= MergeMemo.maxKeys else { return }
         let e = MergeMemo.entry(set)
-        let base = self.base
-        let contributions = memo.contributions + e * MergeMemo.maxContributions
-        for i in 0..<contributionCount {
-            var c = self.contributions[i]
-            c.due = MergeMemo.relative(c.due, base)
-            contributions[i] = c
-        }
+        (memo.contributions + e * MergeMemo.maxContributions).update(from: contributions, count: contributionCount)
         let indexes = memo.keyIndexes + e * MergeMemo.maxKeys
         let states = memo.keyStates + e * MergeMemo.maxKeys
         for i in 0..<activeCount {
             let k = active[i]
             indexes[i] = k
-            var state = keys[Int(k)]
-            state.winnerDue = MergeMemo.relative(state.winnerDue, base)
-            states[i] = state
+            states[i] = keys[Int(k)]
         }
         memo.sets[e] = set
         memo.counts[e] = MergeMemo.Counts(valid: true, contributions: UInt8(contributionCount), keys: UInt8(activeCount))

@@ -11,15 +11,26 @@
 /// record to record (`reset()`), so reading a record allocates nothing
 /// once warm.
 public struct RecordBuffer: Sendable {
-    /// A Slot is one field's value.
+    /// A Slot is one field's value: 16 bytes, so that the slots a
+    /// condition reads share few cache lines.
     public struct Slot: Sendable {
         /// Whether the field has a value (after defaults).
         public var present = false
-        /// The value of a field of any type but text and lists.
+        /// The value of a field of any type but text and lists; for a text
+        /// field, where its bytes are in `textBytes` (`textStart`,
+        /// `textCount`: 32 bits each).
         public var scalar: Double = 0
-        /// For a text field: where its bytes are in `textBytes`.
-        var textStart: Int32 = 0
-        var textCount: Int32 = 0
+
+        var textStart: Int {
+            Int(UInt32(truncatingIfNeeded: scalar.bitPattern))
+        }
+        var textCount: Int {
+            Int(UInt32(truncatingIfNeeded: scalar.bitPattern >> 32))
+        }
+
+        mutating func setTextRange(start: Int, count: Int) {
+            scalar = Double(bitPattern: UInt64(UInt32(truncatingIfNeeded: start)) | UInt64(UInt32(truncatingIfNeeded: count)) << 32)
+        }
     }
 
     public internal(set) var slots: [Slot]
@@ -65,8 +76,7 @@ public struct RecordBuffer: Sendable {
     public mutating func setText<C: Collection>(_ field: Int, _ bytes: C) where C.Element == UInt8 {
         let start = textBytes.count
         textBytes.append(contentsOf: bytes)
-        slots[field].textStart = Int32(truncatingIfNeeded: start)
-        slots[field].textCount = Int32(truncatingIfNeeded: textBytes.count - start)
+        slots[field].setTextRange(start: start, count: textBytes.count - start)
         slots[field].present = true
     }
 
@@ -80,8 +90,8 @@ public struct RecordBuffer: Sendable {
     /// The bytes of a text field (valid until the next reset).
     public func text(_ field: Int) -> ArraySlice<UInt8> {
         guard slots.indices.contains(field) else { return [] }
-        let start = Int(slots[field].textStart)
-        let end = start + Int(slots[field].textCount)
+        let start = slots[field].textStart
+        let end = start + slots[field].textCount
         guard start >= 0, end <= textBytes.count, start <= end else { return [] }
         return textBytes[start..<end]
     }
