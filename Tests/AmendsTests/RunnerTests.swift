@@ -1,8 +1,12 @@
-// The Runner's pipeline: every worker reads, works and writes batches in
-// turn. These tests run it with more workers than batches, with tiny
+// The Runner's pipeline: every worker reads and works batches, and hands
+// its output in to be written in turn. These tests run it with more workers than batches, with tiny
 // batches, and many times over, and check that the output is one line per
 // record, in input order, the same whatever the number of threads.
+import Synchronization
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import Amends
 
 @Suite("Runner")
@@ -121,10 +125,39 @@ struct RunnerTests {
         #expect(calls == 3)
         #expect(summary.stopped)
         #expect(summary.records == 20, "the two batches written")
-        #expect(stream.recordCount <= (3 + threads) * 10, "read \(stream.recordCount) records of 100,000")
+        // At most one batch a buffer beyond those written: a worker whose
+        // batch is not next hands it in and takes another.
+        #expect(stream.recordCount <= (3 + Turns.buffersPerWorker * threads) * 10, "read \(stream.recordCount) records of 100,000")
         // The runner is still good for another input.
         var out: [UInt8] = []
         let again = runner.run(RecordStream(bytes: Self.input(25), format: .jsonLines)) { out.append(contentsOf: $0) }
         #expect(!again.stopped && again.records == 25)
+    }
+
+    /// A slow write: the other workers hand their batches in and go on;
+    /// whoever hands in the next one writes it. The output stays in order,
+    /// and `write` is never called by two threads at once.
+    @Test func batchesHandedInWhileAWriteIsSlowAreWrittenInOrder() throws {
+        let program = try Fixtures.program(Self.policy)
+        let bytes = Self.input(2_000)
+        let (expected, _) = Self.run(program, bytes, threads: 1, batchSize: 1024)
+        var options = Runner.Options()
+        options.threads = 4
+        options.batchSize = 13
+        let runner = Runner(program: program, options: options)
+        let inside = Atomic<Int>(0)
+        var overlapping = false
+        var calls = 0
+        var out: [UInt8] = []
+        let summary = runner.run(RecordStream(bytes: bytes, format: .jsonLines), write: { (chunk: UnsafeBufferPointer<UInt8>) in
+            if inside.add(1, ordering: .sequentiallyConsistent).newValue != 1 { overlapping = true }
+            calls += 1
+            if calls % 10 == 1 { usleep(2_000) }
+            out.append(contentsOf: chunk)
+            inside.subtract(1, ordering: .sequentiallyConsistent)
+        })
+        #expect(!overlapping)
+        #expect(summary.records == 2_000 && calls == (2_000 + 12) / 13)
+        #expect(String(decoding: out, as: UTF8.self).split(separator: "\n").map(String.init) == expected)
     }
 }

@@ -9,13 +9,16 @@ import Darwin
 /// A Runner evaluates a stream of records against a program and writes one
 /// result per record, in input order.
 ///
-/// It runs one worker a core. Each worker in turn takes the next batch of
-/// records from the stream (one at a time, under a lock), decodes,
-/// evaluates and writes it into its own buffer, then waits for the batches
-/// before it to be written and writes its own. So reading, working and
-/// writing overlap across the workers, a worker that gets more of the
-/// machine does more batches, and the output keeps the input's order.
-/// Memory stays bounded: one batch and its results a worker.
+/// It runs one worker a core. Each worker in turn takes an output buffer
+/// and the next batch of records from the stream (one at a time, under a
+/// lock), decodes, evaluates and writes it into the buffer, and hands the
+/// buffer in. Buffers are written in the batches' order by whichever worker
+/// hands in the one that is next; a worker whose batch is not next leaves
+/// its buffer for that worker and goes on to another batch, so no worker
+/// waits for another's turn. Reading, working and writing overlap across
+/// the workers, a worker that gets more of the machine does more batches,
+/// and the output keeps the input's order. Memory stays bounded: one batch
+/// a worker, and two output buffers a worker (`Turns.buffersPerWorker`).
 public final class Runner {
     public enum Format: String, Sendable { case json, text }
 
@@ -95,7 +98,7 @@ public final class Runner {
     public func run(_ stream: RecordStream, firstNumber: Int = 1, inputName: String? = nil,
                     writeOrStop: (UnsafeBufferPointer<UInt8>) -> Bool) -> Summary {
         withoutActuallyEscaping(writeOrStop) { write in
-            let turns = Turns(stream: stream, write: write)
+            let turns = Turns(stream: stream, workers: workers.count, write: write)
             let offset = firstNumber - 1
             let program = self.program
             let batchSize = options.batchSize
@@ -118,28 +121,63 @@ public final class Runner {
 }
 
 /// Turns is what the workers of one run share: the stream, read one batch
-/// at a time in order under `reading`, and the output, written in the
-/// batches' order under `writing` (a worker waits on `written` for the
-/// batch before its own).
+/// at a time in order under `reading`; and the output buffers, free or
+/// handed in, written in the batches' order, under `writing`.
 final class Turns: @unchecked Sendable {
     // @unchecked: the stream and `nextBatch` are touched only under
-    // `reading`; `write`, `nextToWrite` and `summary` only under `writing`.
+    // `reading`; the buffers, `nextToWrite`, `writerBusy` and `summary`
+    // only under `writing`; `write` only by the worker that set `writerBusy`.
     let stream: RecordStream
     var write: ((UnsafeBufferPointer<UInt8>) -> Bool)?
     let reading = Lock()
     let writing = Lock()
-    let written = ConditionVariable()
+    /// Signalled when a buffer is freed.
+    let freed = ConditionVariable()
     var nextBatch = 0
     var decoder: RecordDecoder?
     var nextToWrite = 0
+    /// Whether a worker is writing handed-in buffers (then it writes every
+    /// one that becomes next, and the others only hand theirs in).
+    var writerBusy = false
+    /// Buffers handed in and not yet written, by batch index.
+    var handedIn: [Int: Handed] = [:]
+    var free: [OutputBuffer]
     var summary = Runner.Summary()
     /// Set (under `writing`) once `write` returned false; read (under
     /// `reading`) so that no batch is taken after it.
     let stopping = Atomic<Bool>(false)
 
-    init(stream: RecordStream, write: @escaping (UnsafeBufferPointer<UInt8>) -> Bool) {
+    /// Output buffers a worker: one it fills, one written or waiting.
+    static let buffersPerWorker = 2
+
+    struct Handed {
+        var out: OutputBuffer
+        var records: Int
+        var errors: Int
+    }
+
+    init(stream: RecordStream, workers: Int, write: @escaping (UnsafeBufferPointer<UInt8>) -> Bool) {
         self.stream = stream
         self.write = write
+        free = (0..<max(1, workers) * Turns.buffersPerWorker).map { _ in OutputBuffer(capacity: 1 << 20) }
+    }
+
+    /// A free output buffer, waiting for one to be written if need be.
+    /// (A worker takes its buffer before its batch, so the worker with the
+    /// earliest unwritten batch always has one, and a buffer is freed.)
+    func buffer() -> OutputBuffer {
+        writing.lock()
+        defer { writing.unlock() }
+        while free.isEmpty { freed.wait(writing) }
+        return free.removeLast()
+    }
+
+    /// Gives back a buffer that was not used.
+    func giveBack(_ out: OutputBuffer) {
+        writing.lock()
+        free.append(out)
+        freed.broadcast()
+        writing.unlock()
     }
 
     /// The next batch and its place in the output, or nil at the end; and
@@ -161,25 +199,39 @@ final class Turns: @unchecked Sendable {
         writing.unlock()
     }
 
-    /// Writes batch `index`'s output once every batch before it is
-    /// written; false when the run is stopping (this batch was not written).
+    /// Hands in batch `index`'s output; when it is next and no worker is
+    /// writing, writes it and every handed-in buffer after it that is next
+    /// in turn, outside the lock, then frees them. False when the run is
+    /// stopping (the output is gone).
     func put(_ index: Int, _ out: OutputBuffer, records: Int, errors: Int) -> Bool {
         writing.lock()
         defer { writing.unlock() }
-        while nextToWrite != index { written.wait(writing) }
-        // Every batch taken is put, written or not, so that no worker
-        // waits for one that never comes.
-        nextToWrite += 1
-        written.broadcast()
-        guard !summary.stopped, let write else { return false }
-        guard write(out.bytes) else {
-            summary.stopped = true
-            stopping.store(true, ordering: .relaxed)
-            return false
+        // Every batch taken is handed in, written or not, so that the
+        // batches after it are written too.
+        handedIn[index] = Handed(out: out, records: records, errors: errors)
+        guard !writerBusy else { return !summary.stopped }
+        writerBusy = true
+        while let next = handedIn.removeValue(forKey: nextToWrite) {
+            nextToWrite += 1
+            var written = false
+            if !summary.stopped, let write {
+                writing.unlock()
+                written = write(next.out.bytes)
+                writing.lock()
+                if written {
+                    summary.records += next.records
+                    summary.errors += next.errors
+                } else {
+                    summary.stopped = true
+                    stopping.store(true, ordering: .relaxed)
+                }
+            }
+            next.out.removeAll()
+            free.append(next.out)
+            freed.broadcast()
         }
-        summary.records += records
-        summary.errors += errors
-        return true
+        writerBusy = false
+        return !summary.stopped
     }
 }
 
@@ -206,8 +258,8 @@ final class ConditionVariable: @unchecked Sendable {
     func broadcast() { pthread_cond_broadcast(&condition) }
 }
 
-/// One thread's decoder, record buffer, evaluator and output buffer. Only
-/// the thread running `work` touches a worker.
+/// One thread's decoder, record buffer and evaluator. Only the thread
+/// running `work` touches a worker.
 final class Worker: @unchecked Sendable {
     let program: Program
     let options: Runner.Options
@@ -215,7 +267,6 @@ final class Worker: @unchecked Sendable {
     var record: RecordBuffer
     let evaluator: Evaluator
     let writer: ResultWriter
-    let out = OutputBuffer(capacity: 1 << 20)
     var records = 0
     var errors = 0
     /// Whether `decoder` was made for the stream being run.
@@ -232,18 +283,23 @@ final class Worker: @unchecked Sendable {
 
     /// Takes batches from `turns` until there are none, writing each.
     func work(_ turns: Turns, program: Program, batchSize: Int, offset: Int, inputName: String?) {
-        while let (batch, index, decoder) = turns.take(batchSize: batchSize, schema: program.schema) {
+        while true {
+            let out = turns.buffer()
+            guard let (batch, index, decoder) = turns.take(batchSize: batchSize, schema: program.schema) else {
+                turns.giveBack(out)
+                break
+            }
             if self.decoder?.format != decoder.format || !decoderReady {
                 self.decoder = decoder
                 decoderReady = true
             }
-            process(batch, offset: offset, inputName: inputName)
+            process(batch, offset: offset, inputName: inputName, into: out)
             guard turns.put(index, out, records: records, errors: errors) else { break }
         }
         decoderReady = false
     }
 
-    func process(_ batch: RecordBatch, offset: Int, inputName: String?) {
+    func process(_ batch: RecordBatch, offset: Int, inputName: String?, into out: OutputBuffer) {
         // The record and decoder are worked on as locals (moved out and
         // back), so that using them does not copy them out of the object.
         var record = RecordBuffer(fieldCount: 0)
