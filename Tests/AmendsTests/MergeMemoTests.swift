@@ -126,4 +126,29 @@ struct MergeMemoTests {
         }
         #expect(evaluator.memo != nil)
     }
+
+    /// The actions of a recalled result, written once and copied with each
+    /// record's deadlines (`ActionTemplates`), are the bytes written afresh.
+    @Test(arguments: [Fixtures.brief, Fixtures.everyCondition])
+    func keptActionsAreTheBytesWrittenAfresh(policy: String) throws {
+        let program = try Fixtures.program(policy)
+        let evaluator = Evaluator(program: program)
+        let writer = ResultWriter(program: program)
+        let templates = ActionTemplates()
+        let kept = OutputBuffer(), fresh = OutputBuffer()
+        var rng = SplitMix64(seed: 15)
+        var copied = 0
+        for i in 0..<3_000 {
+            let record = Differential.randomRecord(program.model, &rng)
+            evaluator.evaluate(record)
+            kept.removeAll()
+            fresh.removeAll()
+            let wasKept = evaluator.recalled.map { r in templates.templates[r.entry].version == r.version } ?? false
+            writer.writeJSON(record: i, evaluator, record, into: kept, templates: templates)
+            writer.writeJSON(record: i, evaluator, record, into: fresh)
+            #expect(kept.array == fresh.array, "record \(i)")
+            if wasKept { copied += 1 }
+        }
+        #expect(copied > 10, "copied \(copied) of 3,000")
+    }
 }

@@ -70,6 +70,16 @@ public final class Evaluator {
     /// Where the last record's contributions are: `contributions` after a
     /// merge, a memo entry after a recall (read in place, not copied).
     @exclusivity(unchecked) var result: UnsafeMutablePointer<Contribution>
+    /// Which remembered result the last record was given, or nil when it
+    /// was merged: records given the same one require the same actions
+    /// (deadlines apart), so a writer may keep how it wrote them.
+    @exclusivity(unchecked) public internal(set) var recalled: Recalled?
+
+    public struct Recalled: Equatable, Sendable {
+        /// The memo entry, and which result it held (`MergeMemo.versions`).
+        public var entry: Int
+        public var version: UInt64
+    }
     /// When `quick` and there are at most 64 terms: which terms each
     /// byte of leaf bits allows (`TermTable`), so that the terms that hold
     /// are found with one look-up a byte.
@@ -301,6 +311,7 @@ public final class Evaluator {
     func merge() {
         nextGeneration()
         result = contributions
+        recalled = nil
         let gen = generation
         var business = false
         var mask: UInt16 = 0

@@ -31,6 +31,11 @@ struct MergeMemo {
 
     /// The set of fired rules each entry holds the result of.
     let sets: UnsafeMutablePointer<UInt64>
+    /// Which result each entry holds: a number given by `remember`, never
+    /// the same twice, so that what is kept about an entry's result
+    /// elsewhere (`ActionTemplates`) can tell it is still that result.
+    let versions: UnsafeMutablePointer<UInt64>
+    let remembered: UnsafeMutablePointer<UInt64>
     let counts: UnsafeMutablePointer<Counts>
     /// As the evaluator's, deadlines relative to the clock (Int64.max: none).
     let contributions: UnsafeMutablePointer<Evaluator.Contribution>
@@ -45,6 +50,8 @@ struct MergeMemo {
         }
         let n = MergeMemo.entries
         sets = buffer(n, 0)
+        versions = buffer(n, 0)
+        remembered = buffer(1, 0)
         counts = buffer(n, Counts())
         contributions = buffer(n * MergeMemo.maxContributions, Evaluator.Contribution(action: 0, due: 0, next: -1))
         keyIndexes = buffer(n * MergeMemo.maxKeys, 0)
@@ -53,6 +60,8 @@ struct MergeMemo {
 
     func deallocate() {
         sets.deallocate()
+        versions.deallocate()
+        remembered.deallocate()
         counts.deallocate()
         contributions.deallocate()
         keyIndexes.deallocate()
@@ -89,6 +98,7 @@ extension Evaluator {
         let gen = generation
         // INVARIANT: an entry's counts are within its capacities (`remember`).
         result = memo.contributions + e * MergeMemo.maxContributions
+        recalled = Recalled(entry: e, version: memo.versions[e])
         contributionCount = Int(n.contributions)
         let indexes = memo.keyIndexes + e * MergeMemo.maxKeys
         let states = memo.keyStates + e * MergeMemo.maxKeys
@@ -118,6 +128,8 @@ extension Evaluator {
             states[i] = keys[Int(k)]
         }
         memo.sets[e] = set
+        memo.remembered.pointee &+= 1
+        memo.versions[e] = memo.remembered.pointee
         memo.counts[e] = MergeMemo.Counts(valid: true, contributions: UInt8(contributionCount), keys: UInt8(activeCount))
     }
 }

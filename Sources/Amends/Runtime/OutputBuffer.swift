@@ -31,6 +31,16 @@ public final class OutputBuffer {
 
     public func removeAll() { count = 0 }
 
+    /// Where a time was written, and which: kept while `marksTimes`, so
+    /// that bytes written once can be written again with other times.
+    struct TimeMark {
+        var offset: Int
+        var seconds: Int64
+    }
+
+    @exclusivity(unchecked) var marksTimes = false
+    @exclusivity(unchecked) var timeMarks: [TimeMark] = []
+
     /// Makes room for `n` more bytes.
     @inline(__always)
     func reserve(_ n: Int) {
@@ -193,6 +203,7 @@ public final class OutputBuffer {
 
     /// `2026-03-02T10:00:00Z` for a UTC instant (clamped as `ISOTime` does).
     public func time(utc seconds: Int64) {
+        if marksTimes { timeMarks.append(TimeMark(offset: count, seconds: seconds)) }
         reserve(ISOTime.length)
         ISOTime.format(utc: seconds, to: base + count)
         count &+= ISOTime.length

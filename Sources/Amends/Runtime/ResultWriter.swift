@@ -22,8 +22,12 @@ public struct ResultWriter: Sendable {
     // MARK: - JSON
 
     /// One result line (with its newline).
+    ///
+    /// With `templates`, the actions of a result the evaluator recalled are
+    /// written once and copied for the next record given that result, with
+    /// that record's deadlines written in (the same bytes either way).
     public func writeJSON(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer,
-                          explain: [UInt8]? = nil) {
+                          explain: [UInt8]? = nil, templates: ActionTemplates? = nil) {
         out.raw("{\"record\":")
         out.int(number)
         if let id = program.schema.idField, record.isPresent(id) {
@@ -35,6 +39,28 @@ public struct ResultWriter: Sendable {
             }
         }
         out.raw(",\"actions\":[")
+        if let templates, let recalled = evaluator.recalled {
+            if !templates.write(recalled, base: evaluator.base, into: out) {
+                let start = out.count
+                out.marksTimes = true
+                writeActions(evaluator, into: out)
+                out.marksTimes = false
+                templates.keep(recalled, base: evaluator.base, from: out, start: start)
+            }
+        } else {
+            writeActions(evaluator, into: out)
+        }
+        out.byte(UInt8(ascii: "]"))
+        writeWaived(evaluator, into: out)
+        if let explain {
+            out.raw(",\"explain\":")
+            out.raw(explain)
+        }
+        out.raw("}\n")
+    }
+
+    /// The members of the `actions` array, in key order.
+    func writeActions(_ evaluator: Evaluator, into out: OutputBuffer) {
         var firstAction = true
         for key in evaluator.activeKeys {
             let k = Int(key)
@@ -72,13 +98,6 @@ public struct ResultWriter: Sendable {
             writeProvenance(k, win, winSlot, evaluator, into: out)
             out.byte(UInt8(ascii: "}"))
         }
-        out.byte(UInt8(ascii: "]"))
-        writeWaived(evaluator, into: out)
-        if let explain {
-            out.raw(",\"explain\":")
-            out.raw(explain)
-        }
-        out.raw("}\n")
     }
 
     func writeRemedies(_ k: Int, _ evaluator: Evaluator, into out: OutputBuffer) {
@@ -349,5 +368,64 @@ extension RecordSchema.Kind {
     var isText: Bool {
         if case .text = self { return true }
         return false
+    }
+}
+
+/// ActionTemplates keeps how a writer wrote the actions of each result an
+/// evaluator remembers (`Evaluator.recalled`): the bytes, and where in them
+/// each deadline is and how long after the record's clock. Records given
+/// the same result require the same actions with their own deadlines, so
+/// the next one's are the kept bytes with its deadlines written over those
+/// places (a time is always `ISOTime.length` bytes). One per evaluator and
+/// writer, on one thread; it holds about a kilobyte for each memo entry.
+public final class ActionTemplates {
+    struct Template {
+        var version: UInt64 = 0
+        var bytes: [UInt8] = []
+        /// Offsets in `bytes`, and deadlines relative to the clock.
+        var times: [(offset: Int, after: Int64)] = []
+    }
+
+    var templates: [Template]
+
+    public init() {
+        templates = Array(repeating: Template(), count: MergeMemo.entries)
+    }
+
+    /// Writes the kept actions of `recalled` with deadlines counted from
+    /// `base`; false when none are kept for that result.
+    func write(_ recalled: Evaluator.Recalled, base: Int64, into out: OutputBuffer) -> Bool {
+        guard templates.indices.contains(recalled.entry) else { return false }
+        // Read in place: copying a template out would retain its arrays.
+        return templates.withUnsafeBufferPointer { all in
+            guard let first = all.baseAddress else { return false }
+            let t = first + recalled.entry
+            guard t.pointee.version == recalled.version, recalled.version != 0 else { return false }
+            let start = out.count
+            t.pointee.bytes.withUnsafeBufferPointer { out.raw($0) }
+            t.pointee.times.withUnsafeBufferPointer { times in
+                for time in times {
+                    // INVARIANT: each offset was where a time of
+                    // `ISOTime.length` bytes was written, within `bytes`.
+                    ISOTime.format(utc: base &+ time.after, to: out.base + start + time.offset)
+                }
+            }
+            return true
+        }
+    }
+
+    /// Keeps the actions just written at `out`'s bytes from `start`, with
+    /// the times marked there, as those of `recalled`.
+    func keep(_ recalled: Evaluator.Recalled, base: Int64, from out: OutputBuffer, start: Int) {
+        guard templates.indices.contains(recalled.entry) else { return }
+        var t = Template()
+        swap(&t, &templates[recalled.entry])
+        t.version = recalled.version
+        t.bytes.removeAll(keepingCapacity: true)
+        t.bytes.append(contentsOf: UnsafeBufferPointer(start: out.base + start, count: out.count - start))
+        t.times.removeAll(keepingCapacity: true)
+        for mark in out.timeMarks { t.times.append((mark.offset - start, mark.seconds &- base)) }
+        out.timeMarks.removeAll(keepingCapacity: true)
+        swap(&t, &templates[recalled.entry])
     }
 }

@@ -267,6 +267,8 @@ final class Worker: @unchecked Sendable {
     var record: RecordBuffer
     let evaluator: Evaluator
     let writer: ResultWriter
+    /// How the actions of each remembered result were written.
+    let templates = ActionTemplates()
     var records = 0
     var errors = 0
     /// Whether `decoder` was made for the stream being run.
@@ -313,13 +315,16 @@ final class Worker: @unchecked Sendable {
         records = batch.count
         errors = 0
         let now = Double(options.now)
+        // Held as locals for the batch, so that each record retains nothing.
+        let evaluator = self.evaluator, writer = self.writer, templates = self.templates
+        let annotate = options.annotate, format = options.format
         for i in 0..<batch.count {
             let number = batch.records[i].number + offset
             if let error = decoder.decode(batch, i, into: &record) {
                 errors += 1
                 let line = batch.records[i].line
                 let message = inputName.map { "\($0): \(error.message)" } ?? error.message
-                switch options.format {
+                switch format {
                 case .json: writer.writeError(record: number, line: line, message: message, into: out)
                 case .text: writer.writeTextError(record: number, line: line, message: message, into: out)
                 }
@@ -327,9 +332,9 @@ final class Worker: @unchecked Sendable {
             }
             record.now = now
             evaluator.evaluate(record)
-            let extra = options.annotate?(evaluator, record)
-            switch options.format {
-            case .json: writer.writeJSON(record: number, evaluator, record, into: out, explain: extra)
+            let extra = annotate?(evaluator, record)
+            switch format {
+            case .json: writer.writeJSON(record: number, evaluator, record, into: out, explain: extra, templates: templates)
             case .text:
                 writer.writeText(record: number, evaluator, record, into: out)
                 if let extra { out.raw(extra) }
