@@ -90,6 +90,12 @@ public final class Evaluator {
     let active: UnsafeMutablePointer<Int32>
     @exclusivity(unchecked) var contributionCount = 0
     @exclusivity(unchecked) var firedCount = 0
+    /// The `when` rules that fired, by position, when `quick`; and whether
+    /// `fired` lists them yet (`settleFired`).
+    @exclusivity(unchecked) var firedSet: UInt64 = 0
+    @exclusivity(unchecked) var firedSettled = true
+    /// Whether the keys of a recalled result are yet copied in (`settle`).
+    @exclusivity(unchecked) var keysSettled = true
     @exclusivity(unchecked) var activeCount = 0
     @exclusivity(unchecked) var generation: UInt32 = 0
     /// Per action kind: rules that waived it, and the contributions dropped.
@@ -234,43 +240,63 @@ public final class Evaluator {
         return made
     }
 
-    /// Which rules fire for the leaf bits, in file order, into `fired`;
-    /// returns the set of `when` rules that fired as bits, by position (the
-    /// first 64: the memo is kept only for programs with no more).
+    /// Which rules fire for the leaf bits: returns the set of `when` rules
+    /// that fired as bits, by position (the first 64: the memo is kept only
+    /// for programs with no more). The fired rules in file order go into
+    /// `fired`; when `quick`, only once asked for (`settleFired`), since a
+    /// recalled result needs only the set.
     @discardableResult
     func fire() -> UInt64 {
+        if quick != nil {
+            let b = bits[0]
+            var set = termTable?.firing(b) ?? firingSet(b)
+            for g in code.general where code.run(g.condition, bits) { set |= 1 << UInt64(g.position & 63) }
+            firedSet = set
+            firedSettled = false
+            return set
+        }
         let fired = self.fired
         var n = 0
         var set: UInt64 = 0
-        if quick != nil {
-            let b = bits[0]
-            set = termTable?.firing(b) ?? firingSet(b)
-            for g in code.general where code.run(g.condition, bits) { set |= 1 << UInt64(g.position & 63) }
-            var rest = set
-            while rest != 0 {
-                fired[n] = whenRuleIndexes[rest.trailingZeroBitCount]
-                n += 1
-                rest &= rest &- 1
-            }
-        } else {
-            let matched = self.matched
-            code.matchAll(bits, singleWord, into: matched)
-            // The fired rules in file order, with no branch on which fired.
-            for k in 0..<whenRules.count {
-                fired[n] = whenRuleIndexes[k]
-                let hit = matched[k] ? 1 : 0
-                n &+= hit
-                set |= UInt64(hit) << UInt64(k & 63)
-            }
+        let matched = self.matched
+        code.matchAll(bits, singleWord, into: matched)
+        // The fired rules in file order, with no branch on which fired.
+        for k in 0..<whenRules.count {
+            fired[n] = whenRuleIndexes[k]
+            let hit = matched[k] ? 1 : 0
+            n &+= hit
+            set |= UInt64(hit) << UInt64(k & 63)
         }
-        if n == 0 {
-            for r in program.otherwiseRules {
-                fired[n] = Int32(r)
-                n += 1
-            }
-        }
-        firedCount = n
+        firedCount = otherwiseIfNone(n)
+        firedSettled = true
         return set
+    }
+
+    /// Lists the rules of `firedSet` in `fired`, if not yet done.
+    @inline(__always)
+    func settleFired() {
+        if firedSettled { return }
+        var n = 0
+        var rest = firedSet
+        while rest != 0 {
+            fired[n] = whenRuleIndexes[rest.trailingZeroBitCount]
+            n += 1
+            rest &= rest &- 1
+        }
+        firedCount = otherwiseIfNone(n)
+        firedSettled = true
+    }
+
+    /// With `n` `when` rules listed in `fired`: when none fired, lists the
+    /// `otherwise` rules instead; the number listed.
+    func otherwiseIfNone(_ n: Int) -> Int {
+        guard n == 0 else { return n }
+        var m = 0
+        for r in program.otherwiseRules {
+            fired[m] = Int32(r)
+            m += 1
+        }
+        return m
     }
 
     /// When `quick`: the set of `when` rules, by position, whose terms one
@@ -294,7 +320,10 @@ public final class Evaluator {
     /// The rules that fired for the last record, in file order.
     public var firedRules: [Int] { firedBuffer.map(Int.init) }
 
-    var firedBuffer: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: fired, count: firedCount) }
+    var firedBuffer: UnsafeBufferPointer<Int32> {
+        settleFired()
+        return UnsafeBufferPointer(start: fired, count: firedCount)
+    }
 
     // MARK: - Merging
 
@@ -309,9 +338,11 @@ public final class Evaluator {
     }
 
     func merge() {
+        settleFired()
         nextGeneration()
         result = contributions
         recalled = nil
+        keysSettled = true
         let gen = generation
         var business = false
         var mask: UInt16 = 0
@@ -429,18 +460,29 @@ public final class Evaluator {
 
     /// Whether result key `k` has a result for the last record.
     @inline(__always)
-    public func isActive(_ k: Int) -> Bool { k >= 0 && k < keyCount && keys[k].stamp == generation }
+    public func isActive(_ k: Int) -> Bool { k >= 0 && k < keyCount && keyStates[k].stamp == generation }
 
     /// How many merged actions the last record requires.
     public var actionCount: Int { activeCount }
 
     /// The keys with a result, ascending.
-    var activeKeys: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: active, count: activeCount) }
+    var activeKeys: UnsafeBufferPointer<Int32> {
+        settle()
+        return UnsafeBufferPointer(start: active, count: activeCount)
+    }
+
+    /// The keys' states, for reading (a recalled result's copied in first).
+    var keyStates: UnsafeMutablePointer<KeyState> {
+        @inline(__always) get {
+            settle()
+            return keys
+        }
+    }
 
     /// The contribution that won key `k` (which must be active), its
     /// deadline absolute.
     @inline(__always)
-    func winning(_ k: Int) -> Contribution { contribution(keys[k].winner) }
+    func winning(_ k: Int) -> Contribution { contribution(keyStates[k].winner) }
 
     /// Contribution `c` of the last record, its deadline absolute.
     @inline(__always)
@@ -452,13 +494,13 @@ public final class Evaluator {
 
     /// The first contribution to key `k` (which must be active).
     @inline(__always)
-    func first(_ k: Int) -> Int32 { keys[k].head }
+    func first(_ k: Int) -> Int32 { keyStates[k].head }
 
     /// The contributions to key `k`, in file order.
     func contributionIndexes(_ k: Int) -> [Int32] {
         var out: [Int32] = []
         guard isActive(k) else { return out }
-        var c = keys[k].head
+        var c = keyStates[k].head
         while c >= 0 {
             out.append(c)
             c = result[Int(c)].next
@@ -467,16 +509,16 @@ public final class Evaluator {
     }
 
     /// The merged apology components of key `k`.
-    func components(_ k: Int) -> UInt8 { isActive(k) ? keys[k].components : 0 }
+    func components(_ k: Int) -> UInt8 { isActive(k) ? keyStates[k].components : 0 }
 
     /// The remedies offered for key `k` as a bit set of the first 64.
-    func remedyBits(_ k: Int) -> UInt64 { isActive(k) ? keys[k].remedies : 0 }
+    func remedyBits(_ k: Int) -> UInt64 { isActive(k) ? keyStates[k].remedies : 0 }
 
     /// The channel of a merged result: the winner's, else the first given.
     func channel(_ k: Int) -> Int? {
         let ch = slots[Int(winning(k).action)].channel
         if ch >= 0 { return Int(ch) }
-        var c = keys[k].head
+        var c = keyStates[k].head
         while c >= 0 {
             let ch = slots[Int(result[Int(c)].action)].channel
             if ch >= 0 { return Int(ch) }
@@ -490,7 +532,7 @@ public final class Evaluator {
         guard isActive(k) else { return [] }
         var offered = Set<Int>()
         var beyond = false
-        var c = keys[k].head
+        var c = keyStates[k].head
         while c >= 0 {
             let a = Int(result[Int(c)].action)
             if slots[a].remediesBeyondSet, case .offer(let list) = program.actions[a].action {
@@ -499,7 +541,7 @@ public final class Evaluator {
             }
             c = result[Int(c)].next
         }
-        let bits = keys[k].remedies
+        let bits = keyStates[k].remedies
         return program.model.remedies.indices.filter { ($0 < 64 && bits & (1 << UInt64($0)) != 0) || (beyond && offered.contains($0)) }
     }
 }

@@ -88,28 +88,43 @@ struct MergeMemo {
 extension Evaluator {
     /// Gives the evaluator the remembered result for the set of fired
     /// rules, if there is one; true when it did. The contributions are
-    /// read where they are (`result`); the keys' states are copied in.
+    /// read where they are (`result`); the keys' states are copied in when
+    /// first read (`settle`), since a writer that kept how it wrote this
+    /// result reads none of them.
     func recall(_ memo: MergeMemo, _ set: UInt64) -> Bool {
         let e = MergeMemo.entry(set)
         let n = memo.counts[e]
         guard n.valid && memo.sets[e] == set else { return false }
         nextGeneration()
         if waivedMask != 0 { clearWaivers() }
-        let gen = generation
         // INVARIANT: an entry's counts are within its capacities (`remember`).
         result = memo.contributions + e * MergeMemo.maxContributions
         recalled = Recalled(entry: e, version: memo.versions[e])
         contributionCount = Int(n.contributions)
+        activeCount = Int(n.keys)
+        keysSettled = false
+        return true
+    }
+
+    /// Copies in the keys' states of the result recalled last, if not yet
+    /// done.
+    @inline(__always)
+    func settle() {
+        if !keysSettled { settleKeys() }
+    }
+
+    func settleKeys() {
+        keysSettled = true
+        guard let memo, let e = recalled?.entry else { return }
+        let gen = generation
         let indexes = memo.keyIndexes + e * MergeMemo.maxKeys
         let states = memo.keyStates + e * MergeMemo.maxKeys
-        for i in 0..<Int(n.keys) {
+        for i in 0..<activeCount {
             let k = indexes[i]
             keys[Int(k)] = states[i]
             keys[Int(k)].stamp = gen
             active[i] = k
         }
-        activeCount = Int(n.keys)
-        return true
     }
 
     /// Remembers the result just merged for the set of fired rules, when
