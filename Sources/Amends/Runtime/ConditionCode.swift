@@ -30,6 +30,10 @@ struct ConditionCode: Sendable {
     /// the rest by operation (`groups`).
     var leaves: [Leaf] = []
     var tables: [ChoiceTable] = []
+    /// The tables whose leaves are in one word, in compact form (most
+    /// are: a choice field has few tests), and the indexes of the others.
+    var oneWordTables: [OneWordTable] = []
+    var wideTables: [Int] = []
     /// The rows of every table, back to back.
     var tableMasks: [UInt64] = []
     var groups: [LeafGroup] = []
@@ -72,7 +76,22 @@ struct ConditionCode: Sendable {
         record.slots.withUnsafeBufferPointer { slots in
             leaves.withUnsafeBufferPointer { leaves in
                 tableMasks.withUnsafeBufferPointer { masks in
-                    for t in tables { lookUp(t, masks, leaves, slots, bits) }
+                    oneWordTables.withUnsafeBufferPointer { quick in
+                        for t in quick {
+                            // INVARIANT: as for `lookUp`.
+                            let slot = slots[Int(t.field)]
+                            var row = Int(t.levels)
+                            if slot.present {
+                                guard let level = ConditionCode.level(slot.scalar, below: row) else {
+                                    lookUp(tables[Int(t.table)], masks, leaves, slots, bits)
+                                    continue
+                                }
+                                row = level
+                            }
+                            bits[Int(t.word)] |= masks[Int(t.rows) &+ row]
+                        }
+                    }
+                    for t in wideTables { lookUp(tables[t], masks, leaves, slots, bits) }
                 }
                 var word: UInt64 = 0
                 for g in groups {
@@ -378,6 +397,16 @@ struct ChoiceTable: Sendable {
     var word: Int
     var words: Int
     var rows: Int
+}
+
+/// A OneWordTable is a ChoiceTable (`table`) whose leaves are all in word
+/// `word`: 16 bytes, what the look-up of a level reads.
+struct OneWordTable: Sendable {
+    var field: Int32
+    var levels: Int32
+    var rows: Int32
+    var word: Int32
+    var table: Int32
 }
 
 /// A LeafGroup is a run of leaves of one operation.

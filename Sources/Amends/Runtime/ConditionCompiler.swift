@@ -157,6 +157,12 @@ struct ConditionCompiler {
         code.tables.append(ChoiceTable(field: Int(code.leaves[range.lowerBound].field), levels: levels,
                                        leafStart: range.lowerBound, leafEnd: range.upperBound,
                                        word: firstWord, words: words, rows: rows))
+        if words == 1 {
+            code.oneWordTables.append(OneWordTable(field: Int32(code.leaves[range.lowerBound].field), levels: Int32(levels),
+                                                   rows: Int32(rows), word: Int32(firstWord), table: Int32(code.tables.count - 1)))
+        } else {
+            code.wideTables.append(code.tables.count - 1)
+        }
     }
 
     // MARK: - Leaves
