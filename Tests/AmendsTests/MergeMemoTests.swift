@@ -99,6 +99,9 @@ struct MergeMemoTests {
             #expect(evaluator.actionCount == 1, "\(clock)")
         }
         #expect(Evaluator.seconds(.nan) == 0)
+        // A buffer with no slots at all: every field is missing.
+        evaluator.evaluate(RecordBuffer(fieldCount: 0))
+        #expect(evaluator.actionCount == 0)
         #expect(Evaluator.seconds(-12.5) == -12)
     }
 

@@ -43,6 +43,8 @@ public final class Evaluator {
     let slots: [ActionSlot]
     let calendar: BusinessCalendar?
     let clockField: Int
+    /// The fields a record has slots for.
+    let fieldCount: Int
 
     // Scratch. Every index stored or read below comes from the compiled
     // program, whose keys, actions and rules these are sized for.
@@ -138,6 +140,7 @@ public final class Evaluator {
         slots = program.slots
         calendar = program.calendar
         clockField = program.schema.clockField ?? -1
+        fieldCount = program.schema.fields.count
         keyCount = program.keys.count
         func buffer<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
             let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, count))
@@ -202,6 +205,13 @@ public final class Evaluator {
 
     /// Evaluates one record: fires rules and merges their actions.
     public func evaluate(_ record: RecordBuffer) {
+        guard record.fieldCount >= fieldCount else {
+            // A buffer made for fewer fields than the program declares (not
+            // by its readers): the fields it has no slot for are missing.
+            var padded = record
+            padded.slots += Array(repeating: RecordBuffer.Slot(), count: fieldCount - record.fieldCount)
+            return evaluate(padded)
+        }
         code.evaluateLeaves(record, into: bits)
         if clockField >= 0 && record.isPresent(clockField) {
             base = Evaluator.seconds(record.scalar(clockField))
