@@ -154,9 +154,39 @@ struct ConditionCodeTests {
         let table = try #require(evaluator.termTable)
         var rng = SplitMix64(seed: 21)
         let used: UInt64 = program.code.leaves.count >= 64 ? .max : (1 << UInt64(program.code.leaves.count)) - 1
+        #expect(table.termWords == 1)
         for _ in 0..<5_000 {
             let bits = rng.next() & used
             #expect(table.firing(bits) == evaluator.firingSet(bits), "\(String(bits, radix: 2))")
+        }
+    }
+
+    @Test func aTermTableOverSeveralWordsFiresWhatTheTermsDo() throws {
+        // More than 64 rules over more than 64 leaves: the table has
+        // several words of leaves and of terms; it must fire the rules the
+        // term-by-term test does, in file order.
+        var rules: [String] = []
+        for k in 0..<90 {
+            rules.append("when amount > \(k * 7) and (severity >= high or repeat = \(k % 9)): notify a")
+            rules.append("when not (repeat > \(k)) and tier != basic or amount < \(-k): notify a")
+        }
+        let program = try Self.agree(rules.joined(separator: "\n") + "\n", records: 400)
+        #expect(program.code.wordCount > 1)
+        let evaluator = Evaluator(program: program)
+        let table = try #require(evaluator.termTable)
+        #expect(table.termWords > 1)
+        let matched = UnsafeMutablePointer<Bool>.allocate(capacity: program.whenRules.count)
+        let fired = UnsafeMutablePointer<Int32>.allocate(capacity: program.rules.count)
+        defer { matched.deallocate(); fired.deallocate() }
+        var rng = SplitMix64(seed: 22)
+        for _ in 0..<300 {
+            let record = Differential.randomRecord(program.model, &rng)
+            evaluator.evaluate(record)
+            program.code.matchAll(evaluator.bits, false, into: matched)
+            let expected = (0..<program.whenRules.count).filter { matched[$0] }.map { Int(evaluator.whenRuleIndexes[$0]) }
+            let (n, _) = table.fire(evaluator.bits, holding: evaluator.holding, whenRuleIndexes: evaluator.whenRuleIndexes, into: fired)
+            #expect((0..<n).map { Int(fired[$0]) } == expected)
+            #expect(evaluator.firedRules == (expected.isEmpty ? program.otherwiseRules : expected))
         }
     }
 }

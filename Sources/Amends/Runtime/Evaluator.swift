@@ -82,10 +82,12 @@ public final class Evaluator {
         public var entry: Int
         public var version: UInt64
     }
-    /// When `quick` and there are at most 64 terms: which terms each
-    /// byte of leaf bits allows (`TermTable`), so that the terms that hold
-    /// are found with one look-up a byte.
+    /// Which terms each byte of leaf bits allows (`TermTable`), so that the
+    /// terms that hold are found with a look-up a byte; nil when the table
+    /// would be too large.
     let termTable: TermTable?
+    /// The terms that hold for the record, when `termTable`.
+    let holding: UnsafeMutablePointer<UInt64>
     /// The rules that fired, at most one per rule.
     let fired: UnsafeMutablePointer<Int32>
     /// The keys with a result, ascending after `merge`.
@@ -180,12 +182,12 @@ public final class Evaluator {
             for (i, t) in terms.enumerated() { p[i] = t }
             quick = p
             quickCount = terms.count
-            termTable = TermTable(terms, leafCount: program.code.leaves.count)
         } else {
             quick = nil
             quickCount = 0
-            termTable = nil
         }
+        termTable = program.termTable
+        holding = buffer(program.termTable?.termWords ?? 1, 0)
     }
 
     deinit {
@@ -193,6 +195,7 @@ public final class Evaluator {
         matched.deallocate()
         quick?.deallocate()
         memo?.deallocate()
+        holding.deallocate()
         businessIndex.deallocate()
         businessDue.deallocate()
         businessStamp.deallocate()
@@ -259,13 +262,24 @@ public final class Evaluator {
     func fire() -> UInt64 {
         if quick != nil {
             let b = bits[0]
-            var set = termTable?.firing(b) ?? firingSet(b)
+            var set: UInt64
+            if let termTable, termTable.termWords == 1 {
+                set = termTable.firing(b)
+            } else {
+                set = firingSet(b)
+            }
             for g in code.general where code.run(g.condition, bits) { set |= 1 << UInt64(g.position & 63) }
             firedSet = set
             firedSettled = false
             return set
         }
         let fired = self.fired
+        if let termTable, code.general.isEmpty {
+            let (n, set) = termTable.fire(bits, holding: holding, whenRuleIndexes: whenRuleIndexes, into: fired)
+            firedCount = otherwiseIfNone(n)
+            firedSettled = true
+            return set
+        }
         var n = 0
         var set: UInt64 = 0
         let matched = self.matched
@@ -582,64 +596,4 @@ struct KeyState {
     var winnerDue: Int64
     var remedies: UInt64
     var components: UInt8
-}
-
-/// A TermTable finds which terms hold for one word of leaf bits (at most
-/// 64 leaves) when there are at most 64 terms, byte by byte: for byte `k`
-/// of the leaf bits and each of its 256 values, the terms that value
-/// allows (those whose needed bits in that byte are what they want). The
-/// terms that hold are those every byte allows: one look-up and one `and`
-/// a byte, whatever the number of terms, instead of a test a term.
-///
-///     leaves 0-7: 0b0000_0101 -> terms {0, 2, 5}; leaves 8-15: 0b1 -> terms {2, 3}
-///     terms that hold: {2}
-final class TermTable {
-    /// `byteCount` rows of 256 masks.
-    let masks: UnsafeMutablePointer<UInt64>
-    let byteCount: Int
-    /// The rule position of each term.
-    let positions: UnsafeMutablePointer<UInt64>
-
-    init?(_ terms: [QuickTerm], leafCount: Int) {
-        guard terms.count <= 64 else { return nil }
-        byteCount = max(1, (leafCount + 7) / 8)
-        masks = UnsafeMutablePointer<UInt64>.allocate(capacity: byteCount * 256)
-        masks.initialize(repeating: 0, count: byteCount * 256)
-        positions = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, terms.count))
-        positions.initialize(repeating: 0, count: max(1, terms.count))
-        for (t, term) in terms.enumerated() {
-            positions[t] = term.position
-            // A term that wants a bit it does not need never holds.
-            guard term.want & ~term.need == 0 else { continue }
-            for k in 0..<byteCount {
-                let need = (term.need >> UInt64(8 * k)) & 0xFF
-                let want = (term.want >> UInt64(8 * k)) & 0xFF
-                for v in 0..<256 where UInt64(v) & need == want { masks[k * 256 + v] |= 1 << UInt64(t) }
-            }
-        }
-    }
-
-    deinit {
-        masks.deallocate()
-        positions.deallocate()
-    }
-
-    /// The set of rules, by position, that `bits` fires.
-    @inline(__always)
-    func firing(_ bits: UInt64) -> UInt64 {
-        var holding = UInt64.max
-        var row = masks
-        var b = bits
-        for _ in 0..<byteCount {
-            holding &= row[Int(b & 0xFF)]
-            b >>= 8
-            row += 256
-        }
-        var set: UInt64 = 0
-        while holding != 0 {
-            set |= 1 << positions[holding.trailingZeroBitCount]
-            holding &= holding &- 1
-        }
-        return set
-    }
 }

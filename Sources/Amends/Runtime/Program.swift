@@ -30,6 +30,9 @@ public final class Program: Sendable {
     let slots: [ActionSlot]
     /// The compiled conditions.
     let code: ConditionCode
+    /// Which terms each byte of leaf bits allows, made once for every
+    /// evaluator of the program (nil when it would be too large).
+    let termTable: TermTable?
 
     /// Compiles a checked model. The model must have no errors.
     public init(model: PolicyModel, zone: ZoneLookup, calendar: BusinessCalendar?) {
@@ -106,6 +109,7 @@ public final class Program: Sendable {
         self.actions = flat
         self.slots = flat.map(ActionSlot.init)
         self.code = code
+        self.termTable = TermTable(code, leafCount: code.leaves.count)
         self.keys = keys
         self.taskTexts = taskTexts
         self.ruleJSON = ruleJSON
