@@ -189,4 +189,13 @@ struct ConditionCodeTests {
             #expect(evaluator.firedRules == (expected.isEmpty ? program.otherwiseRules : expected))
         }
     }
+
+    @Test func aProgramTooLargeForATermTableTestsTermByTerm() throws {
+        // 1,100 leaves and terms: 138 bytes of leaves x 18 words of terms
+        // x 256 rows is more than `TermTable.maxWords`.
+        let rules = (0..<1_100).map { "when amount > \($0): notify a" }
+        let program = try Self.agree(rules.joined(separator: "\n") + "\n", records: 20)
+        #expect(program.termTable == nil)
+        #expect(program.code.leaves.count == 1_100)
+    }
 }

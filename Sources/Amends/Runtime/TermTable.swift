@@ -30,6 +30,11 @@ final class TermTable: @unchecked Sendable {
     /// The table of `code`'s terms over `leafCount` leaves, or nil when it
     /// would be larger than `maxWords`.
     init?(_ code: ConditionCode, leafCount: Int) {
+        // The size first, so that a program too large costs nothing here.
+        let termCount = code.terms.reduce(0) { $1.endsTerm ? $0 + 1 : $0 }
+        let bytes = max(1, (leafCount + 7) / 8)
+        let words = max(1, (termCount + 63) / 64)
+        guard bytes <= TermTable.maxWords / 256 / words else { return nil }
         // Each term's words, and its rule's position.
         var terms: [[TermWord]] = []
         var rulePositions: [Int32] = []
@@ -44,10 +49,6 @@ final class TermTable: @unchecked Sendable {
             }
             if w.endsRule { rule += 1 }
         }
-        let bytes = max(1, (leafCount + 7) / 8)
-        let words = max(1, (terms.count + 63) / 64)
-        guard bytes.multipliedReportingOverflow(by: 256 * words).partialValue <= TermTable.maxWords,
-              bytes <= (Int.max / 256) / words else { return nil }
         byteCount = bytes
         termWords = words
         masks = UnsafeMutablePointer<UInt64>.allocate(capacity: bytes * 256 * words)
