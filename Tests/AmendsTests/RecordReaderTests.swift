@@ -360,8 +360,8 @@ struct RecordReaderTests {
         #expect(s.read(try JSONValue.parse(#"{"id": "A"}"#).get(), into: &buffer)?.message == "missing required field `severity`")
     }
 
-    @Test func aSlotIsSixteenBytesAndKeepsATextsRange() {
-        #expect(MemoryLayout<RecordBuffer.Slot>.stride == 16)
+    @Test func aSlotIsOneWordAndKeepsATextsRange() {
+        #expect(MemoryLayout<RecordBuffer.Slot>.stride == 8)
         var buffer = RecordBuffer(fieldCount: 3)
         buffer.setText(0, Array("INC-7".utf8))
         buffer.setScalar(1, 2.5)
@@ -371,6 +371,15 @@ struct RecordReaderTests {
         #expect(buffer.text(2).count == 70_000)
         buffer.setText(0, [])
         #expect(buffer.isPresent(0) && buffer.text(0).isEmpty)
+        // A missing field reads as 0; a NaN stored is a value, not missing.
+        buffer.reset()
+        #expect(!buffer.isPresent(1) && buffer.scalar(1) == 0)
+        buffer.setScalar(1, Double(bitPattern: RecordBuffer.Slot.missing))
+        #expect(buffer.isPresent(1) && buffer.scalar(1).isNaN)
+        buffer.setScalar(1, -.nan)
+        #expect(buffer.isPresent(1))
+        buffer.markPresent(2)
+        #expect(buffer.isPresent(2))
     }
 }
 

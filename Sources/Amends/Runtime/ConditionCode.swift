@@ -67,10 +67,10 @@ struct ConditionCode: Sendable {
     /// Sets bit `i` of `bits` to leaf `i`'s value for `record`.
     ///
     /// Leaves of one operation are evaluated by one loop, so the operation
-    /// is decided once a group, and each leaf costs two loads, a compare and
-    /// a shift. Both the presence flag and the slot are read whatever they
-    /// hold (a missing field's slot holds an old value or zero), so that
-    /// the compare needs no branch.
+    /// is decided once a group, and each leaf costs a load, two compares and
+    /// a shift: the slot's word says both whether the field is present and
+    /// its value, and both are used whatever they are (a missing field's
+    /// value is a NaN), so that the compare needs no branch.
     func evaluateLeaves(_ record: RecordBuffer, into bits: UnsafeMutablePointer<UInt64>) {
         if wordCount == 1 { bits[0] = 0 } else { bits.update(repeating: 0, count: wordCount) }
         record.slots.withUnsafeBufferPointer { slots in
@@ -82,7 +82,7 @@ struct ConditionCode: Sendable {
                             let slot = slots[Int(t.field)]
                             var row = Int(t.levels)
                             if slot.present {
-                                guard let level = ConditionCode.level(slot.scalar, below: row) else {
+                                guard let level = ConditionCode.level(slot.raw, below: row) else {
                                     lookUp(tables[Int(t.table)], masks, leaves, slots, bits)
                                     continue
                                 }
@@ -125,8 +125,8 @@ struct ConditionCode: Sendable {
         let slot = slots[t.field]
         var row = t.levels
         if slot.present {
-            guard let level = ConditionCode.level(slot.scalar, below: row) else {
-                for i in t.leafStart..<t.leafEnd where ConditionCode.value(leaves[i], true, slot.scalar) {
+            guard let level = ConditionCode.level(slot.raw, below: row) else {
+                for i in t.leafStart..<t.leafEnd where ConditionCode.value(leaves[i], true, slot.raw) {
                     bits[i >> 6] |= 1 << UInt64(i & 63)
                 }
                 return
@@ -186,7 +186,7 @@ struct ConditionCode: Sendable {
             // and a record has a slot for every declared field.
             let l = leaves[i]
             let slot = slots[Int(l.field)]
-            let hit = test(l, slot.present, slot.scalar)
+            let hit = test(l, slot.present, slot.raw)
             word |= UInt64(hit ? 1 : 0) << UInt64(i & 63)
             if i & 63 == 63 {
                 bits[i >> 6] |= word

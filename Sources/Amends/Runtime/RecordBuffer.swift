@@ -4,32 +4,65 @@
 /// Scalars of every type are kept as `Double` (numbers; seconds for times
 /// and durations; the index of a scale level or `one of` value; 0 or 1 for
 /// yes/no), so a compiled comparison is a single floating-point compare.
-/// Texts are byte ranges into `textBytes`. All of a record's slots are one
+/// Texts are byte ranges into `textBytes`. A slot is one word (`Slot`). All of a record's slots are one
 /// array, so a record is two allocations (its slots and its text), however
 /// many fields it has: records held in memory stay compact, and the slots
 /// a condition reads are next to one another. A buffer is reused from
 /// record to record (`reset()`), so reading a record allocates nothing
 /// once warm.
 public struct RecordBuffer: Sendable {
-    /// A Slot is one field's value: 16 bytes, so that the slots a
-    /// condition reads share few cache lines.
+    /// A Slot is one field's value in one word, so that a record's slots
+    /// are few cache lines and a leaf reads its field with one load: the
+    /// bits of a `Double` for every type but text (the value; a scale
+    /// level's or `one of` value's index; 0 or 1 for yes/no; seconds), the
+    /// range of a text's bytes in `textBytes` (start in the low 32 bits,
+    /// count in the next 31), or `Slot.missing` when the field has no value.
+    /// `missing` is a NaN with its sign set, so a missing slot compares
+    /// false with every number, and no value of a present field has its
+    /// bits (a value with them is kept as a plain NaN).
     public struct Slot: Sendable {
+        var bits: UInt64 = Slot.missing
+
+        static let missing: UInt64 = 0xFFF4_0000_DEAD_BEEF
+
         /// Whether the field has a value (after defaults).
-        public var present = false
-        /// The value of a field of any type but text and lists; for a text
-        /// field, where its bytes are in `textBytes` (`textStart`,
-        /// `textCount`: 32 bits each).
-        public var scalar: Double = 0
+        public var present: Bool {
+            @inline(__always) get { bits != Slot.missing }
+        }
+
+        /// The value of a field of any type but text and lists; 0 when it
+        /// has none.
+        public var scalar: Double {
+            @inline(__always) get { bits != Slot.missing ? Double(bitPattern: bits) : 0 }
+        }
+
+        /// The value's bits as a `Double`, whatever they are: NaN when the
+        /// field has none, so that a compare with it is false.
+        var raw: Double {
+            @inline(__always) get { Double(bitPattern: bits) }
+        }
+
+        @inline(__always)
+        mutating func set(_ value: Double) {
+            bits = value.bitPattern == Slot.missing ? Double.nan.bitPattern : value.bitPattern
+        }
+
+        /// Present with no scalar (a list, an empty text).
+        mutating func markPresent() {
+            if bits == Slot.missing { bits = 0 }
+        }
 
         var textStart: Int {
-            Int(UInt32(truncatingIfNeeded: scalar.bitPattern))
+            Int(UInt32(truncatingIfNeeded: bits))
         }
         var textCount: Int {
-            Int(UInt32(truncatingIfNeeded: scalar.bitPattern >> 32))
+            Int(UInt32(truncatingIfNeeded: bits >> 32))
         }
 
+        /// Texts are shorter than 2 GiB (a record is at most 1 MiB), so the
+        /// top bit stays clear and the range is never `missing`.
         mutating func setTextRange(start: Int, count: Int) {
-            scalar = Double(bitPattern: UInt64(UInt32(truncatingIfNeeded: start)) | UInt64(UInt32(truncatingIfNeeded: count)) << 32)
+            bits = UInt64(UInt32(truncatingIfNeeded: start)) | UInt64(UInt32(truncatingIfNeeded: min(count, Int(Int32.max)))) << 32
         }
     }
 
@@ -60,7 +93,7 @@ public struct RecordBuffer: Sendable {
     /// Empties every slot, keeping the storage.
     public mutating func reset() {
         slots.withUnsafeMutableBufferPointer { all in
-            for i in all.indices { all[i].present = false }
+            for i in all.indices { all[i].bits = Slot.missing }
         }
         textBytes.removeAll(keepingCapacity: true)
         for i in scalarLists.indices where !scalarLists[i].isEmpty { scalarLists[i].removeAll(keepingCapacity: true) }
@@ -68,8 +101,7 @@ public struct RecordBuffer: Sendable {
     }
 
     public mutating func setScalar(_ field: Int, _ value: Double) {
-        slots[field].scalar = value
-        slots[field].present = true
+        slots[field].set(value)
     }
 
     /// Stores a text value (copied into `textBytes`).
@@ -77,12 +109,11 @@ public struct RecordBuffer: Sendable {
         let start = textBytes.count
         textBytes.append(contentsOf: bytes)
         slots[field].setTextRange(start: start, count: textBytes.count - start)
-        slots[field].present = true
     }
 
     /// Empties one field (a repeated key in a record: the last one wins).
     mutating func clear(_ field: Int) {
-        slots[field].present = false
+        slots[field].bits = Slot.missing
         if scalarLists.indices.contains(field) && !scalarLists[field].isEmpty { scalarLists[field].removeAll(keepingCapacity: true) }
         if textLists.indices.contains(field) && !textLists[field].isEmpty { textLists[field].removeAll(keepingCapacity: true) }
     }
@@ -115,17 +146,17 @@ public struct RecordBuffer: Sendable {
         let start = textBytes.count
         textBytes.append(contentsOf: bytes)
         textLists[field].append(start..<textBytes.count)
-        slots[field].present = true
+        slots[field].markPresent()
     }
 
     public mutating func appendListScalar(_ field: Int, _ value: Double) {
         if scalarLists.isEmpty { scalarLists = Array(repeating: [], count: slots.count) }
         scalarLists[field].append(value)
-        slots[field].present = true
+        slots[field].markPresent()
     }
 
     /// Marks a list field present (an empty list is a value, not missing).
     public mutating func markPresent(_ field: Int) {
-        slots[field].present = true
+        slots[field].markPresent()
     }
 }
