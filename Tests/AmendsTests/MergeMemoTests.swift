@@ -146,7 +146,7 @@ struct MergeMemoTests {
             evaluator.evaluate(record)
             kept.removeAll()
             fresh.removeAll()
-            let wasKept = evaluator.recalled.map { r in templates.templates[r.entry].version == r.version } ?? false
+            let wasKept = evaluator.recalled.map { r in templates.version(r.entry) == r.version } ?? false
             writer.writeJSON(record: i, evaluator, record, into: kept, templates: templates)
             writer.writeJSON(record: i, evaluator, record, into: fresh)
             #expect(kept.array == fresh.array, "record \(i)")

@@ -127,6 +127,19 @@ public struct RecordBuffer: Sendable {
         return textBytes[start..<end]
     }
 
+    /// Calls `body` with the bytes of a text field (empty when it has
+    /// none), without making a slice of `textBytes`.
+    @inline(__always)
+    func withText<R>(_ field: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        guard slots.indices.contains(field) else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        let start = slots[field].textStart
+        let end = start + slots[field].textCount
+        return textBytes.withUnsafeBufferPointer { all in
+            guard start >= 0, end <= all.count, start <= end else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+            return body(UnsafeBufferPointer(rebasing: all[start..<end]))
+        }
+    }
+
     public func textString(_ field: Int) -> String {
         String(decoding: text(field), as: UTF8.self)
     }

@@ -33,7 +33,7 @@ public struct ResultWriter: Sendable {
         if let id = program.schema.idField, record.isPresent(id) {
             out.raw(",\"id\":")
             if pieces.idIsText {
-                out.string(utf8: record.text(id))
+                record.withText(id) { out.string(utf8: $0) }
             } else {
                 out.number(record.scalar(id))
             }
@@ -379,53 +379,88 @@ extension RecordSchema.Kind {
 /// places (a time is always `ISOTime.length` bytes). One per evaluator and
 /// writer, on one thread; it holds about a kilobyte for each memo entry.
 public final class ActionTemplates {
+    /// One result's actions: its bytes and its deadlines' places, in
+    /// storage of its own, grown as needed and reused (so that reading a
+    /// template touches no reference count).
     struct Template {
         var version: UInt64 = 0
-        var bytes: [UInt8] = []
-        /// Offsets in `bytes`, and deadlines relative to the clock.
-        var times: [(offset: Int, after: Int64)] = []
+        var bytes: UnsafeMutablePointer<UInt8>?
+        var count = 0
+        var capacity = 0
+        var times: UnsafeMutablePointer<TimeHole>?
+        var timeCount = 0
+        var timeCapacity = 0
     }
 
-    var templates: [Template]
+    /// Where a deadline is in a template's bytes, and how long after the
+    /// record's clock.
+    struct TimeHole {
+        var offset: Int
+        var after: Int64
+    }
+
+    let templates: UnsafeMutablePointer<Template>
+    let entries = MergeMemo.entries
 
     public init() {
-        templates = Array(repeating: Template(), count: MergeMemo.entries)
+        templates = UnsafeMutablePointer<Template>.allocate(capacity: entries)
+        templates.initialize(repeating: Template(), count: entries)
     }
+
+    deinit {
+        for e in 0..<entries {
+            templates[e].bytes?.deallocate()
+            templates[e].times?.deallocate()
+        }
+        templates.deinitialize(count: entries)
+        templates.deallocate()
+    }
+
+    /// The version of the result entry `e` holds the actions of (0: none).
+    func version(_ e: Int) -> UInt64 { e >= 0 && e < entries ? templates[e].version : 0 }
 
     /// Writes the kept actions of `recalled` with deadlines counted from
     /// `base`; false when none are kept for that result.
     func write(_ recalled: Evaluator.Recalled, base: Int64, into out: OutputBuffer) -> Bool {
-        guard templates.indices.contains(recalled.entry) else { return false }
-        // Read in place: copying a template out would retain its arrays.
-        return templates.withUnsafeBufferPointer { all in
-            guard let first = all.baseAddress else { return false }
-            let t = first + recalled.entry
-            guard t.pointee.version == recalled.version, recalled.version != 0 else { return false }
-            let start = out.count
-            t.pointee.bytes.withUnsafeBufferPointer { out.raw($0) }
-            t.pointee.times.withUnsafeBufferPointer { times in
-                for time in times {
-                    // INVARIANT: each offset was where a time of
-                    // `ISOTime.length` bytes was written, within `bytes`.
-                    ISOTime.format(utc: base &+ time.after, to: out.base + start + time.offset)
-                }
+        guard recalled.entry >= 0, recalled.entry < entries else { return false }
+        let t = templates[recalled.entry]
+        guard t.version == recalled.version, recalled.version != 0, let bytes = t.bytes else { return false }
+        let start = out.count
+        out.raw(UnsafeBufferPointer(start: bytes, count: t.count))
+        if let times = t.times {
+            for h in 0..<t.timeCount {
+                // INVARIANT: each offset was where a time of
+                // `ISOTime.length` bytes was written, within the bytes.
+                ISOTime.format(utc: base &+ times[h].after, to: out.base + start + times[h].offset)
             }
-            return true
         }
+        return true
     }
 
     /// Keeps the actions just written at `out`'s bytes from `start`, with
     /// the times marked there, as those of `recalled`.
     func keep(_ recalled: Evaluator.Recalled, base: Int64, from out: OutputBuffer, start: Int) {
-        guard templates.indices.contains(recalled.entry) else { return }
-        var t = Template()
-        swap(&t, &templates[recalled.entry])
-        t.version = recalled.version
-        t.bytes.removeAll(keepingCapacity: true)
-        t.bytes.append(contentsOf: UnsafeBufferPointer(start: out.base + start, count: out.count - start))
-        t.times.removeAll(keepingCapacity: true)
-        for mark in out.timeMarks { t.times.append((mark.offset - start, mark.seconds &- base)) }
-        out.timeMarks.removeAll(keepingCapacity: true)
-        swap(&t, &templates[recalled.entry])
+        defer { out.timeMarks.removeAll(keepingCapacity: true) }
+        guard recalled.entry >= 0, recalled.entry < entries else { return }
+        let t = templates + recalled.entry
+        let n = out.count - start
+        if t.pointee.bytes == nil || t.pointee.capacity < n {
+            t.pointee.bytes?.deallocate()
+            t.pointee.capacity = max(n, 256)
+            t.pointee.bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: t.pointee.capacity)
+        }
+        let marks = out.timeMarks.count
+        if t.pointee.timeCapacity < marks {
+            t.pointee.times?.deallocate()
+            t.pointee.timeCapacity = max(marks, 8)
+            t.pointee.times = UnsafeMutablePointer<TimeHole>.allocate(capacity: t.pointee.timeCapacity)
+        }
+        t.pointee.bytes?.update(from: out.base + start, count: n)
+        t.pointee.count = n
+        for (h, mark) in out.timeMarks.enumerated() {
+            t.pointee.times?[h] = TimeHole(offset: mark.offset - start, after: mark.seconds &- base)
+        }
+        t.pointee.timeCount = marks
+        t.pointee.version = recalled.version
     }
 }

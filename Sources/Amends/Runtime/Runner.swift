@@ -307,10 +307,16 @@ final class Worker: @unchecked Sendable {
         var record = RecordBuffer(fieldCount: 0)
         swap(&record, &self.record)
         var decoder = self.decoder.take() ?? RecordDecoder(schema: program.schema, format: batch.format, columnMap: nil)
-        defer {
-            swap(&record, &self.record)
-            self.decoder = decoder
-        }
+        run(batch, offset: offset, inputName: inputName, into: out, &record, &decoder)
+        swap(&record, &self.record)
+        self.decoder = decoder
+    }
+
+    /// `process` with the record and decoder as its own: each record is
+    /// decoded into `record` and evaluated from it in place (passed on as
+    /// the caller's, so that nothing is retained a record).
+    func run(_ batch: RecordBatch, offset: Int, inputName: String?, into out: OutputBuffer,
+             _ record: inout RecordBuffer, _ decoder: inout RecordDecoder) {
         out.removeAll()
         records = batch.count
         errors = 0
