@@ -133,7 +133,8 @@ struct ConditionCodeTests {
         #expect(ConditionCode.level(3, below: 4) == 3)
         #expect(ConditionCode.level(-0.0, below: 4) == 0)
         #expect(ConditionCode.level(255, below: 256) == 255)
-        for bad in [4.0, 3.5, 0.5, 2.999_999_999, -1, .nan, .infinity, -.infinity, 1e300, .leastNonzeroMagnitude] {
+        for bad in [4.0, 3.5, 0.5, 2.999_999_999, -1, -3, .nan, -.nan, .infinity, -.infinity, 1e300, -1e300,
+                    .leastNonzeroMagnitude, 4_503_599_627_370_496, 4_503_599_627_370_497, 9_007_199_254_740_992] {
             #expect(ConditionCode.level(bad, below: 4) == nil, "\(bad)")
         }
     }

@@ -143,14 +143,16 @@ struct ConditionCode: Sendable {
 
     /// The level a choice slot holds, when it is a whole number from 0 to
     /// `count - 1` (as readers store). For such a value, adding 2^52 moves
-    /// its whole part into the low bits of the mantissa, so the level is
-    /// read with an add and a mask, with no call and no trap.
+    /// it into the low bits of the mantissa, so a candidate is read with an
+    /// add and a mask; it is the level when it is below `count` and is the
+    /// value itself (which no negative, fraction, NaN or huge value gives).
+    /// No call and no trap.
     @inline(__always)
     static func level(_ s: Double, below count: Int) -> Int? {
-        guard s >= 0, s < Double(count) else { return nil }
         let shifted = s + 4_503_599_627_370_496.0   // 2^52
-        guard shifted - 4_503_599_627_370_496.0 == s else { return nil }
-        return Int(truncatingIfNeeded: shifted.bitPattern & 0x000F_FFFF_FFFF_FFFF)
+        let i = Int(truncatingIfNeeded: shifted.bitPattern & 0x000F_FFFF_FFFF_FFFF)
+        guard UInt(bitPattern: i) < UInt(bitPattern: count), Double(i) == s else { return nil }
+        return i
     }
 
     /// A leaf's value for a slot's presence and value (not for `test`
