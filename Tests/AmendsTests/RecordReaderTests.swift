@@ -360,6 +360,29 @@ struct RecordReaderTests {
         #expect(s.read(try JSONValue.parse(#"{"id": "A"}"#).get(), into: &buffer)?.message == "missing required field `severity`")
     }
 
+    /// A batch copies its records' bytes a run at a time; whatever the
+    /// chunk and batch sizes, each record's bytes are its line's, and a
+    /// record too large, skipped, takes no bytes.
+    @Test func aBatchHoldsEachRecordsBytesWhateverTheChunks() {
+        let lines = ["{\"a\": 1}", "", "{\"b\": 22}\r", "   ", String(repeating: "x", count: 50), "{}", "{\"c\": [1, 2]}"]
+        let input = Array(lines.joined(separator: "\n").utf8)
+        for chunk in [1, 2, 3, 5, 8, 13, 64] {
+            for batchSize in [1, 2, 3, 7] {
+                let stream = RecordStream(bytes: input, format: .jsonLines, chunkSize: chunk, maxRecordSize: 40)
+                var bodies: [String] = []
+                while let batch = stream.nextBatch(maxRecords: batchSize) {
+                    for e in batch.records {
+                        switch e.body {
+                        case .bytes(let range): bodies.append("\(e.line):" + String(decoding: batch.bytes[range], as: UTF8.self))
+                        case .failure: bodies.append("\(e.line):failed")
+                        }
+                    }
+                }
+                #expect(bodies == ["1:{\"a\": 1}", "3:{\"b\": 22}", "5:failed", "6:{}", "7:{\"c\": [1, 2]}"], "chunk \(chunk), batch \(batchSize)")
+            }
+        }
+    }
+
     @Test func aSlotIsOneWordAndKeepsATextsRange() {
         #expect(MemoryLayout<RecordBuffer.Slot>.stride == 8)
         var buffer = RecordBuffer(fieldCount: 3)

@@ -402,7 +402,7 @@ struct ChoiceTable: Sendable {
 }
 
 /// A OneWordTable is a ChoiceTable (`table`) whose leaves are all in word
-/// `word`: 16 bytes, what the look-up of a level reads.
+/// `word`: 20 bytes, what the look-up of a level reads.
 struct OneWordTable: Sendable {
     var field: Int32
     var levels: Int32

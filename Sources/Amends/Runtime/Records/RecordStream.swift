@@ -159,28 +159,50 @@ public final class RecordStream {
 
     /// The next records, at most `maxRecords` (and about `maxBatchBytes`),
     /// or nil when the input is exhausted (or a read failed: see `failure`).
+    ///
+    /// The records' bytes are copied into the batch a run at a time: the
+    /// records one after another in the buffer (with what separates them)
+    /// in one copy, made before the buffer is refilled or moved and at the
+    /// end of the batch.
     public func nextBatch(maxRecords: Int) -> RecordBatch? {
         var batch = RecordBatch(format: format)
         batch.records.reserveCapacity(max(1, maxRecords))
         batch.bytes.reserveCapacity(min(RecordStream.maxBatchBytes, max(1, maxRecords) * 256))
-        while batch.records.count < max(1, maxRecords) && batch.bytes.count < RecordStream.maxBatchBytes && !finished {
-            let frame = nextFrame()
+        // The run of buffer bytes not yet copied: `runStart..<runEnd`, to go
+        // at `runBase` in the batch's bytes (runStart < 0: none).
+        var runStart = -1, runEnd = 0, runBase = 0
+        func copyRun() {
+            guard runStart >= 0 else { return }
+            buffer.withUnsafeBufferPointer { batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[runStart..<runEnd])) }
+            runStart = -1
+        }
+        func byteCount() -> Int { runStart >= 0 ? runBase + (runEnd - runStart) : batch.bytes.count }
+        while batch.records.count < max(1, maxRecords) && byteCount() < RecordStream.maxBatchBytes && !finished {
+            let frame = nextFrame(beforeRefill: copyRun)
             switch frame {
             case .record(let start, let end, let line, let column):
                 recordCount += 1
-                let lower = batch.bytes.count
-                buffer.withUnsafeBufferPointer { batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<end])) }
-                batch.records.append(.init(number: recordCount, line: line, column: column, body: .bytes(lower..<batch.bytes.count)))
+                if runStart < 0 {
+                    runStart = start
+                    runBase = batch.bytes.count
+                }
+                runEnd = end
+                let lower = runBase + (start - runStart)
+                batch.records.append(.init(number: recordCount, line: line, column: column, body: .bytes(lower..<(runBase + (end - runStart)))))
             case .failure(let message, let line):
+                copyRun()
                 recordCount += 1
                 batch.records.append(.init(number: recordCount, line: line, column: 1, body: .failure(message)))
             case .tooLarge(let line, let hint):
+                // Its bytes are skipped, not kept: the run ends before them.
+                copyRun()
                 recordCount += 1
                 let message = "record \(recordCount) is larger than \(RecordStream.sizeText(maxRecordSize))" + (hint.map { " (\($0))" } ?? "")
                 batch.records.append(.init(number: recordCount, line: line, column: 1, body: .failure(message)))
             case .reread(let recordLine, let from, let line, let afterCR):
                 recordCount += 1
                 var message = "record \(recordCount) is larger than \(RecordStream.sizeText(maxRecordSize)) (a quote in it is never closed"
+                copyRun()
                 if rereads < RecordStream.maxRereads && seek(to: from) {
                     rereads += 1
                     csvFramer.restart(at: from, line: line, afterCR: afterCR)
@@ -193,6 +215,7 @@ public final class RecordStream {
                 finished = true
             }
         }
+        copyRun()
         return batch.isEmpty ? nil : batch
     }
 
@@ -232,8 +255,9 @@ public final class RecordStream {
     }
 
     /// The next frame, reading more input as the framer needs it; `.end`
-    /// at the end of input or after a read error.
-    func nextFrame() -> Frame {
+    /// at the end of input or after a read error. `beforeRefill` is called
+    /// before the buffer's bytes move or are replaced.
+    func nextFrame(beforeRefill: () -> Void = {}) -> Frame {
         while !finished {
             let eof = atEnd
             let limit = maxRecordSize
@@ -247,6 +271,7 @@ public final class RecordStream {
             }
             if case .more = frame {
                 if eof { return .end }
+                beforeRefill()
                 fill()
                 continue
             }
