@@ -160,4 +160,20 @@ struct RunnerTests {
         #expect(summary.records == 2_000 && calls == (2_000 + 12) / 13)
         #expect(String(decoding: out, as: UTF8.self).split(separator: "\n").map(String.init) == expected)
     }
+
+    /// A run on every core keeps each worker on its own CPU, and lets the
+    /// caller's thread run where it could before.
+    @Test func aWorkerKeepsToItsCPUAndTheCallerIsLetGoAfter() throws {
+        #if os(Linux)
+        let before = Runner.allowedCPUs()
+        try #require(!before.isEmpty)   // Linux: the affinity is known
+        let last = try #require(before.last)
+        Runner.onCPU(last) { #expect(Runner.allowedCPUs() == [last]) }
+        #expect(Runner.allowedCPUs() == before)
+        let program = try Fixtures.program(Self.policy)
+        let (lines, _) = Self.run(program, Self.input(500), threads: Runner.processorCount, batchSize: 16)
+        #expect(lines.count == 500)
+        #expect(Runner.allowedCPUs() == before)
+        #endif
+    }
 }
