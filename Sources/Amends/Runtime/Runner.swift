@@ -70,22 +70,9 @@ public final class Runner {
 
     /// The CPUs this thread may run on, ascending (empty when unknown).
     static func allowedCPUs() -> [Int] {
-        #if os(Linux)
-        // sched_getaffinity(2) is a GNU extension the Glibc module does not
-        // show; it is looked up in the C library instead.
-        typealias GetAffinity = @convention(c) (pid_t, Int, UnsafeMutableRawPointer) -> Int32
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "sched_getaffinity") else { return [] }
-        let getAffinity = unsafeBitCast(symbol, to: GetAffinity.self)
         var mask = [UInt64](repeating: 0, count: 16)   // 1,024 CPUs, as cpu_set_t
-        let ok = mask.withUnsafeMutableBytes { raw -> Bool in
-            guard let base = raw.baseAddress else { return false }
-            return getAffinity(0, raw.count, base) == 0
-        }
-        guard ok else { return [] }
+        guard affinity("sched_getaffinity", &mask) else { return [] }
         return (0..<(mask.count * 64)).filter { mask[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
-        #else
-        return []
-        #endif
     }
 
     /// Runs `body` with the calling thread kept on one CPU (when `cpu` is
@@ -93,25 +80,28 @@ public final class Runner {
     /// could before: a worker a core, each on its own, so that the
     /// scheduler does not put two on one core or move one between caches.
     static func onCPU(_ cpu: Int?, _ body: () -> Void) {
-        #if os(Linux)
-        typealias Affinity = @convention(c) (pid_t, Int, UnsafeMutableRawPointer) -> Int32
-        guard let cpu, cpu >= 0, cpu < 1024, let handle = dlopen(nil, RTLD_NOW),
-              let get = dlsym(handle, "sched_getaffinity"), let set = dlsym(handle, "sched_setaffinity") else {
-            body()
-            return
-        }
-        let getAffinity = unsafeBitCast(get, to: Affinity.self)
-        let setAffinity = unsafeBitCast(set, to: Affinity.self)
-        // pid 0: the calling thread. A failure leaves the thread as it was.
-        var before = [UInt64](repeating: 0, count: 16)   // 1,024 CPUs, as cpu_set_t
+        guard let cpu, cpu >= 0, cpu < 1024 else { return body() }
+        var before = [UInt64](repeating: 0, count: 16)
         var one = [UInt64](repeating: 0, count: 16)
         one[cpu >> 6] = 1 << UInt64(cpu & 63)
-        let saved = before.withUnsafeMutableBytes { raw in raw.baseAddress.map { getAffinity(0, raw.count, $0) == 0 } ?? false }
-        let moved = saved && one.withUnsafeMutableBytes { raw in raw.baseAddress.map { setAffinity(0, raw.count, $0) == 0 } ?? false }
+        // A failure leaves the thread as it was.
+        let moved = affinity("sched_getaffinity", &before) && affinity("sched_setaffinity", &one)
         body()
-        if moved { _ = before.withUnsafeMutableBytes { raw in raw.baseAddress.map { setAffinity(0, raw.count, $0) } } }
+        if moved { _ = affinity("sched_setaffinity", &before) }
+    }
+
+    /// Calls `sched_getaffinity` or `sched_setaffinity` for the calling
+    /// thread with `mask` (a cpu_set_t); false when it failed or is not
+    /// there (not Linux). They are GNU extensions the Glibc module does not
+    /// show, so they are looked up in the C library.
+    static func affinity(_ name: String, _ mask: inout [UInt64]) -> Bool {
+        #if os(Linux)
+        typealias Call = @convention(c) (pid_t, Int, UnsafeMutableRawPointer) -> Int32
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, name) else { return false }
+        let call = unsafeBitCast(symbol, to: Call.self)
+        return mask.withUnsafeMutableBytes { raw in raw.baseAddress.map { call(0, raw.count, $0) == 0 } ?? false }
         #else
-        body()
+        return false
         #endif
     }
 
