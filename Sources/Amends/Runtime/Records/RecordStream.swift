@@ -57,8 +57,9 @@ public final class RecordStream {
     @exclusivity(unchecked) var source: Source
     let chunkSize: Int
     let maxRecordSize: Int
-    /// Input bytes; `buffer[0..<count]` are valid.
-    @exclusivity(unchecked) var buffer: [UInt8]
+    /// Input bytes, the stream's own allocation (made without zeroing, and
+    /// touched with no reference counting); `buffer[0..<count]` are valid.
+    @exclusivity(unchecked) var buffer: UnsafeMutableBufferPointer<UInt8>
     @exclusivity(unchecked) var count = 0
     @exclusivity(unchecked) var atEnd = false
     @exclusivity(unchecked) var finished = false
@@ -95,7 +96,7 @@ public final class RecordStream {
         startOffset = Int(lseek(fileDescriptor, 0, SEEK_CUR))
         self.chunkSize = max(1, chunkSize)
         self.maxRecordSize = max(1, maxRecordSize)
-        buffer = Array(repeating: 0, count: self.chunkSize + self.maxRecordSize + 1)
+        buffer = .allocate(capacity: self.chunkSize + self.maxRecordSize + 1)
         self.format = format ?? .jsonLines
         prepare(detect: format == nil)
     }
@@ -107,14 +108,18 @@ public final class RecordStream {
         source = .memory(bytes, offset: 0)
         self.chunkSize = max(1, chunkSize)
         self.maxRecordSize = max(1, maxRecordSize)
-        buffer = Array(repeating: 0, count: self.chunkSize + self.maxRecordSize + 1)
+        buffer = .allocate(capacity: self.chunkSize + self.maxRecordSize + 1)
         self.format = format ?? .jsonLines
         prepare(detect: format == nil)
     }
 
     deinit {
         if case .descriptor(let fd, owned: true) = source { close(fd) }
+        buffer.deallocate()
     }
+
+    /// The valid bytes, `buffer[0..<count]`.
+    var valid: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: buffer[0..<count]) }
 
     /// Reads enough to skip a byte order mark and, when asked, sniff the
     /// format; then sets up framing and, for CSV, reads the header.
@@ -122,10 +127,7 @@ public final class RecordStream {
         while !atEnd && count < 3 { fill() }
         if detect {
             while true {
-                let decided = buffer.withUnsafeBufferPointer {
-                    RecordFormat.sniff(UnsafeBufferPointer(rebasing: $0[0..<count]), atEnd: atEnd || count >= maxRecordSize)
-                }
-                if let decided {
+                if let decided = RecordFormat.sniff(valid, atEnd: atEnd || count >= maxRecordSize) {
                     format = decided
                     break
                 }
@@ -143,7 +145,7 @@ public final class RecordStream {
     func readHeader() {
         switch nextFrame() {
         case .record(let start, let end, _, _):
-            header = buffer.withUnsafeBufferPointer { CSVCellScanner.texts(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+            header = CSVCellScanner.texts(UnsafeBufferPointer(rebasing: buffer[start..<end]))
         case .tooLarge, .reread:
             failure = "the header row of `\(name)` is larger than \(RecordStream.sizeText(maxRecordSize))"
             finished = true
@@ -168,41 +170,38 @@ public final class RecordStream {
         var batch = RecordBatch(format: format)
         batch.records.reserveCapacity(max(1, maxRecords))
         batch.bytes.reserveCapacity(min(RecordStream.maxBatchBytes, max(1, maxRecords) * 256))
-        // The run of buffer bytes not yet copied: `runStart..<runEnd`, to go
-        // at `runBase` in the batch's bytes (runStart < 0: none).
-        var runStart = -1, runEnd = 0, runBase = 0
-        func copyRun() {
-            guard runStart >= 0 else { return }
-            buffer.withUnsafeBufferPointer { batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[runStart..<runEnd])) }
-            runStart = -1
-        }
-        func byteCount() -> Int { runStart >= 0 ? runBase + (runEnd - runStart) : batch.bytes.count }
-        while batch.records.count < max(1, maxRecords) && byteCount() < RecordStream.maxBatchBytes && !finished {
-            let frame = nextFrame(beforeRefill: copyRun)
+        // (A struct, not a closure over locals: those would be checked for
+        // exclusive access at run time, on every record.)
+        var run = PendingRun()
+        while batch.records.count < max(1, maxRecords) && run.byteCount(batch) < RecordStream.maxBatchBytes && !finished {
+            var frame = frameInBuffer()
+            if case .more = frame {
+                if atEnd {
+                    frame = .end
+                } else {
+                    run.copy(buffer, into: &batch)   // before the buffer's bytes move
+                    fill()
+                    continue
+                }
+            }
             switch frame {
             case .record(let start, let end, let line, let column):
                 recordCount += 1
-                if runStart < 0 {
-                    runStart = start
-                    runBase = batch.bytes.count
-                }
-                runEnd = end
-                let lower = runBase + (start - runStart)
-                batch.records.append(.init(number: recordCount, line: line, column: column, body: .bytes(lower..<(runBase + (end - runStart)))))
+                batch.records.append(.init(number: recordCount, line: line, column: column, body: .bytes(run.add(start..<end, batch))))
             case .failure(let message, let line):
-                copyRun()
+                run.copy(buffer, into: &batch)
                 recordCount += 1
                 batch.records.append(.init(number: recordCount, line: line, column: 1, body: .failure(message)))
             case .tooLarge(let line, let hint):
                 // Its bytes are skipped, not kept: the run ends before them.
-                copyRun()
+                run.copy(buffer, into: &batch)
                 recordCount += 1
                 let message = "record \(recordCount) is larger than \(RecordStream.sizeText(maxRecordSize))" + (hint.map { " (\($0))" } ?? "")
                 batch.records.append(.init(number: recordCount, line: line, column: 1, body: .failure(message)))
             case .reread(let recordLine, let from, let line, let afterCR):
                 recordCount += 1
                 var message = "record \(recordCount) is larger than \(RecordStream.sizeText(maxRecordSize)) (a quote in it is never closed"
-                copyRun()
+                run.copy(buffer, into: &batch)
                 if rereads < RecordStream.maxRereads && seek(to: from) {
                     rereads += 1
                     csvFramer.restart(at: from, line: line, afterCR: afterCR)
@@ -215,8 +214,35 @@ public final class RecordStream {
                 finished = true
             }
         }
-        copyRun()
+        run.copy(buffer, into: &batch)
         return batch.isEmpty ? nil : batch
+    }
+
+    /// A PendingRun is the run of buffer bytes not yet copied into a batch:
+    /// `start..<end`, to go at `base` in the batch's bytes.
+    struct PendingRun {
+        var start = -1, end = 0, base = 0
+
+        /// Adds a record's bytes, `range` of the buffer, to the run (when
+        /// they follow it); the range they will have in the batch's bytes.
+        mutating func add(_ range: Range<Int>, _ batch: RecordBatch) -> Range<Int> {
+            if start < 0 {
+                start = range.lowerBound
+                base = batch.bytes.count
+            }
+            end = range.upperBound
+            return (base + (range.lowerBound - start))..<(base + (end - start))
+        }
+
+        /// Copies the run into the batch (then there is none).
+        mutating func copy(_ buffer: UnsafeMutableBufferPointer<UInt8>, into batch: inout RecordBatch) {
+            guard start >= 0 else { return }
+            batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<end]))
+            start = -1
+        }
+
+        /// The batch's bytes, counting the run.
+        func byteCount(_ batch: RecordBatch) -> Int { start >= 0 ? base + (end - start) : batch.bytes.count }
     }
 
     /// The column map for a schema (CSV with a header only).
@@ -255,29 +281,28 @@ public final class RecordStream {
     }
 
     /// The next frame, reading more input as the framer needs it; `.end`
-    /// at the end of input or after a read error. `beforeRefill` is called
-    /// before the buffer's bytes move or are replaced.
-    func nextFrame(beforeRefill: () -> Void = {}) -> Frame {
+    /// at the end of input or after a read error.
+    func nextFrame() -> Frame {
         while !finished {
-            let eof = atEnd
-            let limit = maxRecordSize
-            let frame: Frame = buffer.withUnsafeBufferPointer { all in
-                let valid = UnsafeBufferPointer(rebasing: all[0..<count])
-                switch format {
-                case .jsonLines: return linesFramer.next(valid, eof: eof, limit: limit)
-                case .json: return jsonFramer.next(valid, eof: eof, limit: limit)
-                case .csv: return csvFramer.next(valid, eof: eof, limit: limit)
-                }
-            }
+            let frame = frameInBuffer()
             if case .more = frame {
-                if eof { return .end }
-                beforeRefill()
+                if atEnd { return .end }
                 fill()
                 continue
             }
             return frame
         }
         return .end
+    }
+
+    /// The next frame of the bytes read so far: `.more` when the framer
+    /// needs more of them (and there are more: `atEnd` is false).
+    func frameInBuffer() -> Frame {
+        switch format {
+        case .jsonLines: return linesFramer.next(valid, eof: atEnd, limit: maxRecordSize)
+        case .json: return jsonFramer.next(valid, eof: atEnd, limit: maxRecordSize)
+        case .csv: return csvFramer.next(valid, eof: atEnd, limit: maxRecordSize)
+        }
     }
 
     /// Drops bytes the framer no longer needs, then reads up to a chunk.
@@ -288,11 +313,8 @@ public final class RecordStream {
         case .json: keep = jsonFramer.keepFrom
         case .csv: keep = csvFramer.keepFrom
         }
-        if keep > 0 && keep <= count {
-            buffer.withUnsafeMutableBufferPointer { p in
-                guard let base = p.baseAddress else { return }
-                memmove(base, base + keep, count - keep)
-            }
+        if keep > 0 && keep <= count, let base = buffer.baseAddress {
+            memmove(base, base + keep, count - keep)
             count -= keep
             switch format {
             case .jsonLines: linesFramer.shift(keep)
@@ -302,8 +324,13 @@ public final class RecordStream {
         }
         if buffer.count - count < chunkSize {
             // Not reached while framers keep their limit; a safety net.
-            buffer.append(contentsOf: repeatElement(0, count: chunkSize))
+            let larger = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: buffer.count + chunkSize)
+            _ = larger.initialize(fromContentsOf: valid)
+            buffer.deallocate()
+            buffer = larger
         }
+        // INVARIANT: the buffer holds at least a chunk, so it has an address.
+        guard let base = buffer.baseAddress else { return }
         let room = min(chunkSize, buffer.count - count)
         switch source {
         case .memory(let bytes, let offset):
@@ -312,20 +339,15 @@ public final class RecordStream {
                 atEnd = true
                 return
             }
-            buffer.withUnsafeMutableBufferPointer { p in
-                bytes.withUnsafeBufferPointer { b in
-                    guard let to = p.baseAddress, let from = b.baseAddress else { return }
-                    memcpy(to + count, from + offset, n)
-                }
+            bytes.withUnsafeBufferPointer { b in
+                guard let from = b.baseAddress else { return }
+                memcpy(base + count, from + offset, n)
             }
             count += n
             source = .memory(bytes, offset: offset + n)
         case .descriptor(let fd, _):
             while true {
-                let n = buffer.withUnsafeMutableBufferPointer { p -> Int in
-                    guard let base = p.baseAddress else { return 0 }
-                    return read(fd, base + count, room)
-                }
+                let n = read(fd, base + count, room)
                 if n < 0 {
                     if errno == EINTR { continue }
                     failure = "cannot read `\(name)`: \(FileSystem.errnoText())"
