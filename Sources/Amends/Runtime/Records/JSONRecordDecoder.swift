@@ -122,10 +122,12 @@ public struct JSONRecordDecoder: Sendable {
     public mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, into buffer: inout RecordBuffer,
                                 firstLine: Int = 1, firstColumn: Int = 1) -> FieldError? {
         buffer.reset()
-        var st = ReadState(scratch: self.scratch, guess: self.guess)
-        self.scratch = []
+        // The scratch buffer is moved in and out (swapped), not copied: a
+        // copy would retain and release it on every record.
+        var st = ReadState(scratch: [], guess: self.guess)
+        swap(&st.scratch, &self.scratch)
         defer {
-            self.scratch = st.scratch
+            swap(&st.scratch, &self.scratch)
             self.guess = st.guess
         }
         if layout.usable, let result = readLaidOut(bytes, &buffer, &st) { return result }
