@@ -176,4 +176,22 @@ struct RunnerTests {
         #expect(Runner.allowedCPUs() == before)
         #endif
     }
+
+    /// The workers' threads: each body runs once, on a thread other than
+    /// the caller's, and `join` returns only once it has.
+    @Test func aWorkerThreadRunsItsBodyOnceBeforeJoinReturns() {
+        let runs = Atomic<Int>(0)
+        let callerThread = pthread_self()
+        let elsewhere = Atomic<Int>(0)
+        let threads = (0..<8).map { _ in
+            Runner.startThread {
+                usleep(1_000)
+                if pthread_equal(pthread_self(), callerThread) == 0 { elsewhere.add(1, ordering: .relaxed) }
+                runs.add(1, ordering: .sequentiallyConsistent)
+            }
+        }
+        for thread in threads { thread.join() }
+        #expect(runs.load(ordering: .sequentiallyConsistent) == 8)
+        #expect(elsewhere.load(ordering: .relaxed) == 8)
+    }
 }
