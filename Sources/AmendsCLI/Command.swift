@@ -32,12 +32,14 @@ struct CommandEntry: Sendable {
     let name: String
     let summary: String
     let usage: String
-    let help: String
+    /// Made when asked for (`amends help NAME`): some help texts are built
+    /// from tables, and the table of commands is made on every start.
+    let help: @Sendable () -> String
     let main: @Sendable ([String]) -> Int32
 }
 
 extension Command {
     static var entry: CommandEntry {
-        CommandEntry(name: name, summary: summary, usage: usage, help: help, main: { main($0) })
+        CommandEntry(name: name, summary: summary, usage: usage, help: { help }, main: { main($0) })
     }
 }

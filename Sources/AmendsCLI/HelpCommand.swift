@@ -13,7 +13,7 @@ enum HelpCommand: Command {
             return 0
         }
         if let command = CLI.commands.first(where: { $0.name == topic }) {
-            Console.out.write("usage: \(command.usage)\n\n\(command.help)")
+            Console.out.write("usage: \(command.usage)\n\n\(command.help())")
             return 0
         }
         var message = "error: no help on `\(topic)`\n"
