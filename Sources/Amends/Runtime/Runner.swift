@@ -145,8 +145,9 @@ public final class Runner {
                 workers[0].work(turns, program: program, batchSize: batchSize, offset: offset, inputName: inputName)
             }
             for thread in others { thread.join() }
-            // The workers' blocks may outlive the run by a moment; `write`
-            // must not (it does not escape `run`).
+            // The workers' threads may outlive the run by a moment (they
+            // end after `join` returns); `write` must not (it does not
+            // escape `run`).
             turns.finish()
             return turns.summary
         }
