@@ -544,6 +544,34 @@ extension RecordReaderTests {
         Self.expectChunkInvariant("[\(a), {\"id\": \"B\", \"sev", s)
     }
 
+    /// JSON strings hold no line ends: a string still open at the end of
+    /// its line ends its record there (an error record), and the records
+    /// after it are read, not taken into the string.
+    @Test func aStringNotClosedEndsItsRecordWithItsLine() throws {
+        let s = try Self.schema()
+        let a = #"{"id": "A", "severity": "low"}"#
+        let broken = #"{"id": "B, "severity": "low"}"#
+        let array = "[\n\(a),\n\(broken),\n\(a)\n]\n"
+        #expect(Self.outcomes(array, s) == [
+            "1@2 A", "2@3 error: a string in this record is not closed before the end of line 3", "3@4 A",
+        ])
+        Self.expectChunkInvariant(array, s, format: .json)
+        // Top-level objects, one after another; an escaped line end is no
+        // way to continue a string either.
+        let objects = "\(a)\n{\"id\": \"B\\\n\(a)\n"
+        #expect(Self.outcomes(objects, s, format: .json) == [
+            "1@1 A", "2@2 error: a string in this record is not closed before the end of line 2", "3@3 A",
+        ])
+        Self.expectChunkInvariant(objects, s, format: .json)
+        // Over the size limit, it says both.
+        let long = "[\n{\"id\": \"B\", \"note\": \"\(String(repeating: "x", count: 100))\n\(a)]"
+        for chunk in [1, 7, 64, 1 << 20] {
+            #expect(Self.outcomes(long, s, chunk: chunk, limit: 64) == [
+                "1@2 error: record 1 is larger than 64 bytes (a string in it is not closed before its line ends)", "2@3 A",
+            ], "chunk \(chunk)")
+        }
+    }
+
     @Test func jsonTopLevelObjects() throws {
         let s = try Self.schema()
         // One pretty-printed object; then several, as `jq` prints them.

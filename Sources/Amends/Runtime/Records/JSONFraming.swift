@@ -99,6 +99,10 @@ struct JSONLinesFramer {
 /// - `[a,,b]` and a trailing `,` give an error record for the missing value.
 /// - An array never closed: the elements read stand; a last error record
 ///   says the input ended early (or the unfinished element itself does).
+/// - A string still open at the end of its line (JSON strings hold no line
+///   ends) is a mistake, not a string holding the rest of the input: its
+///   record ends there, as an error record, and cutting goes on from the
+///   next line.
 /// - A top-level value that is not an object (`5`, `"x"`) is cut as a
 ///   record and fails to decode ("a record must be a JSON object …"); a
 ///   stray `]`, `}`, `,` or `:` at the top level is an error record.
@@ -123,6 +127,9 @@ struct JSONFramer {
     var scalar = false
     /// Just past the value's last byte that is not whitespace.
     var contentEnd = 0
+    /// The value just cut ended at a line end inside a string, on this
+    /// line (0: it did not).
+    var brokenLine = 0
 
     var keepFrom: Int { cutting && !skipping ? start : pos }
 
@@ -138,6 +145,15 @@ struct JSONFramer {
             if cut(buf) {
                 cutting = false
                 if array != .none { array = .afterElement }
+                if brokenLine > 0 {
+                    let at = brokenLine
+                    brokenLine = 0
+                    if skipping || pos - start > limit {
+                        skipping = false
+                        return .tooLarge(line: recordLine, hint: "a string in it is not closed before its line ends")
+                    }
+                    return .failure("a string in this record is not closed before the end of line \(at)", line: recordLine)
+                }
                 // Its size runs to where it ends (the spaces before an
                 // array's `,` or `]` included), as it is measured while
                 // the value is read in pieces: the chunk size changes nothing.
@@ -248,15 +264,23 @@ struct JSONFramer {
             }
             let c = buf[pos]
             if inString {
+                if c == 0x0A {
+                    // A line end, escaped or not, cannot be in a string: the
+                    // string and its record end here.
+                    brokenLine = line
+                    inString = false
+                    escaped = false
+                    line += 1
+                    column = 1
+                    pos += 1
+                    return true
+                }
                 if escaped {
                     escaped = false
                 } else if c == 0x5C {
                     escaped = true
                 } else if c == 0x22 {
                     inString = false
-                } else if c == 0x0A {
-                    line += 1
-                    column = 0
                 }
                 if c & 0xC0 != 0x80 { column += 1 }
                 pos += 1
