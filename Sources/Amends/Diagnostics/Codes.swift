@@ -60,6 +60,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
     case invalidExample = "E123"
     case constantComparison = "E124"
     case emptyTask = "E125"
+    case emptyName = "E126"
 
     // MARK: Files
     case useNotFound = "E201"

@@ -31,7 +31,10 @@ extension Checker {
     }
 
     mutating func checkRule(_ rule: Rule, _ source: SourceText, _ span: Span) {
-        if let name = rule.name {
+        if let name = rule.name, name.value.trimmingSpaces.isEmpty {
+            report(.emptyName, "a rule's name cannot be empty", source, name.span,
+                   help: "name what the rule is for, e.g. `rule \"valued client, our fault\"`, or leave the name out")
+        } else if let name = rule.name {
             let key = "rule:\(name.value)"
             if let previous = declaredAt[key] {
                 report(.duplicateDeclaration, "two rules are named \(SExpr.quote(name.value))", source, name.span,
@@ -178,6 +181,10 @@ extension Checker {
     // MARK: - Examples
 
     mutating func checkExample(_ example: Example, _ source: SourceText, _ span: Span) {
+        if example.name.value.trimmingSpaces.isEmpty {
+            report(.emptyName, "an example's name cannot be empty", source, example.name.span,
+                   help: "say what the example shows, e.g. `example \"a billing mistake for a valued client\"`")
+        }
         var record: [(field: Int, value: Value)] = []
         if let given = example.given {
             guard case .record(let entries) = given.kind else {

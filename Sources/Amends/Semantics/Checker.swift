@@ -66,6 +66,10 @@ public struct Checker {
             case .names(let decl): declareNames(decl, source)
             case .define(let decl): declareDefine(decl, source)
             case .policyName(let name):
+                if name.value.trimmingSpaces.isEmpty {
+                    report(.emptyName, "the policy's name cannot be empty", source, name.span,
+                           help: "name the policy, e.g. `policy \"Standard client recovery\"`, or leave the line out")
+                }
                 if file == loaded.main {
                     if let first = policyNameRef {
                         report(.repeatedDeclaration, "the policy is already named", source, item.span,
