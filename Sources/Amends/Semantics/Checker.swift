@@ -308,6 +308,20 @@ public struct Checker {
             fieldIndex[field.name] = model.fields.count
             model.fields.append(field)
         }
+        // Each key (a JSON key or CSV column) is read by one field: a record
+        // gives a key one value, and the readers give it to one field.
+        var readers: [String: Int] = [:]
+        for (i, field) in model.fields.enumerated() {
+            guard let first = readers[field.key] else {
+                readers[field.key] = i
+                continue
+            }
+            let other = model.fields[first]
+            report(.duplicateDeclaration, "the key \(SExpr.quote(field.key)) is read by both `\(other.name)` and `\(field.name)`",
+                   field.declaration.source, field.declaration.span,
+                   help: "read the key into one field, and use that field in each condition",
+                   notes: [Diagnostic.Note("`\(other.name)` reads it here", source: other.declaration.source, span: other.declaration.span)])
+        }
         // A dotted field and a plain field cannot share a path prefix as a value.
         for field in model.fields where field.name.contains(".") {
             let head = String(field.name.split(separator: ".").first ?? "")
