@@ -27,7 +27,8 @@ enum CheckCommand: Command {
           --deny-warnings   warnings fail the run as errors do
 
         In a policy, `# amends: allow W308` after code silences that finding on
-        its line; on a line of its own, on the next line with code. Errors
+        its line; on a line of its own, on the next line with code. A rule
+        header or define over several lines counts as one line. Errors
         cannot be allowed.
 
         The summary line goes to standard output after the human format, and

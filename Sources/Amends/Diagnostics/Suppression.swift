@@ -13,6 +13,9 @@
 ///     # amends: allow W310 -- the small-account team calls every client
 ///     when severity = medium: notify account_manager
 ///
+/// A rule's header or a `define` written over several lines counts as one
+/// line: a comment above it, or after its last line, covers all of them.
+///
 /// Codes are separated by commas or spaces and may be given by name
 /// (`never-holds`); ` -- ` or a second `#` ends the list (what follows is a
 /// reason, for people). Only warnings can be allowed: an error means the
@@ -27,6 +30,17 @@ public enum Suppression {
         public var span: Span
         /// The 1-based line whose findings it silences.
         public var line: Int
+        /// The lines it covers: `line`, or every line of the rule header or
+        /// `define` that `line` is part of.
+        public var lines: ClosedRange<Int>
+
+        public init(code: DiagnosticCode, source: SourceText, span: Span, line: Int, lines: ClosedRange<Int>? = nil) {
+            self.code = code
+            self.source = source
+            self.span = span
+            self.line = line
+            self.lines = lines ?? line...line
+        }
     }
 
     /// The allow comments of a file, and the problems with them (W312).
@@ -34,6 +48,7 @@ public enum Suppression {
         var entries: [Entry] = []
         var problems: [Diagnostic] = []
         let source = file.source
+        let statements = statementLines(file)
         for comment in file.comments {
             let bytes = source.bytes
             var i = comment.span.start + 1 // past `#`
@@ -54,6 +69,7 @@ public enum Suppression {
                 continue
             }
             let target = comment.ownLine ? nextCodeLine(after: comment.span.start, source) : source.location(of: comment.span.start).line
+            let lines = statements.first { $0.contains(target) } ?? target...target
             var named = 0
             while i < end {
                 while i < end && (bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == UInt8(ascii: ",")) { i += 1 }
@@ -76,7 +92,7 @@ public enum Suppression {
                                                help: "fix the error; only warnings (`W…`) can be allowed"))
                     continue
                 }
-                entries.append(Entry(code: code, source: source, span: span, line: target))
+                entries.append(Entry(code: code, source: source, span: span, line: target, lines: lines))
             }
             if named == 0 {
                 problems.append(Diagnostic(.invalidAllow, "`# amends: allow` names no code", source: source,
@@ -100,7 +116,9 @@ public enum Suppression {
     public static func apply(_ diagnostics: [Diagnostic], entries: [Entry], allowed: Set<DiagnosticCode>,
                              unusedIn: SourceText?) -> (kept: [Diagnostic], silenced: Int) {
         var byLine: [LineKey: [Int]] = [:]
-        for (k, e) in entries.enumerated() { byLine[LineKey(e.source, e.line), default: []].append(k) }
+        for (k, e) in entries.enumerated() {
+            for line in e.lines { byLine[LineKey(e.source, line), default: []].append(k) }
+        }
         var used = Set<Int>()
         var kept: [Diagnostic] = []
         var silenced = 0
@@ -115,7 +133,8 @@ public enum Suppression {
         }
         if let main = unusedIn {
             for (k, e) in entries.enumerated() where !used.contains(k) && e.source === main {
-                kept.append(Diagnostic(.unusedAllow, "`\(e.code.rawValue)` is allowed here, but no such finding is on line \(e.line)",
+                let place = e.lines.count > 1 ? "lines \(e.lines.lowerBound) to \(e.lines.upperBound)" : "line \(e.line)"
+                kept.append(Diagnostic(.unusedAllow, "`\(e.code.rawValue)` is allowed here, but no such finding is on \(place)",
                                        source: e.source, span: e.span,
                                        help: "remove it from the comment; the finding it was for is gone, or is on another line"))
             }
@@ -132,6 +151,21 @@ public enum Suppression {
     }
 
     // MARK: - Helpers
+
+    /// The lines of each rule header and `define` written over more than one.
+    static func statementLines(_ file: PolicyFile) -> [ClosedRange<Int>] {
+        file.items.compactMap { item -> ClosedRange<Int>? in
+            let span: Span
+            switch item.kind {
+            case .rule(let rule): span = rule.headerSpan
+            case .define: span = item.span
+            default: return nil
+            }
+            let first = file.source.location(of: span.start).line
+            let last = file.source.location(of: max(span.start, span.end - 1)).line
+            return last > first ? first...last : nil
+        }
+    }
 
     struct LineKey: Hashable {
         let source: ObjectIdentifier
