@@ -99,6 +99,22 @@ extension AnalysisContext {
 
     /// Runs the compiled policy on an incident; the evaluator holds the result.
     func evaluate(_ incident: ExampleIncident) {
+        evaluator.evaluate(record(incident))
+    }
+
+    /// Whether rule `r` fires for an incident, by the compiled policy: only
+    /// its condition is run (for an `otherwise` rule, the whole policy).
+    func fires(_ incident: ExampleIncident, rule r: Int) -> Bool {
+        guard program.rules.indices.contains(r), program.rules[r].index == r,
+              let condition = program.rules[r].condition else {
+            evaluate(incident)
+            return evaluator.didFire(r)
+        }
+        return program.code.holds(condition, record(incident))
+    }
+
+    /// An incident as the compiled policy reads it.
+    func record(_ incident: ExampleIncident) -> RecordBuffer {
         let schema = program.schema
         var record = RecordBuffer(fieldCount: schema.fields.count)
         for (f, v) in incident.values {
@@ -110,7 +126,7 @@ extension AnalysisContext {
         } else {
             record.now = Double(ExampleIncident.defaultTime)
         }
-        evaluator.evaluate(record)
+        return record
     }
 
     /// `{severity: high, category: outage}`, fields in declaration order,
