@@ -146,4 +146,28 @@ struct OutputTests {
         #expect(String(decoding: try FileSystem.read(out).get(), as: UTF8.self) == "the old results\n")
         #expect(Self.entries(dir) == ["out.jsonl"], "no temporary file left")
     }
+
+    /// The one UTF-8 check the readers and the writer share agrees with the
+    /// standard library's decoder on every lead byte, on continuation bytes
+    /// at the edges of their ranges, and on sequences cut short.
+    @Test func utf8SequenceLengthAgreesWithTheStandardLibrary() {
+        let seconds: [UInt8] = [0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF]
+        for lead in UInt8(0x80)...UInt8(0xFF) {
+            for second in seconds {
+                for rest: UInt8 in [0x80, 0xBF, 0x7F] {
+                    let bytes: [UInt8] = [lead, second, rest, rest]
+                    var decoder = UTF8()
+                    var iterator = bytes.makeIterator()
+                    var expected = 0
+                    if case .scalarValue(let scalar) = decoder.decode(&iterator) { expected = UTF8.width(scalar) }
+                    #expect(UTF8Scalar.sequenceLength(bytes, at: 0) == expected,
+                            "\(bytes.map { String($0, radix: 16) })")
+                    // Cut short by the end of the bytes: no sequence.
+                    if expected > 1 {
+                        #expect(UTF8Scalar.sequenceLength(Array(bytes.prefix(expected - 1)), at: 0) == 0)
+                    }
+                }
+            }
+        }
+    }
 }

@@ -34,32 +34,6 @@ public struct JSONBytes: Sendable {
         bytes.append(contentsOf: out.bytes)
     }
 
-    /// The length of the well-formed UTF-8 sequence (RFC 3629) that starts
-    /// at `i` with a byte of 0x80 or more: 2 to 4, or 0 when there is none.
-    static func sequenceLength<C: Collection>(_ s: C, _ i: C.Index) -> Int where C.Element == UInt8 {
-        var low: UInt8 = 0x80
-        var high: UInt8 = 0xBF
-        let n: Int
-        switch s[i] {
-        case 0xC2...0xDF: n = 2
-        case 0xE0: n = 3; low = 0xA0
-        case 0xED: n = 3; high = 0x9F         // no surrogates
-        case 0xE1...0xEF: n = 3
-        case 0xF0: n = 4; low = 0x90
-        case 0xF4: n = 4; high = 0x8F         // nothing past U+10FFFF
-        case 0xF1...0xF3: n = 4
-        default: return 0
-        }
-        var j = s.index(after: i)
-        for k in 1..<n {
-            guard j != s.endIndex else { return 0 }
-            let c = s[j]
-            guard k == 1 ? (c >= low && c <= high) : (c >= 0x80 && c <= 0xBF) else { return 0 }
-            j = s.index(after: j)
-        }
-        return n
-    }
-
     /// A whole number as JSON.
     public mutating func int(_ v: Int) {
         let out = OutputBuffer(capacity: 24)

@@ -115,7 +115,7 @@ public final class OutputBuffer {
         while i != s.endIndex {
             let c = s[i]
             if c >= 0x80 {
-                let n = JSONBytes.sequenceLength(s, i)
+                let n = UTF8Scalar.sequenceLength(s, at: i)
                 if n == 0 {
                     p[0] = 0xEF
                     p[1] = 0xBF

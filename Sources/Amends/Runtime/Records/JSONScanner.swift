@@ -133,7 +133,7 @@ struct JSONScanner {
         let c = bytes[offset]
         if c >= 0x21 && c < 0x7F { return "`\(Character(Unicode.Scalar(c)))`" }
         if c < 0x80 { return "U+" + hex4(UInt32(c)) }
-        let length = utf8SequenceLength(bytes, at: offset)
+        let length = UTF8Scalar.sequenceLength(bytes, at: offset)
         if length > 0 {
             var decoder = UTF8()
             var iterator = UnsafeBufferPointer(rebasing: bytes[offset..<(offset + length)]).makeIterator()

@@ -36,7 +36,7 @@ extension JSONScanner {
             if c < 0x80 {
                 pos += 1
             } else {
-                let length = JSONScanner.utf8SequenceLength(bytes, at: pos)
+                let length = UTF8Scalar.sequenceLength(bytes, at: pos)
                 if length == 0 { throw failure("invalid UTF-8 in a string", at: pos) }
                 pos += length
             }
@@ -59,7 +59,7 @@ extension JSONScanner {
                 scratch.append(c)
                 pos += 1
             } else {
-                let length = JSONScanner.utf8SequenceLength(bytes, at: pos)
+                let length = UTF8Scalar.sequenceLength(bytes, at: pos)
                 if length == 0 { throw failure("invalid UTF-8 in a string", at: pos) }
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[pos..<(pos + length)]))
                 pos += length
@@ -177,37 +177,6 @@ extension JSONScanner {
             out.append(UInt8(truncatingIfNeeded: 0x80 | ((scalar >> 12) & 0x3F)))
             out.append(UInt8(truncatingIfNeeded: 0x80 | ((scalar >> 6) & 0x3F)))
             out.append(UInt8(truncatingIfNeeded: 0x80 | (scalar & 0x3F)))
-        }
-    }
-
-    /// The length of the well-formed UTF-8 sequence whose lead byte (not
-    /// ASCII) is at `offset`, or 0 when it is not well-formed (overlong
-    /// forms, surrogates and values over U+10FFFF included).
-    @inline(__always)
-    static func utf8SequenceLength(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Int {
-        let n = bytes.count
-        guard offset < n else { return 0 }
-        let lead = bytes[offset]
-        @inline(__always) func continuation(_ k: Int, _ low: UInt8 = 0x80, _ high: UInt8 = 0xBF) -> Bool {
-            offset + k < n && bytes[offset + k] >= low && bytes[offset + k] <= high
-        }
-        switch lead {
-        case 0xC2...0xDF:
-            return continuation(1) ? 2 : 0
-        case 0xE0:
-            return continuation(1, 0xA0) && continuation(2) ? 3 : 0
-        case 0xE1...0xEC, 0xEE...0xEF:
-            return continuation(1) && continuation(2) ? 3 : 0
-        case 0xED:
-            return continuation(1, 0x80, 0x9F) && continuation(2) ? 3 : 0
-        case 0xF0:
-            return continuation(1, 0x90) && continuation(2) && continuation(3) ? 4 : 0
-        case 0xF1...0xF3:
-            return continuation(1) && continuation(2) && continuation(3) ? 4 : 0
-        case 0xF4:
-            return continuation(1, 0x80, 0x8F) && continuation(2) && continuation(3) ? 4 : 0
-        default:
-            return 0
         }
     }
 }
