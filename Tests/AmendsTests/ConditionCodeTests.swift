@@ -134,7 +134,8 @@ struct ConditionCodeTests {
         #expect(ConditionCode.level(-0.0, below: 4) == 0)
         #expect(ConditionCode.level(255, below: 256) == 255)
         for bad in [4.0, 3.5, 0.5, 2.999_999_999, -1, -3, .nan, -.nan, .infinity, -.infinity, 1e300, -1e300,
-                    .leastNonzeroMagnitude, 4_503_599_627_370_496, 4_503_599_627_370_497, 9_007_199_254_740_992] {
+                    .leastNonzeroMagnitude, 4_503_599_627_370_496, 4_503_599_627_370_497, 9_007_199_254_740_992,
+                    -2_251_799_813_685_248, -4_503_599_627_370_496, -4_503_599_627_370_495, 1.0e-300] {
             #expect(ConditionCode.level(bad, below: 4) == nil, "\(bad)")
         }
     }

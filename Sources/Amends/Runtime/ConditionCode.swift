@@ -77,18 +77,35 @@ struct ConditionCode: Sendable {
             leaves.withUnsafeBufferPointer { leaves in
                 tableMasks.withUnsafeBufferPointer { masks in
                     oneWordTables.withUnsafeBufferPointer { quick in
-                        for t in quick {
+                        // The mask a table's row gives, or nil when the slot
+                        // holds no level of the field (then `lookUp` tests
+                        // it leaf by leaf).
+                        @inline(__always) func mask(_ t: OneWordTable) -> UInt64? {
                             // INVARIANT: as for `lookUp`.
                             let slot = slots[Int(t.field)]
                             var row = Int(t.levels)
                             if slot.present {
-                                guard let level = ConditionCode.level(slot.raw, below: row) else {
-                                    lookUp(tables[Int(t.table)], masks, leaves, slots, bits)
-                                    continue
-                                }
+                                guard let level = ConditionCode.level(slot.raw, below: row) else { return nil }
                                 row = level
                             }
-                            bits[Int(t.word)] |= masks[Int(t.rows) &+ row]
+                            return masks[Int(t.rows) &+ row]
+                        }
+                        if wordCount == 1 {
+                            // One word of leaves: the masks are gathered in a
+                            // register, not stored into `bits` one by one.
+                            var word: UInt64 = 0
+                            for t in quick {
+                                if let m = mask(t) { word |= m } else { lookUp(tables[Int(t.table)], masks, leaves, slots, bits) }
+                            }
+                            bits[0] |= word
+                        } else {
+                            for t in quick {
+                                if let m = mask(t) {
+                                    bits[Int(t.word)] |= m
+                                } else {
+                                    lookUp(tables[Int(t.table)], masks, leaves, slots, bits)
+                                }
+                            }
                         }
                     }
                     for t in wideTables { lookUp(tables[t], masks, leaves, slots, bits) }
@@ -150,9 +167,12 @@ struct ConditionCode: Sendable {
     @inline(__always)
     static func level(_ s: Double, below count: Int) -> Int? {
         let shifted = s + 4_503_599_627_370_496.0   // 2^52
-        let i = Int(truncatingIfNeeded: shifted.bitPattern & 0x000F_FFFF_FFFF_FFFF)
-        guard UInt(bitPattern: i) < UInt(bitPattern: count), Double(i) == s else { return nil }
-        return i
+        // A whole number from 0 to 2^52 - 1 lands in [2^52, 2^53), whose
+        // bits are 0x433 above the mantissa and the number in it; anything
+        // else is out of range once those bits are taken away, or rounded.
+        let i = shifted.bitPattern &- 0x4330_0000_0000_0000
+        guard i < UInt64(truncatingIfNeeded: max(0, count)), shifted - 4_503_599_627_370_496.0 == s else { return nil }
+        return Int(truncatingIfNeeded: i)
     }
 
     /// A leaf's value for a slot's presence and value (not for `test`
