@@ -174,15 +174,11 @@ public final class RecordStream {
         // exclusive access at run time, on every record.)
         var run = PendingRun()
         while batch.records.count < max(1, maxRecords) && run.byteCount(batch) < RecordStream.maxBatchBytes && !finished {
-            var frame = frameInBuffer()
-            if case .more = frame {
-                if atEnd {
-                    frame = .end
-                } else {
-                    run.copy(buffer, into: &batch)   // before the buffer's bytes move
-                    fill()
-                    continue
-                }
+            let frame = frameInBuffer()
+            if case .more = frame, !atEnd {
+                run.copy(buffer, into: &batch)   // before the buffer's bytes move
+                fill()
+                continue
             }
             switch frame {
             case .record(let start, let end, let line, let column):
