@@ -14,7 +14,8 @@
 /// `amends explain` uses it to say why a rule did or did not fire, and the
 /// tests run it beside the compiled closures (`ConditionCompiler`) and
 /// require both to agree on every record: the fast path is checked against
-/// this slow, obvious one.
+/// this slow, obvious one. `ReferenceEvaluator` builds on it for the rest
+/// of what a policy requires (firing, waiving, merging, deadlines).
 public struct ReferenceInterpreter: Sendable {
     public let model: PolicyModel
 
