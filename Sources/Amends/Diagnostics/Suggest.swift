@@ -5,8 +5,10 @@ public enum Suggest {
     ///
     /// Distance is Damerau-Levenshtein (a swap of two neighbours counts one),
     /// case-insensitive; a candidate qualifies within a third of the word's
-    /// length (at least 1, at most 3). Ties go to the earlier candidate, so the
-    /// caller's order (declaration order) decides.
+    /// length (at least 1, at most 3). A candidate that differs only in
+    /// letter case (`When` for `when`, `Moderate` for `moderate`) is the
+    /// nearest of all; the word itself is never suggested. Ties go to the
+    /// earlier candidate, so the caller's order (declaration order) decides.
     public static func closest<S: Sequence>(to word: String, in candidates: S) -> String? where S.Element == String {
         let w = Array(word.lowercased().unicodeScalars)
         guard !w.isEmpty, w.count <= 64 else { return nil }
@@ -15,7 +17,13 @@ public enum Suggest {
         var bestDistance = Int.max
         for candidate in candidates {
             let c = Array(candidate.lowercased().unicodeScalars)
-            if c == w { continue }
+            if c == w {
+                if candidate != word && bestDistance > 0 {
+                    best = candidate
+                    bestDistance = 0
+                }
+                continue
+            }
             if abs(c.count - w.count) > limit || c.count > 64 { continue }
             let d = distance(w, c)
             if d <= limit && d < bestDistance {

@@ -508,11 +508,37 @@ public struct PolicyFile: Sendable {
     public var items: [Item]
     public var comments: [Comment]
     public var diagnostics: [Diagnostic]
+    /// What its declarations that could not be read would have declared.
+    public var unreadable = Unreadable()
 
     public init(source: SourceText, items: [Item], comments: [Comment], diagnostics: [Diagnostic]) {
         self.source = source
         self.items = items
         self.comments = comments
         self.diagnostics = diagnostics
+    }
+}
+
+/// Unreadable is what the declarations with a syntax error (already
+/// reported) would have declared, so that the checker does not report every
+/// use of those names again: one broken `roles:` line is one error, not one
+/// more for every rule that notifies a role.
+public struct Unreadable: Sendable, Equatable {
+    /// Lists (`roles:`, `remedies:`, `channels:`) with a line that could not be read.
+    public var lists: Set<NameListKind> = []
+    /// Fields, defines and scales declared on a line that could not be read.
+    public var names: Set<String> = []
+    /// Scales among `names`: a field of that type is not an unknown type.
+    public var scales: Set<String> = []
+    /// A calendar line could not be read (it may have been the opening hours).
+    public var calendar = false
+
+    public init() {}
+
+    public mutating func formUnion(_ other: Unreadable) {
+        lists.formUnion(other.lists)
+        names.formUnion(other.names)
+        scales.formUnion(other.scales)
+        calendar = calendar || other.calendar
     }
 }

@@ -24,6 +24,8 @@ public struct Lexer {
 
     /// Indentation of each open block (the bytes of the leading whitespace).
     private var indents: [[UInt8]] = [[]]
+    /// Where each open block's indentation was first written (the line that opened it).
+    private var indentSpans: [Span] = [Span.at(0)]
     /// Open brackets: kind and offset.
     private var brackets: [(kind: UInt8, offset: Int)] = []
     private(set) var reportedTooMany = false
@@ -121,11 +123,24 @@ public struct Lexer {
         var reported = reported
         let current = indents[indents.count - 1]
         if indent == current { return }
-        // Tabs where the blocks use spaces (or the other way round).
-        if !reported, let used = indents.last(where: { !$0.isEmpty }), !indent.isEmpty,
-           !containsMixed(indent), !containsMixed(used), indent[0] != used[0] {
-            report(.mixedIndentation, "this line is indented with \(indent[0] == 0x09 ? "tabs" : "spaces") where the block uses \(used[0] == 0x09 ? "tabs" : "spaces")",
-                   span, help: "indent with spaces only")
+        // Tabs where the blocks use spaces (or the other way round): the
+        // line with tabs is the mistake, so it is the one blamed, even when
+        // it opened the block and this line, with spaces, comes after it.
+        if !reported, let usedIndex = indents.lastIndex(where: { !$0.isEmpty }), !indent.isEmpty,
+           !containsMixed(indent), !containsMixed(indents[usedIndex]), indent[0] != indents[usedIndex][0] {
+            if indent[0] == 0x09 {
+                report(.mixedIndentation, "this line is indented with tabs where the block uses spaces", span,
+                       help: "indent with spaces only")
+            } else {
+                report(.mixedIndentation, "this line is indented with tabs where the lines after it use spaces",
+                       indentSpans[usedIndex], help: "indent with spaces only")
+                // The block goes on with spaces; a later line with tabs is its own mistake.
+                indents[usedIndex] = indent
+                indentSpans[usedIndex] = span
+            }
+            // The line is read as one more line of the innermost block: tabs
+            // and spaces have no common measure to say which block it meant.
+            if indents.count > 1 { return }
             reported = true
         }
         if indent.count > current.count {
@@ -134,12 +149,14 @@ public struct Lexer {
                        span, help: "indent with spaces only")
             }
             indents.append(indent)
+            indentSpans.append(span)
             tokens.append(Token(.indent, Span(start: span.start, end: span.end)))
             return
         }
         // Dedent: pop to a matching level.
         while indents.count > 1 && indents[indents.count - 1].count > indent.count {
             indents.removeLast()
+            indentSpans.removeLast()
             tokens.append(Token(.dedent, Span.at(span.end)))
         }
         if !reported && indents[indents.count - 1] != indent {
@@ -251,6 +268,7 @@ public struct Lexer {
         emitNewline(at: bytes.count)
         while indents.count > 1 {
             indents.removeLast()
+            indentSpans.removeLast()
             tokens.append(Token(.dedent, Span.at(bytes.count)))
         }
         tokens.append(Token(.eof, Span.at(bytes.count)))
@@ -491,7 +509,15 @@ public struct Lexer {
         }
         if digits <= 2 && peek(0) == UInt8(ascii: ":") && isDigit(peek(1)) {
             i += 1
-            while i < bytes.count && (isDigit(bytes[i]) || bytes[i] == UInt8(ascii: ":")) { i += 1 }
+            // A `:` belongs to the time only when a digit follows (`09:00:` ends before a rule's `:`).
+            while i < bytes.count && (isDigit(bytes[i]) || (bytes[i] == UInt8(ascii: ":") && isDigit(peek(1)))) { i += 1 }
+            skipMeridiem()
+            tokens.append(Token(.clock, Span(start: start, end: i)))
+            return
+        }
+        // `9am`, `5pm`: a time of day of another notation, left to the parser,
+        // which knows where it stands (a calendar's hours) and says how to write it.
+        if digits <= 2 && skipMeridiem() {
             tokens.append(Token(.clock, Span(start: start, end: i)))
             return
         }
@@ -502,8 +528,10 @@ public struct Lexer {
             if peek(0) == UInt8(ascii: ".") && isDigit(peek(1)) {
                 while i < bytes.count && (isDigit(bytes[i]) || bytes[i] == UInt8(ascii: ".")) { i += 1 }
                 bad = true
-                report(.invalidNumber, "malformed number `\(Lexer.shown(source.text(Span(start: start, end: i))))`", Span(start: start, end: i),
-                       help: "a number has at most one decimal point")
+                let written = source.text(Span(start: start, end: i))
+                let date = Parser.isoDate(written.split(separator: ".").map(String.init))
+                report(.invalidNumber, "malformed number `\(Lexer.shown(written))`", Span(start: start, end: i),
+                       help: date.map { "write dates year first: \($0)" } ?? "a number has at most one decimal point")
             }
         }
         if !bad && i < bytes.count && isWordStart(at: i) {
@@ -516,6 +544,16 @@ public struct Lexer {
             bad = true
         }
         tokens.append(Token(bad ? .invalid : .number, Span(start: start, end: i)))
+    }
+
+    /// Skips `am` or `pm` (any case) written onto a time, when no letter follows.
+    @discardableResult
+    private mutating func skipMeridiem() -> Bool {
+        guard let a = peek(0), let m = peek(1), a | 0x20 == UInt8(ascii: "a") || a | 0x20 == UInt8(ascii: "p"),
+              m | 0x20 == UInt8(ascii: "m") else { return false }
+        if i + 2 < bytes.count && isWordStart(at: i + 2) || isDigit(peek(2)) { return false }
+        i += 2
+        return true
     }
 
     private func isDigit(_ c: UInt8?) -> Bool {

@@ -11,8 +11,31 @@ extension Parser {
             levels.append(try parseLevel(of: "scale"))
         }
         if at(.greater) || at(.comma) {
-            throw fail(.expectedToken, "the levels of a scale are listed lowest first, separated by `<`", at: peek.span,
-                       help: "write `scale \(name.name): \(levels.map(\.name.name).joined(separator: " < ")) < ...`")
+            // `low, medium, high` or `high > medium > low`: the help writes
+            // the whole scale, and when every level is a plain name the scale
+            // is kept with them (lowest first), so its fields still check.
+            let descending = at(.greater)
+            let separator = peek
+            var k = p
+            var rest: [LevelDecl] = []
+            // INVARIANT: the last token is the end of the file, so a separator has a token after it.
+            while tokens[k].kind == .comma || tokens[k].kind == .greater || tokens[k].kind == .less,
+                  tokens[k + 1].kind == .name {
+                rest.append(LevelDecl(name: Identifier(text(tokens[k + 1]), tokens[k + 1].span), spellings: []))
+                k += 2
+            }
+            let kind = tokens[k].kind
+            let complete = kind == .newline || kind == .eof || kind == .dedent
+            var all = levels + rest
+            if descending { all.reverse() }
+            let written = all.map(\.name.name).joined(separator: " < ") + (complete ? "" : " < ...")
+            let message = descending ? "the levels of a scale are listed lowest first, separated by `<`"
+                                     : "the levels of a scale are separated by `<`, lowest first"
+            error(.expectedToken, message, at: separator.span, help: "write `scale \(name.name): \(written)`")
+            guard complete else { throw Failure() }
+            p = k
+            try endOfStatement()
+            return ScaleDecl(name: name, levels: all)
         }
         try endOfStatement()
         return ScaleDecl(name: name, levels: levels)
@@ -38,10 +61,13 @@ extension Parser {
     mutating func parseRecord() throws -> RecordDecl {
         advance()
         let name = try expectName("the record's name after `record`")
-        _ = try expect(.colon, "after the record's name", help: "write `record \(name.name):` and list its fields below it")
+        try expectHeaderColon("after the record's name", help: "write `record \(name.name):` and list its fields below it")
         try expectBlockStart("the record", example: "id: text")
         var record = RecordDecl(name: name, missing: [], fields: [])
-        parseBlockLines { parser in
+        // A field whose line cannot be read is still declared, for its uses.
+        parseBlockLines(onError: { parser, first in
+            if first.kind == .name { parser.unreadable.names.insert(parser.text(first)) }
+        }) { parser in
             if parser.atWord("missing") && parser.peekAhead(1).kind != .colon {
                 parser.advance()
                 repeat {
@@ -166,7 +192,7 @@ extension Parser {
         var names: [Identifier] = []
         if at(.newline) || at(.indent) {
             try expectBlockStart("the list of \(kind.rawValue)", example: "supervisor, account_manager")
-            parseBlockLines { parser in
+            parseBlockLines(onError: { parser, _ in parser.unreadable.lists.insert(kind) }) { parser in
                 repeat {
                     names.append(try parser.parseListName(kind))
                 } while parser.at(.comma) && parser.advance().kind == .comma
@@ -197,6 +223,9 @@ extension Parser {
         let name = try expectName("a name after `define`")
         _ = try expect(.colon, "after the defined name", help: "write `define \(name.name): CONDITION`")
         let condition = try parseCondition()
+        if let help = bracketsHelp(for: condition) {
+            throw fail(.unexpectedToken, "unexpected `,` at the end of the statement", at: peek.span, help: help)
+        }
         try endOfStatement()
         return DefineDecl(name: name, condition: condition)
     }
@@ -207,13 +236,15 @@ extension Parser {
     //              | "closed" dates NEWLINE
     mutating func parseCalendar() throws -> CalendarDecl {
         advance()
-        _ = try expect(.colon, "after `calendar`")
+        try expectHeaderColon("after `calendar`", help: "write `calendar:` and its lines below it")
         try expectBlockStart("the calendar", example: "open mon-fri 09:00-17:30")
         var entries: [CalendarEntry] = []
-        parseBlockLines { parser in
+        parseBlockLines(onError: { parser, _ in parser.unreadable.calendar = true }) { parser in
             let start = parser.peek.span
             if parser.atWord("open") {
                 parser.advance()
+                parser.openLineHelp = parser.openLineSuggestion()
+                defer { parser.openLineHelp = nil }
                 let days = try parser.parseDays()
                 let hours = try parser.parseHours()
                 entries.append(.open(days: days, hours: hours, span: start.to(parser.previous.span)))
@@ -273,7 +304,9 @@ extension Parser {
             advance()
             return day
         }
-        let help = Suggest.didYouMean(word.lowercased(), in: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+        let help = openLineHelp
+            ?? Parser.dayAliases[word.lowercased()].map { "write `\($0)`" }
+            ?? Suggest.didYouMean(word.lowercased(), in: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
             ?? "days are mon, tue, wed, thu, fri, sat, sun"
         throw fail(.expectedToken, "`\(Lexer.shown(word))` is not a day of the week", at: peek.span, help: help)
     }
@@ -294,15 +327,17 @@ extension Parser {
     mutating func parseClock() throws -> ClockTime {
         guard at(.clock) else {
             if at(.invalid) { throw Failure() }
-            let help = at(.number) ? "write times of day with minutes, e.g. `09:00`" : "write hours as `09:00-17:30`"
+            let help = openLineHelp
+                ?? (at(.number) ? "write times of day with minutes, e.g. `09:00`" : "write hours as `09:00-17:30`")
             throw fail(.expectedToken, "expected a time of day like `09:00`, found \(describe(peek))", at: peek.span, help: help)
         }
         let token = advance()
         let parts = text(token).split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[1].count == 2, let h = Int(parts[0]), let m = Int(parts[1]),
               (h < 24 && m < 60) || (h == 24 && m == 0) else {
-            throw fail(.invalidNumber, "`\(text(token))` is not a time of day", at: token.span,
-                       help: "write HH:MM from 00:00 to 24:00")
+            let help = openLineHelp ?? Parser.clockSpelling(text(token)).map { "write `\($0)`, on the 24-hour clock" }
+                ?? "write HH:MM from 00:00 to 24:00"
+            throw fail(.invalidNumber, "`\(text(token))` is not a time of day", at: token.span, help: help)
         }
         return ClockTime(minutes: h * 60 + m)
     }
@@ -352,7 +387,8 @@ extension Parser {
     mutating func parseDate() throws -> TimestampLiteral {
         guard at(.timestamp) else {
             if at(.invalid) { throw Failure() }
-            throw fail(.expectedToken, "expected a date like `2026-12-25`, found \(describe(peek))", at: peek.span)
+            throw fail(.expectedToken, "expected a date like `2026-12-25`, found \(describe(peek))", at: peek.span,
+                       help: looseDate().map { "write dates year first: \($0)" })
         }
         let token = advance()
         let value = try timestampValue(token)
@@ -369,5 +405,165 @@ extension Parser {
         case .success(let value): return value
         case .failure(let error): throw fail(.invalidTimestamp, error.message, at: token.span)
         }
+    }
+}
+
+// MARK: - Spellings from other notations
+
+/// What a calendar line or a date written another way should be: the help
+/// of the mistake says the whole spelling (`open mon-fri 09:00-17:00` for
+/// `open weekdays 9am-5pm`; `2026-12-25` for `25/12/2026`).
+extension Parser {
+    static let dayAliases: [String: String] = [
+        "weekdays": "mon-fri", "weekday": "mon-fri", "workdays": "mon-fri", "weekends": "sat-sun", "weekend": "sat-sun",
+        "daily": "mon-sun", "everyday": "mon-sun", "all": "mon-sun",
+        "tues": "tue", "weds": "wed", "thur": "thu", "thurs": "thu", "tu": "tue", "th": "thu",
+    ]
+
+    /// `9am` `09:00`, `5pm` `17:00`, `9:30pm` `21:30`, `12am` `00:00`,
+    /// `9` `09:00`, `0900` `09:00`, `17.30` `17:30`; nil when it is no time.
+    static func clockSpelling(_ written: String, suffix: String? = nil) -> String? {
+        var t = written.lowercased()
+        var meridiem = suffix?.lowercased()
+        for m in ["am", "pm", "a.m.", "p.m."] where t.hasSuffix(m) {
+            meridiem = String(m.prefix(1)) + "m"
+            t.removeLast(m.count)
+        }
+        if let m = meridiem, m != "am" && m != "pm" { return nil }
+        let parts = t.split(omittingEmptySubsequences: false, whereSeparator: { $0 == ":" || $0 == "." })
+        var hour: Int
+        var minute = 0
+        switch parts.count {
+        case 1:
+            guard let v = Int(parts[0]) else { return nil }
+            if parts[0].count == 4 { hour = v / 100; minute = v % 100 } else { hour = v }
+        case 2:
+            guard let h = Int(parts[0]), let m = Int(parts[1]), parts[1].count == 2 else { return nil }
+            hour = h
+            minute = m
+        default: return nil
+        }
+        if let meridiem {
+            guard hour >= 1 && hour <= 12 else { return nil }
+            hour = hour % 12 + (meridiem == "pm" ? 12 : 0)
+        }
+        guard (hour < 24 && minute < 60) || (hour == 24 && minute == 0) else { return nil }
+        return (hour < 10 ? "0" : "") + "\(hour):" + (minute < 10 ? "0" : "") + "\(minute)"
+    }
+
+    /// The `open` line from here to its end as it should be written, e.g.
+    /// "write `open mon-fri 09:00-17:00`"; nil when it is written so already
+    /// or cannot be read as days and hours.
+    func openLineSuggestion() -> String? {
+        var days: [String] = []
+        var hours: [String] = []
+        var k = p
+        var written: [String] = []
+        while k < tokens.count {
+            let t = tokens[k]
+            if t.kind == .newline || t.kind == .eof || t.kind == .dedent || t.kind == .indent { break }
+            written.append(text(t))
+            let word = text(t).lowercased()
+            switch t.kind {
+            case .name:
+                if Parser.dayNames[word] != nil, hours.isEmpty {
+                    days.append(String(word.prefix(3)))
+                } else if let alias = Parser.dayAliases[word], hours.isEmpty {
+                    days.append(alias)
+                } else if word == "to" || word == "until" || word == "and" || word == "through" || word == "thru" {
+                    days.append(hours.isEmpty ? "-" : ",")
+                    if !hours.isEmpty { hours.append("-") }
+                } else if word == "am" || word == "pm", !hours.isEmpty, k > p,
+                          let clock = Parser.clockSpelling(text(tokens[k - 1]), suffix: word) {
+                    hours[hours.count - 1] = clock
+                } else {
+                    return nil
+                }
+            case .number, .clock:
+                guard let clock = Parser.clockSpelling(text(t)) else { return nil }
+                hours.append(clock)
+            case .timestamp:
+                // `0900-1730` reads as the start of a date.
+                let parts = text(t).split(separator: "-", omittingEmptySubsequences: false)
+                guard parts.count == 2, let from = Parser.clockSpelling(String(parts[0])),
+                      let to = Parser.clockSpelling(String(parts[1])) else { return nil }
+                hours += [from, "-", to]
+            case .minus, .comma:
+                let mark = t.kind == .minus ? "-" : ","
+                if hours.isEmpty { days.append(mark) } else { hours.append(mark) }
+            default: return nil
+            }
+            k += 1
+        }
+        // Days: `mon` `-` `fri` `,` `sat`; hours: `09:00` `-` `17:00` `,` ...
+        var dayText = ""
+        for d in days {
+            if d == "-" || d == "," {
+                if dayText.isEmpty || dayText.hasSuffix("-") || dayText.hasSuffix(",") { return nil }
+                dayText += d
+            } else {
+                if !dayText.isEmpty && !dayText.hasSuffix("-") && !dayText.hasSuffix(",") { dayText += "," }
+                dayText += d
+            }
+        }
+        var hourText = ""
+        var count = 0
+        for h in hours {
+            if h == "-" {
+                guard count % 2 == 1, hourText.hasSuffix("-") == false else { return nil }
+                hourText += "-"
+            } else if h == "," {
+                guard count % 2 == 0, count > 0 else { return nil }
+                hourText += ", "
+            } else {
+                if count % 2 == 1 && !hourText.hasSuffix("-") { hourText += "-" }
+                if count % 2 == 0 && count > 0 && !hourText.hasSuffix(", ") { hourText += ", " }
+                hourText += h
+                count += 1
+            }
+        }
+        guard !dayText.isEmpty, !dayText.hasSuffix("-"), !dayText.hasSuffix(","), count > 0, count % 2 == 0 else { return nil }
+        let suggestion = "open \(dayText) \(hourText)"
+        if "open " + written.joined(separator: " ") == suggestion { return nil }
+        return "write `\(suggestion)`"
+    }
+
+    /// A date written day first, month first or with `/` or `.`, from here:
+    /// `25/12/2026` as "`2026-12-25`"; nil when it is none.
+    func looseDate() -> String? {
+        var numbers: [String] = []
+        var k = p
+        var end = peek.span.start
+        while k < tokens.count, tokens[k].span.start == end, numbers.count < 3 {
+            let t = tokens[k]
+            if t.kind == .number {
+                numbers += text(t).split(separator: ".").map(String.init)
+            } else if t.kind != .slash && t.kind != .minus {
+                break
+            }
+            end = t.span.end
+            k += 1
+        }
+        return Parser.isoDate(numbers)
+    }
+
+    /// Three numbers of a date written another way (`25`, `12`, `2026`) as
+    /// "`2026-12-25`", day first unless that cannot be a date; nil when they
+    /// are no date.
+    static func isoDate(_ numbers: [String]) -> String? {
+        guard numbers.count == 3, numbers[0].count == 4 || numbers[2].count == 4, numbers.allSatisfy({ $0.count <= 4 }),
+              let a = Int(numbers[0]), let b = Int(numbers[1]), let c = Int(numbers[2]) else { return nil }
+        func iso(_ year: Int, _ m: Int, _ d: Int) -> String? {
+            guard (1...12).contains(m), (1...31).contains(d) else { return nil }
+            func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            return "\(year)-\(two(m))-\(two(d))"
+        }
+        if numbers[0].count == 4 { return iso(a, b, c).map { "`\($0)`" } }
+        // Day first unless that cannot be a date (`12/25/2026`).
+        if let dayFirst = iso(c, b, a) {
+            if a != b, let monthFirst = iso(c, a, b) { return "`\(dayFirst)` (or `\(monthFirst)` if the month comes first)" }
+            return "`\(dayFirst)`"
+        }
+        return iso(c, a, b).map { "`\($0)`" }
     }
 }

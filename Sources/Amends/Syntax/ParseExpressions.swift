@@ -135,6 +135,7 @@ extension Parser {
                 throw fail(.expectedCondition, "expected a value before `\(word)`", at: token.span,
                            help: "a comparison reads `FIELD OPERATOR VALUE`, e.g. `severity >= high`")
             }
+            if let joined = hyphenatedName() { return Expr(.name(joined.name), joined.span) }
             advance()
             switch word {
             case "age": return Expr(.age, token.span)
@@ -144,6 +145,11 @@ extension Parser {
             default: return Expr(.name(word), token.span)
             }
         case .number:
+            if peekAhead(1).kind == .slash || (peekAhead(1).kind == .minus && peekAhead(2).kind == .number),
+               peekAhead(1).span.start == token.span.end, let date = looseDate() {
+                throw fail(.invalidTimestamp, "a date is written year first, with `-`", at: token.span.to(lastAdjacent().span),
+                           help: "write \(date)")
+            }
             advance()
             if atWord("business") || (at(.name) && Parser.unitWords[text(peek)] != nil) {
                 let duration = try parseDurationUnit(number: token)
@@ -168,7 +174,7 @@ extension Parser {
             return Expr(.string(decodeString(token.span)), token.span)
         case .timestamp:
             advance()
-            return Expr(.timestamp(try timestampValue(token)), token.span)
+            return Expr(.timestamp(try timestampWithTime(token)), token.span.to(previous.span))
         case .lbracket:
             advance()
             try enter(token.span)
@@ -238,6 +244,65 @@ extension Parser {
             depth -= 1
             throw fail(.nestingTooDeep, "nested more than \(Parser.maxDepth) levels deep", at: span,
                        help: "split the condition into `define`d parts")
+        }
+    }
+}
+
+// MARK: - Helps for other notations
+
+extension Parser {
+    /// The last token written together with the current one (no space between).
+    func lastAdjacent() -> Token {
+        var k = p
+        while k + 1 < tokens.count, tokens[k + 1].span.start == tokens[k].span.end,
+              tokens[k + 1].kind != .newline, tokens[k + 1].kind != .eof {
+            k += 1
+        }
+        return tokens[min(k, tokens.count - 1)]
+    }
+
+    /// A timestamp token just read; a date followed by a time of day after
+    /// one space (`2026-03-02 09:00`, as spreadsheets write it) is reported
+    /// with the spelling joined by `T`, and read as that, so what follows is
+    /// still checked.
+    mutating func timestampWithTime(_ token: Token) throws -> TimestampLiteral {
+        let value = try timestampValue(token)
+        guard value.isDate, at(.clock), peek.span.start == token.span.end + 1,
+              source.bytes[token.span.end] == UInt8(ascii: " ") else { return value }
+        let clockStart = peek.span.start
+        var end = advance().span.end
+        // A zone written onto the time: `Z`, `+01:00`.
+        while (at(.name) || at(.plus) || at(.minus) || at(.clock) || at(.number)) && peek.span.start == end {
+            end = advance().span.end
+        }
+        let joined = text(token) + "T" + source.text(Span(start: clockStart, end: end))
+        error(.invalidTimestamp, "a date and a time are joined with `T`, not a space", at: Span(start: token.span.start, end: end),
+              help: "write `\(Lexer.shown(joined))`")
+        if case .success(let combined) = TimestampLiteral.parse(Array(joined.utf8)[...]) { return combined }
+        return value
+    }
+
+    /// After `x in us` at a `,`: the values meant as a list, in brackets
+    /// (`who in [us, client]`); nil when the condition does not end so.
+    func bracketsHelp(for condition: Expr?) -> String? {
+        guard at(.comma), var e = condition else { return nil }
+        while true {
+            switch e.kind {
+            case .and(_, let right), .or(_, let right): e = right
+            case .not(let inner): e = inner
+            default:
+                guard case .member(let left, let right, let negated) = e.kind else { return nil }
+                if case .list = right.kind { return nil }
+                var items = [source.text(right.span)]
+                var k = p
+                while k + 1 < tokens.count, tokens[k].kind == .comma,
+                      [.name, .number, .string].contains(tokens[k + 1].kind) {
+                    items.append(text(tokens[k + 1]))
+                    k += 2
+                }
+                let written = "\(source.text(left.span)) \(negated ? "not in" : "in") [\(items.joined(separator: ", "))]"
+                return "put the values in brackets: `\(Lexer.shown(written))`"
+            }
         }
     }
 }

@@ -13,11 +13,12 @@ extension Parser {
         do {
             if atWord("rule") {
                 advance()
-                rule.name = try expectString("the rule's name in quotes after `rule`")
+                rule.name = try expectString("the rule's name in quotes after `rule`", until: ["when", "otherwise"])
                 if !atWord("when") && !atWord("otherwise") {
                     if at(.invalid) { throw Failure() }
+                    let word = at(.name) ? text(peek) : ""
                     throw fail(.expectedToken, "expected `when` or `otherwise` after the rule's name, found \(describe(peek))",
-                               at: peek.span, help: "write `rule \"name\" when CONDITION:`")
+                               at: peek.span, help: Suggest.didYouMean(word, in: ["when", "otherwise"]) ?? "write `rule \"name\" when CONDITION:`")
                 }
             }
             if atWord("otherwise") {
@@ -39,14 +40,29 @@ extension Parser {
             } else {
                 if at(.invalid) { throw Failure() }
                 let atAction = at(.name) && Parser.actionWords.contains(text(peek))
-                let help = atAction
-                    ? "put `:` between the condition and the actions: `... : \(text(peek)) ...`"
-                    : at(.newline) ? "end the rule's header with `:`" : nil
+                let atThen = atWord("then") || atWord("do")
+                let help: String?
+                if atThen {
+                    // `when severity >= high then notify partner`: `:` stands for `then`.
+                    let header = source.text(Span(start: start.start, end: previous.span.end))
+                    let rest = restOfLine(from: p + 1, droppingColon: true)
+                    help = "write `:` for `\(text(peek))`: `\(Lexer.shown(header)):\(rest.isEmpty ? "" : " " + Lexer.shown(rest))`"
+                } else if atAction {
+                    help = "put `:` between the condition and the actions: `... : \(text(peek)) ...`"
+                } else if at(.newline) {
+                    help = "end the rule's header with `:`"
+                } else {
+                    help = bracketsHelp(for: rule.condition)
+                }
                 error(.expectedToken, "expected `:` after the condition, found \(describe(peek))",
                       at: at(.newline) ? Span.at(previous.span.end) : peek.span, help: help)
                 headerOK = false
+                if atThen {
+                    advance()
+                    if at(.colon) { advance() }
+                }
                 // Go on as if the `:` were there when the body follows.
-                if !atAction && !at(.newline) && !at(.indent) { throw Failure() }
+                if !atThen && !atAction && !at(.newline) && !at(.indent) { throw Failure() }
             }
         } catch {
             headerOK = false
@@ -102,7 +118,9 @@ extension Parser {
         }
         let word = at(.name) ? text(peek) : ""
         let help: String
-        if Parser.actionWords.contains(word) {
+        if let within = withinHelp(after: last) {
+            help = within
+        } else if Parser.actionWords.contains(word) {
             help = "separate actions with `;`: `...; \(word) ...`"
         } else if word == "with", case .apology? = last?.kind {
             help = "the components come first: `require apology with repair, responsibility within 1 day by phone`"
@@ -141,9 +159,11 @@ extension Parser {
         // notify = "notify" NAME { "," NAME } [ within ]
         case "notify":
             advance()
+            skipArticle(before: "the role", action: "notify")
             var roles = [try expectName("a role to notify", help: "write `notify supervisor`")]
             while at(.comma) {
                 advance()
+                skipArticle(before: "the role", action: "notify")
                 roles.append(try expectName("a role after `,`"))
             }
             kind = .notify(roles: roles, within: try parseOptionalWithin())
@@ -151,11 +171,13 @@ extension Parser {
         case "escalate":
             advance()
             try expectWord("to", "after `escalate`", help: "write `escalate to ROLE`")
+            skipArticle(before: "the role", action: "escalate to")
             let role = try expectName("a role after `escalate to`")
             kind = .escalate(role: role, within: try parseOptionalWithin())
         // assign = "assign" NAME
         case "assign":
             advance()
+            skipArticle(before: "the role", action: "assign")
             kind = .assign(role: try expectName("a role after `assign`", help: "write `assign account_manager`"))
         // respond = "respond" within [ "by" channel ]  (in either order)
         case "respond":
@@ -165,7 +187,7 @@ extension Parser {
             try parseWithinAndBy(&within, &by, allowWithin: true)
             guard let deadline = within else {
                 throw fail(.expectedToken, "expected `within` after `respond`, found \(describe(peek))", at: peek.span,
-                           help: "say how soon: `respond within 2 hours`")
+                           help: withinHelp(after: nil, action: "respond") ?? "say how soon: `respond within 2 hours`")
             }
             kind = .respond(within: deadline, by: by)
         // apology = [ "require" ] "apology" [ "with" NAME { "," NAME } ] [ within ] [ "by" channel ]
@@ -199,9 +221,11 @@ extension Parser {
         // offer = "offer" NAME { "," NAME }
         case "offer":
             advance()
+            skipArticle(before: "the remedy", action: "offer")
             var remedies = [try expectName("a remedy to offer", help: "write `offer refund, credit`")]
             while at(.comma) {
                 advance()
+                skipArticle(before: "the remedy", action: "offer")
                 remedies.append(try expectName("a remedy after `,`"))
             }
             kind = .offer(remedies: remedies)
@@ -222,14 +246,14 @@ extension Parser {
             guard atWord("within") else {
                 if at(.invalid) { throw Failure() }
                 throw fail(.expectedToken, "expected `within` after `review cause`, found \(describe(peek))", at: peek.span,
-                           help: "say by when: `review cause within 10 business days`")
+                           help: withinHelp(after: nil, action: "review cause") ?? "say by when: `review cause within 10 business days`")
             }
             advance()
             kind = .review(within: try parseDuration())
         // task = "task" STRING [ within ]
         case "task":
             advance()
-            let description = try expectString("the task, in quotes, after `task`")
+            let description = try expectString("the task, in quotes, after `task`", until: ["within"])
             kind = .task(text: description, within: try parseOptionalWithin())
         // waive = "waive" kind
         case "waive":
@@ -323,6 +347,10 @@ extension Parser {
             let start = advance().span
             let end = advance().span
             return Identifier("in_person", start.to(end))
+        }
+        if at(.number) {
+            throw fail(.expectedToken, "expected a channel after `by`, found \(describe(peek))", at: peek.span,
+                       help: "a deadline is written with `within`: `within \(Lexer.shown(restOfLine(from: p, droppingColon: false)))`")
         }
         return try expectName("a channel after `by`", help: "channels are phone, email, chat and in person, or those declared with `channels:`")
     }
@@ -443,11 +471,12 @@ extension Parser {
                                       at: parser.peek.span, help: "write `now 2026-03-05T09:00:00Z`")
                 }
                 let token = parser.advance()
+                let now = try parser.timestampWithTime(token)
                 if example.now != nil {
                     parser.error(.unexpectedToken, "the example already has a `now`", at: start.to(token.span),
                                  help: "an example is measured at one time: keep one `now` line")
                 }
-                example.now = Expr(.timestamp(try parser.timestampValue(token)), token.span)
+                example.now = Expr(.timestamp(now), token.span.to(parser.previous.span))
             } else if parser.atWord("expect") {
                 parser.advance()
                 var atLeast = false
@@ -477,5 +506,52 @@ extension Parser {
             try parser.endOfStatement()
         }
         return example
+    }
+}
+
+// MARK: - Helps for words of other notations
+
+extension Parser {
+    static let articles: Set<String> = ["the", "a", "an", "our", "their", "your", "all", "every", "each", "any"]
+
+    /// `notify the client_manager`: an article before a name is reported,
+    /// with the action as it should be written, and skipped, so the name
+    /// after it is read (and checked) as the role.
+    mutating func skipArticle(before what: String, action: String) {
+        guard at(.name), Parser.articles.contains(text(peek)), peekAhead(1).kind == .name,
+              !["within", "by"].contains(text(peekAhead(1))) else { return }
+        let article = advance()
+        let rest = restOfLine(from: p, droppingColon: false)
+        error(.unexpectedToken, "unexpected `\(text(article))` before \(what)", at: article.span,
+              help: "drop `\(text(article))`: `\(action) \(Lexer.shown(rest))`")
+    }
+
+    /// At `in 4 business hours` (or `after`, `for`) where a deadline goes:
+    /// the help that writes it with `within`; nil elsewhere.
+    func withinHelp(after last: Action?, action: String? = nil) -> String? {
+        guard at(.name), ["in", "after", "for", "by"].contains(text(peek)), peekAhead(1).kind == .number else { return nil }
+        switch last?.kind {
+        case .followUp?, .offer?, .assign?, .waive?: return nil
+        default: break
+        }
+        let duration = restOfLine(from: p + 1, droppingColon: false)
+        let written = action ?? last.map { source.text($0.span) } ?? ""
+        return "a deadline is written with `within`: `\(Lexer.shown(written)) within \(Lexer.shown(duration))`"
+    }
+
+    /// The text of the line from token `k` to its end (or a `;`).
+    func restOfLine(from k: Int, droppingColon: Bool) -> String {
+        var k = k
+        if droppingColon && k < tokens.count && tokens[k].kind == .colon { k += 1 }
+        guard k < tokens.count else { return "" }
+        let start = tokens[k].span.start
+        var end = start
+        while k < tokens.count {
+            let t = tokens[k]
+            if t.kind == .newline || t.kind == .eof || t.kind == .indent || t.kind == .dedent || t.kind == .semicolon { break }
+            end = t.span.end
+            k += 1
+        }
+        return source.text(Span(start: start, end: max(start, end)))
     }
 }

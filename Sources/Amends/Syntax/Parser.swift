@@ -21,6 +21,12 @@ public struct Parser {
     var budget = Lexer.maxDiagnostics
     /// Lines the lexer already reported: one error per line is enough.
     var reportedLines: Set<Int> = []
+    /// What the declarations that could not be read would have declared.
+    var unreadable = Unreadable()
+    /// A whole `open` line as it should be written, while one is parsed
+    /// (`open mon-fri 09:00-17:00` for `open weekdays 9am-5pm`): the help of
+    /// its first mistake.
+    var openLineHelp: String?
 
     /// Thrown after a diagnostic has been reported; caught where the parser
     /// resynchronises (a statement or a block line).
@@ -41,7 +47,9 @@ public struct Parser {
         let items = parser.parseFile()
         var diagnostics = lexer.diagnostics + parser.diagnostics
         diagnostics.sort { $0.span.start < $1.span.start }
-        return PolicyFile(source: source, items: items, comments: lexer.comments, diagnostics: diagnostics)
+        var file = PolicyFile(source: source, items: items, comments: lexer.comments, diagnostics: diagnostics)
+        file.unreadable = parser.unreadable
+        return file
     }
 
     public static func parse(path: String, text: String) -> PolicyFile {
@@ -85,6 +93,23 @@ public struct Parser {
                        help: "a line starts with `when`, `rule`, `otherwise`, `scale`, `record`, `define` or another statement keyword")
         }
         let word = text(peek)
+        let declared = peekAhead(1).kind == .name ? text(peekAhead(1)) : nil
+        do {
+            return try parseItem(word, start: start)
+        } catch {
+            // The uses of what the statement declares are not reported again.
+            switch word {
+            case "scale":
+                if let declared { unreadable.scales.insert(declared) }
+            case "define": if let declared { unreadable.names.insert(declared) }
+            case "calendar": unreadable.calendar = true
+            default: if let list = NameListKind(rawValue: word) { unreadable.lists.insert(list) }
+            }
+            throw error
+        }
+    }
+
+    mutating func parseItem(_ word: String, start: Span) throws -> Item? {
         let kind: ItemKind
         switch word {
         case "policy":
@@ -118,14 +143,32 @@ public struct Parser {
         return Item(kind, start.to(previous.span))
     }
 
+    /// Words of other languages that start a statement, and what to write.
+    static let statementAliases: [String: String] = [
+        "if": "rules start with `when`",
+        "else": "write `otherwise:` for the rule that fires when no `when` rule does",
+        "default": "write `otherwise:` for the rule that fires when no `when` rule does",
+        "elif": "write another `when` rule: every `when` rule whose condition holds fires",
+        "elsif": "write another `when` rule: every `when` rule whose condition holds fires",
+        "elseif": "write another `when` rule: every `when` rule whose condition holds fires",
+        "unless": "write `when not (CONDITION):`",
+        "let": "name a condition with `define NAME: CONDITION`",
+        "enum": "write `scale NAME: low < medium < high`, or a field `NAME: one of a, b, c`",
+        "import": "write `use \"file.policy\"`", "include": "write `use \"file.policy\"`",
+        "role": "write `roles: NAME, NAME`", "remedy": "write `remedies: NAME, NAME`",
+        "channel": "write `channels: NAME, NAME`", "holidays": "closed days go in the calendar: `closed 2026-12-25`",
+    ]
+
     static let statementKeywords = ["policy", "scale", "record", "deadlines", "roles", "remedies", "channels",
                                     "define", "use", "calendar", "when", "rule", "otherwise", "example"]
 
     mutating func unknownStatement(_ word: String) -> Failure {
         let span = peek.span
         var help: String
-        if Parser.actionWords.contains(word) || word == "require" {
-            help = "actions belong in a rule: `when CONDITION: \(word) ...`"
+        if let alias = Parser.statementAliases[word.lowercased()] {
+            help = alias
+        } else if Parser.actionWords.contains(word.lowercased()) {
+            help = "actions belong in a rule: `when CONDITION: \(word.lowercased()) ...`"
         } else if let suggestion = Suggest.closest(to: word, in: Parser.statementKeywords) {
             help = "did you mean `\(suggestion)`?"
         } else if peekAhead(1).kind == .colon {
@@ -133,7 +176,6 @@ public struct Parser {
         } else {
             help = "a line starts with `when`, `rule`, `otherwise`, `scale`, `record`, `define` or another statement keyword"
         }
-        if word == "if" { help = "rules start with `when`" }
         return fail(.unknownStatement, "unknown statement `\(word)`", at: span, help: help)
     }
 
@@ -181,8 +223,9 @@ public struct Parser {
     // MARK: - Blocks
 
     /// Parses the indented lines of a block, one `line` call per line, with
-    /// per-line recovery. Expects to stand on the `indent` token.
-    mutating func parseBlockLines(_ line: (inout Parser) throws -> Void) {
+    /// per-line recovery; `onError` is told of a line that failed (and its
+    /// first token). Expects to stand on the `indent` token.
+    mutating func parseBlockLines(onError: ((inout Parser, Token) -> Void)? = nil, _ line: (inout Parser) throws -> Void) {
         guard at(.indent) else { return }
         advance()
         while !at(.dedent) && !at(.eof) {
@@ -194,9 +237,11 @@ public struct Parser {
                 skipBlock()
                 continue
             }
+            let first = peek
             do {
                 try line(&self)
             } catch {
+                onError?(&self, first)
                 skipLine()
             }
             if p == before { advance() }
@@ -272,23 +317,75 @@ public struct Parser {
         throw fail(.expectedToken, "expected `\(word)` \(context), found \(describe(peek))", at: peek.span, help: help)
     }
 
+    /// The `:` that ends a block's header (`record incident:`). When it is
+    /// missing and the block follows, the mistake is reported and the block
+    /// read as if it were there, so its lines are still checked.
+    mutating func expectHeaderColon(_ context: String, help: String) throws {
+        if at(.colon) { advance(); return }
+        if at(.newline) && peekAhead(1).kind == .indent {
+            error(.expectedToken, "expected `:` \(context), found \(describe(peek))", at: Span.at(previous.span.end), help: help)
+            return
+        }
+        _ = try expect(.colon, context, help: help)
+    }
+
     mutating func expectName(_ what: String, help: String? = nil) throws -> Identifier {
         if at(.name) {
-            let t = advance()
-            return Identifier(text(t), t.span)
+            return hyphenatedName() ?? Identifier(text(advance()), previous.span)
         }
         if at(.invalid) { throw Failure() }
         throw fail(.expectedToken, "expected \(what), found \(describe(peek))", at: peek.span, help: help)
     }
 
-    mutating func expectString(_ what: String) throws -> StringLiteral {
+    /// A string; when the text is written without quotes, the help quotes
+    /// all of it up to the line's end, a `:` or `;`, or one of `until`
+    /// (`task call the client back within 2 days` quotes `call the client back`).
+    mutating func expectString(_ what: String, until: Set<String> = []) throws -> StringLiteral {
         if at(.string) {
             let t = advance()
             return StringLiteral(decodeString(t.span), t.span)
         }
         if at(.invalid) { throw Failure() }
-        let help = at(.name) ? "put it in double quotes: \"\(Lexer.shown(text(peek)))\"" : nil
+        var help: String?
+        if at(.name) || at(.number) {
+            var end = peek.span.end
+            var k = p
+            while k < tokens.count {
+                let t = tokens[k]
+                if t.kind == .newline || t.kind == .eof || t.kind == .indent || t.kind == .dedent || t.kind == .colon
+                    || t.kind == .semicolon || t.kind == .invalid || t.kind == .string { break }
+                if k > p && t.kind == .name && until.contains(text(t)) { break }
+                end = t.span.end
+                k += 1
+            }
+            help = "put it in double quotes: \"\(Lexer.shown(source.text(Span(start: peek.span.start, end: end))))\""
+        }
         throw fail(.expectedToken, "expected \(what), found \(describe(peek))", at: peek.span, help: help)
+    }
+
+    /// A name written with `-` between its words (`client-manager`), at a
+    /// name: reported with the spelling to use, and read as that spelling
+    /// (`client_manager`), so its uses are not reported again. Nil, without
+    /// moving, when the name is not followed by `-` and a word, written
+    /// together.
+    mutating func hyphenatedName() -> Identifier? {
+        guard at(.name) else { return nil }
+        var k = p
+        var end = tokens[k].span.end
+        // INVARIANT: the last token is the end of the file, so a name or a `-` has a token after it.
+        while tokens[k + 1].kind == .minus && tokens[k + 1].span.start == end
+                && tokens[k + 2].kind == .name && tokens[k + 2].span.start == tokens[k + 1].span.end {
+            k += 2
+            end = tokens[k].span.end
+        }
+        guard k > p else { return nil }
+        let span = Span(start: peek.span.start, end: end)
+        let written = source.text(span)
+        let name = String(written.map { $0 == "-" ? "_" : $0 })
+        error(.expectedToken, "`\(Lexer.shown(written))` is not a name: names have no `-`", at: span,
+              help: "join the words with `_`: `\(Lexer.shown(name))`")
+        p = k + 1
+        return Identifier(name, span)
     }
 
     /// The value of a string token (already checked by the lexer).
