@@ -18,8 +18,11 @@ public struct Checker {
     var scaleIndex: [String: Int] = [:]
     var fieldIndex: [String: Int] = [:]
     /// Fields declared with a type that could not be resolved (already an
-    /// E103): their uses are not reported again as unknown names.
+    /// E103), and fields and defines declared on a line the parser could not
+    /// read (already an E0xx): their uses are not reported again as unknown names.
     var untypedFields: Set<String> = []
+    /// What the declarations with syntax errors would have declared.
+    var unreadable = Unreadable()
     var defineIndex: [String: Int] = [:]
     var roleIndex: [String: Int] = [:]
     var remedyIndex: [String: Int] = [:]
@@ -58,6 +61,8 @@ public struct Checker {
 
     mutating func run() {
         let items = loaded.items
+        for file in loaded.files { unreadable.formUnion(file.unreadable) }
+        untypedFields.formUnion(unreadable.names)
         // 1. Names that other declarations refer to.
         for (file, item) in items {
             let source = loaded.files[file].source
@@ -101,6 +106,12 @@ public struct Checker {
         for item in loaded.files[loaded.main].items {
             if case .example(let example) = item.kind { checkExample(example, loaded.files[loaded.main].source, item.span) }
         }
+        // A list with a line that could not be read may hold the name a use
+        // misses: that line's syntax error is the one to fix.
+        let unknown: [NameListKind: DiagnosticCode] = [.roles: .unknownRole, .remedies: .unknownRemedy, .channels: .unknownChannel]
+        var suppressed = Set(unreadable.lists.compactMap { unknown[$0] })
+        if unreadable.calendar { suppressed.insert(.businessTimeWithoutCalendar) }
+        if !suppressed.isEmpty { diagnostics.removeAll { suppressed.contains($0.code) } }
         model.defines = defineState.indices.compactMap { i in
             if case .done(let condition?) = defineState[i] {
                 return DefineModel(name: defineSyntax[i].name.name, condition: condition,
@@ -259,7 +270,7 @@ public struct Checker {
                 }
             }
         }
-        if !hasOpen {
+        if !hasOpen && !unreadable.calendar {
             report(.invalidCalendar, "the calendar has no opening hours", source, span,
                    help: "add a line such as `open mon-fri 09:00-17:30`")
         }
@@ -343,6 +354,7 @@ public struct Checker {
         case .duration: return .duration
         case .named(let name):
             if let scale = scaleIndex[name.name] { return .scale(scale) }
+            if unreadable.scales.contains(name.name) { return nil } // its line's syntax error is reported
             let aliases = ["bool": "yes/no", "boolean": "yes/no", "string": "text", "int": "number", "integer": "number",
                            "float": "number", "double": "number", "decimal": "number", "money": "number",
                            "date": "time", "datetime": "time", "timestamp": "time", "enum": "one of a, b, c"]
