@@ -246,8 +246,10 @@ extension Checker {
 
 extension Checker {
     /// A `given` value, read as a record's would be: a text that the record
-    /// lists as `missing` is no value (nil, nothing reported), and a time
-    /// field with a `format` reads text in that format.
+    /// lists as `missing` is no value (nil, nothing reported), a time
+    /// field with a `format` reads text in that format, and a quoted level
+    /// or `one of` value is found as a record's is (its name or a spelling,
+    /// exactly, else ignoring ASCII letter case: `"Critical"`).
     mutating func givenValue(_ e: Expr, field f: Int, name: String, _ source: SourceText) -> Value? {
         let field = model.fields[f]
         if case .string(let text) = e.kind {
@@ -257,7 +259,31 @@ extension Checker {
                 return .time(localZone.utc(fromLocal: local))
             }
         }
+        if let level = quotedLevel(e, as: field.type) { return level }
         return constant(e, as: field.type, source, context: "`\(name)`", code: .invalidExample)
+    }
+
+    /// A quoted text (or a list of them) read as a record's level or `one
+    /// of` value, with the records' `LevelTable`; nil when it is not one
+    /// (the ordinary reading then reports why).
+    func quotedLevel(_ e: Expr, as type: ValueType) -> Value? {
+        switch (type, e.kind) {
+        case (.scale(let s), .string(let text)) where model.scales.indices.contains(s):
+            let scale = model.scales[s]
+            return LevelTable(names: scale.levels, spellings: scale.spellings).index(of: Array(text.utf8)).map { .level(s, $0) }
+        case (.enumeration(let en), .string(let text)) where model.enumerations.indices.contains(en):
+            let values = model.enumerations[en]
+            return LevelTable(names: values.values, spellings: values.spellings).index(of: Array(text.utf8)).map { .choice(en, $0) }
+        case (.list(let element), .list(let items)) where items.contains(where: { if case .string = $0.kind { true } else { false } }):
+            var values: [Value] = []
+            for item in items {
+                guard let v = quotedLevel(item, as: element) else { return nil }
+                values.append(v)
+            }
+            return .list(values)
+        default:
+            return nil
+        }
     }
 }
 
