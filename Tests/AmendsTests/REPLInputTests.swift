@@ -27,6 +27,21 @@ struct REPLInputTests {
         #expect(InputShape.kind(of: "# just a note") == .empty)
     }
 
+    @Test func whatPeopleTypeInOtherREPLsIsToldApart() {
+        for word in ["help", ":help", "?", " help ", ":h", "help load", "? keys"] {
+            #expect(InputShape.kind(of: word) == .help, "\(word)")
+        }
+        for word in ["exit", "quit", "exit()", ":q", ":quit"] { #expect(InputShape.kind(of: word) == .exit, "\(word)") }
+        #expect(InputShape.kind(of: "clear") == .clearScreen)
+        #expect(InputShape.kind(of: "cls") == .clearScreen)
+        #expect(InputShape.kind(of: ".clear") == .command)
+        #expect(InputShape.kind(of: ":load x.policy") == .command)
+        // Still conditions: more than a word after `help`, or an operator.
+        #expect(InputShape.kind(of: "help = yes") == .condition)
+        #expect(InputShape.kind(of: "clear and urgent") == .condition)
+        #expect(!InputShape.needsMore("help") && !InputShape.needsMore(":help"))
+    }
+
     @Test func anEntryGoesOnWhileItIsUnfinished() {
         #expect(!InputShape.needsMore("when severity >= high: notify a"))
         #expect(InputShape.needsMore("when severity >= high:"))
@@ -93,10 +108,12 @@ struct REPLInputTests {
           severity is high, which is = high
 
         """)
-        #expect(!good.output.contains("\u{1B}") && good.errors.isEmpty)
+        #expect(!good.output.contains("\u{1B}") && !good.errors.contains("\u{1B}"))
+        // The warnings `amends check` gives go to standard error, and do not fail the script.
+        #expect(good.errors.contains("warning[W308]") && !good.errors.contains("error["))
         let bad = run(policy + "{severity: hgh}\n{severity: low}")
         #expect(bad.status == 1)
-        #expect(bad.errors.hasPrefix("<input-5>:1:12: error[E102]"))
+        #expect(bad.errors.contains("<input-5>:1:12: error[E102]"))
         #expect(bad.output.hasSuffix("  no actions required\n"))
         let exits = run(".exit\n{severity: hgh}\n")
         #expect(exits.status == 0 && exits.output.isEmpty && exits.errors.isEmpty)
@@ -195,5 +212,67 @@ struct REPLInputTests {
         #expect(Self.complete(".load cases/semantics/wai") == ["cases/semantics/waive.policy"])
         #expect(Self.complete(".save REPLIn") == ["REPLInputTests.swift"])
         #expect(Self.complete(".load REPLIn") == [])
+    }
+
+    @Test func loadCompletesOnlyWhereItLooks() throws {
+        // `~` is not the home folder to `.load` (it reads paths relative to
+        // where the REPL started), so completion does not look there either.
+        let folder = SessionTests.Folder()
+        #expect(mkdir(folder.path + "/~", 0o700) == 0)
+        defer {
+            unlink(folder.path + "/~/here.policy")
+            rmdir(folder.path + "/~")
+        }
+        folder.write("~/here.policy", "scale s: a < b\n")
+        let completer = Completer(model: Driver.compile(source: SourceText(path: "t.policy", text: "")).model, directory: folder.path)
+        let found = completer.complete(".load ~/")
+        #expect(found.candidates == ["~/here.policy"])
+        var session = SessionTests.session(folder)
+        #expect(!session.run(".load ~/here.policy").failed)
+        #expect(Completer.files("nowhere/", in: folder.path, suffix: ".policy").isEmpty)
+    }
+
+    @Test func dropCompletesTheTypedRules() {
+        let folder = SessionTests.Folder()
+        var s = SessionTests.loaded(folder)
+        _ = s.run("rule \"mine\" when severity = low: notify owner")
+        let completer = Completer(model: s.policy.model, directory: folder.path)
+        #expect(completer.complete(".drop ").candidates == ["4", "\"mine\""])
+    }
+
+    // MARK: - Long output on a terminal
+
+    @Test func longLinesWrapAtSpacesUnderWhatTheyContinue() {
+        let note = "  = note: for example, `{severity: low}` requires `notify owner`; with `severity: medium` it requires none"
+        #expect(OutputWrap.wrap(note, width: 40) == """
+          = note: for example, `{severity: low}`
+                  requires `notify owner`; with
+                  `severity: medium` it requires
+                  none
+        """)
+        let action = "  respond within 2 hours by phone, due 2026-03-02T11:00:00Z  [policies/standard.policy:54 \"valued client\"]"
+        #expect(OutputWrap.wrap(action, width: 60) == """
+          respond within 2 hours by phone, due 2026-03-02T11:00:00Z
+              [policies/standard.policy:54 "valued client"]
+        """)
+        // Source and caret lines stay whole; short lines and line ends stay as they are.
+        let gutter = "12 | when severity >= high and tier >= premium and caused_by = us: notify supervisor\n   |      ^~~~\n"
+        #expect(OutputWrap.wrap(gutter, width: 30) == gutter)
+        #expect(OutputWrap.wrap("short\n\nlines\n", width: 30) == "short\n\nlines\n")
+        // Colour codes take no room.
+        let dim = "\u{1B}[2m" + String(repeating: "a", count: 30) + "\u{1B}[0m"
+        #expect(OutputWrap.wrap(dim, width: 30) == dim)
+    }
+
+    @Test func theHistoryHelpNamesTheFileInUse() {
+        #expect(History.keeping(environment: { $0 == "AMENDS_HISTORY" ? "/tmp/h" : "/home/x" }) == .file("/tmp/h"))
+        #expect(History.keeping(environment: { $0 == "HOME" ? "/home/x" : nil }) == .file("/home/x/.amends_history"))
+        #expect(History.keeping(environment: { $0 == "AMENDS_HISTORY" ? "" : "/home/x" }) == .off("`AMENDS_HISTORY` is set and empty"))
+        var s = Session(clock: { 0 })
+        #expect(s.run(".help keys").text.contains("History is not kept: history is kept only when the REPL reads from a terminal."))
+        s.history = .file("/tmp/elsewhere/hist")
+        let keys = s.run(".help keys").text
+        #expect(keys.contains("History is kept in /tmp/elsewhere/hist"))
+        #expect(!keys.contains("~/.amends_history"))
     }
 }

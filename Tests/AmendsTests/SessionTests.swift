@@ -79,6 +79,16 @@ struct SessionTests {
         }
     }
 
+    /// What a reply printed on standard output (not its diagnostics).
+    static func said(_ reply: Session.Reply) -> String {
+        reply.chunks.filter { !$0.isError }.map(\.text).joined()
+    }
+
+    /// What a reply printed on standard error.
+    static func warned(_ reply: Session.Reply) -> String {
+        reply.chunks.filter(\.isError).map(\.text).joined()
+    }
+
     static func session(_ folder: Folder) -> Session {
         Session(directory: folder.path, clock: { SessionTests.monday })
     }
@@ -100,9 +110,10 @@ struct SessionTests {
         #expect(s.run("scale severity: low < high").text == "+ scale severity: low < high\n")
         #expect(s.run("record incident:\n  severity: severity\n  opened: time?\n").text == "+ record incident: 2 fields\n")
         #expect(s.run("roles: supervisor, owner").text == "+ roles: supervisor, owner\n")
-        #expect(s.run("when severity >= high: notify supervisor").text == "+ rule <input-4>:1: when severity >= high\n")
+        // What was added goes to standard output; warnings (below) to standard error.
+        #expect(Self.said(s.run("when severity >= high: notify supervisor")) == "+ rule <input-4>:1: when severity >= high\n")
         let block = s.run("rule \"low\" when severity = low:\n  notify owner within 1 hour\n")
-        #expect(block.text == "+ rule <input-5>:1: rule \"low\" when severity = low\n")
+        #expect(Self.said(block) == "+ rule <input-5>:1: rule \"low\" when severity = low\n")
         #expect(s.run(".rules").text == """
           1. when severity >= high  1 action, <input-4>:1
           2. rule "low" when severity = low  1 action, <input-5>:1
@@ -354,10 +365,10 @@ struct SessionTests {
           = help: did you mean `standard.policy`?
 
         """)
-        #expect(s.run(".load extra.policy").text == "loaded extra.policy: 4 rules (with 1 used file)\n")
+        #expect(Self.said(s.run(".load extra.policy")) == "loaded extra.policy: 4 rules (with 1 used file)\n")
         #expect(s.policy.model.rules.count == 4)
         // Loading the used file again adds nothing: each file is loaded once.
-        #expect(s.run(".load standard.policy").text == "loaded standard.policy: \"Recovery\", 3 rules\n")
+        #expect(Self.said(s.run(".load standard.policy")) == "loaded standard.policy: \"Recovery\", 3 rules\n")
         #expect(s.policy.model.rules.count == 4)
         #expect(s.run(".load standard.policy").text == "`standard.policy` is already loaded; `.reload` reads it again\n")
         folder.write("broken.policy", "when severity >= hihg: notify owner\n")
@@ -438,7 +449,7 @@ struct SessionTests {
         var s = Self.loaded(folder)
         _ = s.run("when severity = low: notify owner")
         _ = s.run("{severity: low}")
-        #expect(s.run(".clear").text == "cleared the typed entries and the incident; loaded files stay\n")
+        #expect(s.run(".clear").text == "forgot 1 typed entry and the incident; loaded files stay\n")
         #expect(s.policy.model.rules.count == 3 && s.incident == nil)
         #expect(s.run(".clear all").text == "cleared: the session is empty\n")
         #expect(s.policy.model.rules.isEmpty)
@@ -493,5 +504,174 @@ struct SessionTests {
             _ = coloured.run(entry)
         }
         #expect(coloured.run("{severity: hgh}").text.contains("\u{1B}[1;31m"))
+    }
+}
+// MARK: - Issue 21
+
+extension SessionTests {
+    @Test func helpExitAndClearAreAnsweredAsMeant() {
+        let folder = Folder()
+        var s = Self.loaded(folder)
+        let help = s.run(".help").text
+        for word in ["help", ":help", "?", "help()"] {
+            let reply = s.run(word)
+            #expect(!reply.failed && reply.text == help, "\(word)")
+        }
+        #expect(s.run("help load").text == s.run(".help load").text)
+        #expect(s.run(":help keys").text == s.run(".help keys").text)
+        for word in ["exit", "quit", ":q", "exit()"] { #expect(s.run(word).exit, "\(word)") }
+        // `clear` clears the screen and forgets nothing; `.clear` forgets the typed rules.
+        _ = s.run("when category = outage: notify owner")
+        let clear = s.run("clear")
+        #expect(clear.clearScreen && clear.text.isEmpty && !clear.failed)
+        #expect(s.policy.model.rules.count == 4)
+        #expect(s.run(".help clear").text.contains("Forgets every rule and declaration typed"))
+        #expect(s.run(".help").text.contains(".clear [all]         forget all typed rules and declarations"))
+        #expect(s.run(".help keys").text.contains("`clear` (or Ctrl-L) clears the screen"))
+        // Other REPLs' `:command`: how this one writes it.
+        let colon = s.run(":load x.policy")
+        #expect(colon.failed && colon.text == "error: REPL commands start with `.`, not `:`\n  = help: write `.load x.policy`\n")
+        // A policy with a field named `help` or `clear` keeps it a condition.
+        var named = Self.session(folder)
+        _ = named.run("record incident:\n  help: yes/no\n  clear: yes/no\n")
+        _ = named.run("{help: yes, clear: no}")
+        #expect(named.run("help").text.hasPrefix("true"))
+        #expect(named.run("clear").text.hasPrefix("false"))
+    }
+
+    @Test func entriesAndLoadsShowWhatCheckSaysThatIsNew() {
+        let folder = Folder()
+        folder.write("standard.policy", Self.policy)
+        var s = Self.session(folder)
+        // `.load` shows what `amends check standard.policy` shows.
+        let load = s.run(".load standard.policy")
+        #expect(!load.failed)
+        #expect(Self.warned(load).contains("warning[W304]: the role `owner` is never used"))
+        #expect(Self.warned(load).contains("warning[W310]"))
+        // A typed rule: only what is new with it (W304 about `owner` is not repeated).
+        let rule = s.run("when severity = low and category = billing: notify owner; require apology with regret")
+        #expect(!rule.failed)
+        #expect(Self.warned(rule).contains("<input-1>:1:59: warning[W401]: this apology leaves out `responsibility`"))
+        #expect(!Self.warned(rule).contains("W304"))
+        // Nothing new: nothing shown.
+        #expect(Self.warned(s.run("define urgent: severity >= high")).contains("warning[W303]: `urgent` is never used"))
+        #expect(Self.warned(s.run("roles: clerk")).contains("the role `clerk` is never used"))
+        #expect(Self.warned(s.run("{severity: low}")).isEmpty)
+        // An allow comment silences a finding, as in a file.
+        let allowed = s.run("when severity = medium: notify clerk; require apology with regret  # amends: allow W401")
+        #expect(!Self.warned(allowed).contains("warning[W401]") && Self.warned(allowed).contains("warning[W402]"))
+    }
+
+    @Test func aTypedRuleIsReplacedDroppedOrUndoneAlone() {
+        let folder = Folder()
+        var s = Self.loaded(folder)
+        _ = s.run("rule \"outage\" when category = outage: notify owner")
+        _ = s.run("define big: amount > 1000")
+        _ = s.run("when big: notify account_manager")
+        // Typed again under its name: replaced in its place, and said so.
+        let again = s.run("rule \"outage\" when category = outage: notify supervisor")
+        #expect(!again.failed)
+        #expect(Self.said(again) == "~ replaced rule \"outage\" of <input-1>\n+ rule <input-4>:1: rule \"outage\" when category = outage\n")
+        #expect(Self.said(s.run(".rules")).contains("  4. rule \"outage\" when category = outage  1 action, <input-4>:1\n  5. when big"))
+        let outage = "{severity: low, category: outage, reported: 2026-03-02T09:00:00Z}"
+        #expect(s.run(outage).text.contains("notify supervisor  [<input-4>:1 \"outage\"]"))
+        // A define too.
+        #expect(Self.said(s.run("define big: amount > 5000")).hasPrefix("~ replaced define `big` of <input-2>\n"))
+        // `.drop` by number or name forgets one typed rule; the rest stays.
+        #expect(Self.said(s.run(".drop 5")) == "- rule <input-3>:1: when big\n")
+        #expect(s.policy.model.rules.count == 4)
+        let fromFile = s.run(".drop 1")
+        #expect(fromFile.failed && fromFile.text.contains("rule 1 comes from `standard.policy`, not from what was typed"))
+        let unknown = s.run(".drop outgae")
+        #expect(unknown.failed && unknown.text.contains("did you mean `outage`?"))
+        #expect(s.run(".drop").failed && s.run(".drop 9").failed)
+        // A define a rule needs cannot go.
+        _ = s.run("when big: notify owner")
+        let needed = s.run(".drop big")
+        #expect(needed.failed && needed.text.contains("not dropped: the rest of the session needs it"))
+        #expect(Self.said(s.run(".drop outage")) == "- rule <input-4>:1: rule \"outage\" when category = outage\n")
+        // `.undo` takes back the last change, again and again.
+        #expect(Self.said(s.run(".undo")) == "+ rule <input-4>:1: rule \"outage\" when category = outage\n")
+        #expect(Self.said(s.run(".undo")) == "- rule <input-7>:1: when big\n")
+        #expect(Self.said(s.run(".undo")) == "+ rule <input-3>:1: when big\n")
+        #expect(Self.said(s.run(".undo")) == "- define big\n+ define big\n")
+        #expect(s.policy.model.rules.count == 5)
+        // Undoing the replacement brings the first `outage` rule back.
+        #expect(Self.said(s.run(".undo")) == "- rule <input-4>:1: rule \"outage\" when category = outage\n+ rule <input-1>:1: rule \"outage\" when category = outage\n")
+        #expect(s.run(outage).text.contains("notify owner  [<input-1>:1 \"outage\"]"))
+        #expect(s.run(".help").text.contains(".drop NUMBER|NAME"))
+        #expect(s.run(".help").text.contains(".undo"))
+        _ = s.run(".clear")
+        #expect(s.run(".undo").text.contains("there is nothing to undo"))
+    }
+
+    @Test func aRuleInAnEntryWithOtherStatementsIsDroppedAlone() {
+        let folder = Folder()
+        var s = Self.loaded(folder)
+        _ = s.run("define big: amount > 1000\nrule \"big\" when big:\n  notify owner\nwhen severity = low: notify owner\n")
+        #expect(s.policy.model.rules.count == 5)
+        // The rule named `big` goes (a rule before a define of the same name); the rest of the entry stays.
+        #expect(Self.said(s.run(".drop big")) == "- rule <input-1>:2: rule \"big\" when big\n")
+        #expect(s.policy.model.rules.count == 4)
+        #expect(s.policy.model.defines.contains { $0.name == "big" })
+        #expect(Self.said(s.run(".rules")).contains("4. when severity = low  1 action, <input-1>:2"))
+        #expect(Self.said(s.run(".undo")).contains("+ rule <input-1>:2: rule \"big\" when big\n"))
+        #expect(s.policy.model.rules.count == 5)
+        // A whole entry by its name.
+        #expect(Self.said(s.run(".drop <input-1>")) == "- define big\n- rule <input-1>:2: rule \"big\" when big\n- rule <input-1>:4: when severity = low\n")
+        #expect(s.policy.model.rules.count == 3)
+    }
+
+    @Test func saveIntoAnotherFolderWritesUsePathsThatLoadFromThere() {
+        let folder = Folder()
+        #expect(mkdir(folder.path + "/out", 0o700) == 0)
+        #expect(mkdir(folder.path + "/lib", 0o700) == 0)
+        defer {
+            for name in ["lib/standard.policy", "lib/session.policy", "out/session.policy"] { unlink(folder.path + "/" + name) }
+            rmdir(folder.path + "/out")
+            rmdir(folder.path + "/lib")
+        }
+        folder.write("lib/standard.policy", Self.policy)
+        var s = Self.session(folder)
+        #expect(!s.run(".load lib/standard.policy").failed)
+        _ = s.run("when category = outage: notify owner")
+        // Into the loaded file's folder: `use` it from there.
+        #expect(s.run(".save lib/session.policy").text == "saved 1 loaded file and 1 entry to lib/session.policy\n")
+        #expect(folder.read("lib/session.policy")?.contains("use \"standard.policy\"\n") == true)
+        var again = Self.session(folder)
+        #expect(!again.run(".load lib/session.policy").failed)
+        #expect(again.policy.model.rules.count == 4)
+        // Where no `use` can reach it: said, and nothing written.
+        let out = s.run(".save out/session.policy")
+        #expect(out.failed)
+        #expect(out.text == """
+            error: cannot save to `out/session.policy`: a policy in `out` cannot `use` `lib/standard.policy`, which is outside that folder
+              = help: a policy can `use` only files in its own folder and below; save where it can reach them, e.g. `.save session.policy`
+
+            """)
+        #expect(folder.read("out/session.policy") == nil)
+    }
+
+    @Test func aQuotedLevelIsReadAsARecordReadsIt() {
+        let folder = Folder()
+        var s = Self.loaded(folder)
+        let reply = s.run(#"{severity: "Critical", tier: "ENTERPRISE", category: "Outage", reported: "2026-03-02T09:00:00Z"}"#)
+        #expect(!reply.failed, "\(reply.text)")
+        #expect(reply.text.contains("offer refund, credit"))
+        #expect(s.run("tier = enterprise and category = outage").text.hasPrefix("true"))
+        let wrong = s.run(#"{severity: "Critical!"}"#)
+        #expect(wrong.failed && wrong.text.contains("`Critical!` is not a level of scale `severity`"))
+    }
+
+    @Test func theBannerComesBeforeWhatLoadingSays() {
+        let folder = Folder()
+        folder.write("standard.policy", Self.policy)
+        var s = Self.session(folder)
+        let opening = REPLCommand.start(&s, loading: ["standard.policy"], banner: true)
+        let said = Self.said(opening)
+        #expect(said.hasPrefix("amends \(Amends.version) repl: type .help for help"))
+        #expect(said.hasSuffix("loaded standard.policy: \"Recovery\", 3 rules\n"))
+        var plain = Self.session(folder)
+        #expect(Self.said(REPLCommand.start(&plain, loading: ["standard.policy"], banner: false)) == "loaded standard.policy: \"Recovery\", 3 rules\n")
     }
 }

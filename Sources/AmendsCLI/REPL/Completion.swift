@@ -52,6 +52,10 @@ struct Completer: Sendable {
         case ".help": options = Session.commands.map { String($0.name.dropFirst()) } + Session.topics.map(\.name)
         case ".format": options = Session.Format.allCases.map(\.rawValue)
         case ".clear": options = ["all"]
+        case ".drop":
+            // The typed rules, by number and by name.
+            let typed = model.rules.filter { $0.file.hasPrefix("<input-") }
+            options = typed.map { String($0.index + 1) } + typed.compactMap { $0.name.map(SExpr.quote) }
         case ".now": options = ["clock"]
         default: break
         }
@@ -64,8 +68,9 @@ struct Completer: Sendable {
         let slash = partial.lastIndex(of: "/")
         let folder = slash.map { String(partial[...$0]) } ?? ""
         let prefix = slash.map { String(partial[partial.index(after: $0)...]) } ?? partial
-        var dir = folder.isEmpty ? directory : FileSystem.join(directory, folder)
-        if folder.hasPrefix("~/"), let home = History.env("HOME") { dir = home + folder.dropFirst() }
+        // Where `.load` and `.save` look: relative to `directory` (a `~` is
+        // a name like any other there, as it is to them).
+        let dir = folder.isEmpty ? directory : FileSystem.join(directory, folder)
         var found: [String] = []
         for name in FileSystem.entries(of: dir, limit: 10_000) where name.hasPrefix(prefix) {
             if name.hasPrefix(".") && !prefix.hasPrefix(".") { continue }
@@ -93,7 +98,7 @@ struct Completer: Sendable {
             return []
         }
         guard let last else {
-            if firstLine { return (InputShape.statementKeywords.sorted() + conditionStart + ["exit", "quit"]).map { $0 + " " } }
+            if firstLine { return (InputShape.statementKeywords.sorted() + conditionStart + ["exit", "quit", "help"]).map { $0 + " " } }
             if lineIndented { return blockWords(entry) }
             return (InputShape.statementKeywords.sorted() + conditionStart).map { $0 + " " }
         }

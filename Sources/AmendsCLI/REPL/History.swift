@@ -29,6 +29,13 @@ struct History: Sendable {
         return home.hasSuffix("/") ? home + ".amends_history" : home + "/.amends_history"
     }
 
+    /// Where the history is kept, or why it is not, for `.help keys`.
+    static func keeping(environment: (String) -> String? = History.env) -> Session.HistoryKeeping {
+        if let path = defaultPath(environment: environment) { return .file(path) }
+        if environment("AMENDS_HISTORY") != nil { return .off("`AMENDS_HISTORY` is set and empty") }
+        return .off("`HOME` is not set")
+    }
+
     static func env(_ name: String) -> String? {
         guard let value = getenv(name) else { return nil }
         return String(cString: value)

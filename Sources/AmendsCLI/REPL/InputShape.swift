@@ -2,7 +2,9 @@
 /// rules for the line editor (does Enter submit or open a `...` line?) and
 /// for plain line reading from a script.
 ///
-/// - A line starting with `.` is a REPL command; `exit` and `quit` alone leave.
+/// - A line starting with `.` is a REPL command (one starting with `:`, as
+///   other REPLs write them, is answered as one); `exit` and `quit` alone
+///   leave, `help` and `?` ask for help, `clear` clears the screen.
 /// - A line starting with a statement keyword (`when`, `rule`, `scale`, …)
 ///   is a declaration or a rule, added to the session policy.
 /// - A line starting with `{` is an incident, read as a record.
@@ -13,8 +15,14 @@
 /// a line ends with `:` (a block header), until a blank line.
 enum InputShape {
     enum Kind: Equatable, Sendable {
-        case empty, command, exit, declaration, incident, condition
+        case empty, command, exit, help, clearScreen, declaration, incident, condition
     }
+
+    /// What people type to leave a REPL, to ask for help, and to clear the
+    /// screen (Python's, node's, ghci's, a shell's), answered as what they mean.
+    static let exitWords: Set<String> = ["exit", "quit", "exit()", "quit()", ":q", ":quit", ":exit"]
+    static let helpWords: Set<String> = ["help", ":help", ":h", "?", ":?", "help()"]
+    static let clearWords: Set<String> = ["clear", "cls", ":clear"]
 
     /// Words that start a statement of the language.
     static let statementKeywords: Set<String> = [
@@ -26,8 +34,15 @@ enum InputShape {
         let trimmed = text.trimmingWhitespace
         if trimmed.isEmpty { return .empty }
         if trimmed.hasPrefix("#") && !trimmed.contains("\n") { return .empty }
-        if trimmed == "exit" || trimmed == "quit" { return .exit }
-        if trimmed.hasPrefix(".") { return .command }
+        if exitWords.contains(String(trimmed)) { return .exit }
+        if clearWords.contains(String(trimmed)) { return .clearScreen }
+        // `help`, or `help TOPIC` (one more word).
+        let words = trimmed.split(separator: " ", omittingEmptySubsequences: true)
+        if let first = words.first, helpWords.contains(String(first)), words.count <= 2, !trimmed.contains("\n"),
+           words.count == 1 || words[1].allSatisfy({ $0.isLetter || $0 == "." }) {
+            return .help
+        }
+        if trimmed.hasPrefix(".") || trimmed.hasPrefix(":") { return .command }
         if trimmed.hasPrefix("{") { return .incident }
         if statementKeywords.contains(firstWord(trimmed)) { return .declaration }
         return .condition
@@ -41,7 +56,7 @@ enum InputShape {
     /// Whether `text` needs another line before it can be run.
     static func needsMore(_ text: String) -> Bool {
         let kind = kind(of: text)
-        if kind == .empty || kind == .command || kind == .exit { return false }
+        if [.empty, .command, .exit, .help, .clearScreen].contains(kind) { return false }
         let scan = Scan(text)
         if scan.depth > 0 { return true }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)

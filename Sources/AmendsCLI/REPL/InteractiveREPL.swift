@@ -18,6 +18,7 @@ struct InteractiveREPL: Sendable {
 
     init(session: Session) {
         self.session = session
+        self.session.history = History.keeping()
         editor.needsMore = { InputShape.needsMore($0) }
         if session.style.color {
             view.primary = EditorView.Prompt("\u{1B}[1;34m>>>\u{1B}[0m ", width: 4)
@@ -25,28 +26,44 @@ struct InteractiveREPL: Sendable {
         }
     }
 
+    /// The first line on a terminal (before what loading the policies says).
+    static func banner(_ style: Style) -> String {
+        style.dim("amends \(Amends.version) repl: type .help for help, .exit or Ctrl-D to leave") + "\n"
+    }
+
+    /// Runs the session until Ctrl-D or `.exit` (the banner is already out).
     mutating func run() -> Int32 {
         Terminal.prepare()
-        Console.out.write(session.style.dim("amends \(Amends.version) repl: type .help for help, .exit or Ctrl-D to leave") + "\n")
-        Console.out.flush()
         while let entry = readEntry() {
-            let kind = InputShape.kind(of: entry)
-            if kind != .command && kind != .exit && kind != .empty { history.add(InputShape.normalized(entry)) }
-            let reply = session.run(entry)
-            for chunk in reply.chunks {
-                if chunk.isError {
-                    Console.out.flush()
-                    Console.err.write(chunk.text)
-                    Console.err.flush()
-                } else {
-                    Console.out.write(chunk.text)
-                }
+            // REPL commands, and `help`, `exit`, `clear`, stay out of the history.
+            if [.declaration, .incident, .condition].contains(InputShape.kind(of: entry)) {
+                history.add(InputShape.normalized(entry))
             }
-            Console.out.flush()
+            let reply = session.run(entry)
+            if reply.clearScreen {
+                Terminal.write("\u{1B}[H\u{1B}[2J")
+                view.forget()
+            }
+            InteractiveREPL.show(reply.chunks, width: Terminal.columns())
             if reply.exit { break }
         }
         Terminal.restore()
         return 0
+    }
+
+    /// Prints what an entry said, long lines wrapped to the window.
+    static func show(_ chunks: [Session.Reply.Chunk], width: Int) {
+        for chunk in chunks {
+            let text = chunk.wraps ? OutputWrap.wrap(chunk.text, width: width) : chunk.text
+            if chunk.isError {
+                Console.out.flush()
+                Console.err.write(text)
+                Console.err.flush()
+            } else {
+                Console.out.write(text)
+            }
+        }
+        Console.out.flush()
     }
 
     /// Edits one entry; nil at Ctrl-D on an empty line or the end of input.

@@ -19,10 +19,16 @@ enum REPLCommand: Command {
       a condition             true or false for the last incident, and why
                               tier >= premium
       a command               .help .load .reload .save .rules .incident .explain
-                              .clear .format .now .exit (also exit, quit, Ctrl-D)
+                              .drop .undo .clear .format .now .exit
+                              (also help or ?, exit or quit, and Ctrl-D to leave)
+    A declaration or rule is checked as `amends check` checks a policy: its
+    errors, and the warnings and lints it adds. A rule typed again under its
+    name (`rule "x" when …`) replaces the typed one; `.drop` forgets one typed
+    rule, `.undo` the last change, `.clear` every typed rule and declaration.
     A line ending in `:` (or with a bracket open) goes on on a `...` line; a
     blank line ends a block. On a terminal: line editing, history (Up, Ctrl-R),
-    Tab completion; `.help keys` lists the keys.
+    Tab completion, `clear` or Ctrl-L clears the screen, long output is
+    wrapped to the window; `.help keys` lists the keys.
 
     options:
       --format text|json   how actions are shown (default text; `.format` changes it)
@@ -61,15 +67,16 @@ enum REPLCommand: Command {
                 return CLI.usage("`--now` needs a time such as 2026-03-02T09:00:00Z", command: Self.name)
             }
         }
-        var failed = false
-        if !parsed.operands.isEmpty {
-            let reply = session.load(parsed.operands)
-            for chunk in reply.chunks {
+        let opening = start(&session, loading: parsed.operands, banner: terminal)
+        if terminal {
+            InteractiveREPL.show(opening.chunks, width: Terminal.columns())
+        } else {
+            for chunk in opening.chunks {
                 if chunk.isError { Console.err.write(chunk.text) } else { Console.out.write(chunk.text) }
             }
-            Console.flush()
-            failed = reply.failed
         }
+        Console.flush()
+        let failed = opening.failed
         let status: Int32
         if terminal {
             var repl = InteractiveREPL(session: session)
@@ -79,5 +86,19 @@ enum REPLCommand: Command {
             status = script.run()
         }
         return failed ? max(status, 1) : status
+    }
+
+    /// What the REPL says before the first prompt: the banner (on a
+    /// terminal), then what loading the policies named on the command line
+    /// says, in that order.
+    static func start(_ session: inout Session, loading paths: [String], banner: Bool) -> Session.Reply {
+        var reply = Session.Reply()
+        if banner { reply.say(InteractiveREPL.banner(session.style)) }
+        if !paths.isEmpty {
+            let loaded = session.load(paths)
+            reply.chunks += loaded.chunks
+            reply.failed = loaded.failed
+        }
+        return reply
     }
 }

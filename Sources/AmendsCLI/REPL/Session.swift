@@ -22,10 +22,15 @@ struct Session: Sendable {
         struct Chunk: Sendable, Equatable {
             var text: String
             var isError: Bool
+            /// Whether a terminal may wrap its long lines at spaces (not
+            /// JSON, which a program may read back).
+            var wraps = true
         }
         var chunks: [Chunk] = []
         var failed = false
         var exit = false
+        /// `clear` (or Ctrl-L): a terminal clears its screen; a script ignores it.
+        var clearScreen = false
 
         /// Everything printed, in order.
         var text: String { chunks.map(\.text).joined() }
@@ -52,6 +57,17 @@ struct Session: Sendable {
     /// Entries typed so far that are not commands (names `<input-N>`).
     var entryCount = 0
     var incident: Incident?
+    /// Changes to the typed entries, newest last, for `.undo`.
+    var edits: [Edit] = []
+    /// Where the history is kept, for `.help keys`.
+    var history: HistoryKeeping = .off("history is kept only when the REPL reads from a terminal")
+
+    /// Where the entries typed are kept across sessions.
+    enum HistoryKeeping: Sendable, Equatable {
+        case file(String)
+        /// Not kept, and why.
+        case off(String)
+    }
 
     init(directory: String = ".", color: Bool = false, format: Format = .text,
          clock: @escaping @Sendable () -> Int64,
@@ -69,17 +85,34 @@ struct Session: Sendable {
     /// Runs one entry.
     mutating func run(_ entry: String) -> Reply {
         let text = InputShape.normalized(entry)
-        switch InputShape.kind(of: text) {
+        var kind = InputShape.kind(of: text)
+        // `help` or `clear` is a condition when the policy has a field or define so named.
+        if kind == .help || kind == .clearScreen, names(InputShape.firstWord(text)) { kind = .condition }
+        switch kind {
         case .empty: return Reply()
         case .exit:
             var reply = Reply()
             reply.exit = true
+            return reply
+        case .help:
+            // `help`, `:help`, `?`, and any of them with a topic.
+            let words = Session.words(String(text.trimmingWhitespace))
+            return help(words.count > 1 ? words[1] : nil)
+        case .clearScreen:
+            var reply = Reply()
+            reply.clearScreen = true
             return reply
         case .command: return command(String(text.trimmingWhitespace))
         case .declaration: return declare(text)
         case .incident: return evaluateIncident(text)
         case .condition: return evaluateCondition(text)
         }
+    }
+
+    /// Whether the session policy has a field or define named `name`.
+    func names(_ name: String) -> Bool {
+        let model = policy.model
+        return model.fieldIndex(name) != nil || model.defines.contains { $0.name == name }
     }
 
     /// The next `<input-N>` name's number.
@@ -89,37 +122,47 @@ struct Session: Sendable {
     }
 
     /// A declaration or rule: added when the whole policy still compiles.
-    /// An `example` typed at the prompt is checked and run at once.
+    /// A rule or define named as a typed one replaces it, in its place.
+    /// An `example` typed at the prompt is checked and run at once. The
+    /// warnings and findings the entry adds are shown as `amends check`
+    /// shows them.
     mutating func declare(_ text: String) -> Reply {
         var reply = Reply()
         let piece = policy.parseEntry(text, number: nextEntryNumber())
-        let ownFiles = Set(piece.loaded.files.map { ObjectIdentifier($0.source) })
-        let main = piece.loaded.main
-        let source = piece.loaded.files[main].source
+        guard let source = piece.source else { return problem("the entry could not be read") }
+        let items = Session.mainItems(piece)
         // Examples are checked where the checker looks at them: in the main file.
         var probe = Probe()
-        for (file, item) in piece.loaded.items where file == main {
+        for item in items {
             if case .example = item.kind { probe.add(verbatim: source, span: item.span) }
         }
-        let compiled = policy.trying([piece], probe: probe)
+        let placed = placing(piece)
+        let compiled = policy.compiling(placed.pieces, probe: probe)
         if compiled.hasErrors {
             // The accepted policy has no errors, so every error is this entry's doing.
             reply.error(render(compiled.diagnostics.filter { $0.level == .error }.map(probe.relocate)))
             reply.failed = true
             return reply
         }
-        let warnings = compiled.diagnostics.filter { ownFiles.contains(ObjectIdentifier($0.source)) }
-        policy.accept([piece], compiled: probe.text.isEmpty ? compiled : policy.trying([piece]))
-        if !warnings.isEmpty { reply.error(render(warnings)) }
+        // What the checker says of the examples (in the probe), then what
+        // `check` says of the policy that is new with this entry.
+        let exampleWarnings = compiled.diagnostics.filter { $0.source.path == SessionPolicy.probePath }.map(probe.relocate)
+        let fresh = policy.replace(placed.pieces, compiled: probe.text.isEmpty ? compiled : policy.compiling(placed.pieces))
+        edits.append(placed.edit)
+        for what in placed.replaced { reply.say(style.dim("~ replaced \(what)") + "\n") }
         var examples = compiled.model.examples.makeIterator()
-        for (file, item) in piece.loaded.items where file == main {
+        var results: [Reply.Chunk] = []
+        for item in items {
             reply.say(style.dim("+ " + summary(item, in: source)) + "\n")
             if case .example = item.kind, let example = examples.next(), let program = compiled.program {
                 let result = runExample(example, program: program)
-                reply.chunks += result.chunks
+                results += result.chunks
                 if result.failed { reply.failed = true }
             }
         }
+        reply.chunks += results
+        let warnings = exampleWarnings + fresh
+        if !warnings.isEmpty { reply.error(render(warnings.sortedForDisplay())) }
         return reply
     }
 

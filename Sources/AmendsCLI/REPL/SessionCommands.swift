@@ -18,7 +18,10 @@ extension Session {
         CommandInfo(name: ".rules", arguments: "", summary: "list the session's rules"),
         CommandInfo(name: ".incident", arguments: "", summary: "show the last incident, field by field"),
         CommandInfo(name: ".explain", arguments: "", summary: "why each rule did or did not fire for the last incident"),
-        CommandInfo(name: ".clear", arguments: "[all]", summary: "forget typed entries and the incident (`all`: loaded files too)"),
+        CommandInfo(name: ".drop", arguments: "NUMBER|NAME", summary: "forget one typed rule (its number in `.rules`, or its name)"),
+        CommandInfo(name: ".undo", arguments: "", summary: "take back the last typed declaration or rule, replacement or `.drop`"),
+        CommandInfo(name: ".clear", arguments: "[all]",
+                    summary: "forget all typed rules and declarations, and the incident (`all`: loaded files too)"),
         CommandInfo(name: ".format", arguments: "[text|json]", summary: "how actions are shown"),
         CommandInfo(name: ".now", arguments: "[TIME|clock]", summary: "the time deadlines and `age` count from"),
         CommandInfo(name: ".exit", arguments: "", summary: "leave (so do `exit`, `quit` and Ctrl-D)"),
@@ -37,6 +40,8 @@ extension Session {
         case ".rules": return noArguments(name, args) ?? rules()
         case ".incident": return noArguments(name, args) ?? showIncident()
         case ".explain": return noArguments(name, args) ?? explain()
+        case ".drop": return drop(args)
+        case ".undo": return noArguments(name, args) ?? undo()
         case ".clear": return clear(args)
         case ".format": return setFormat(args)
         case ".now": return setNow(args)
@@ -44,6 +49,13 @@ extension Session {
             var reply = Reply()
             reply.exit = true
             return reply
+        case _ where name.hasPrefix(":"):
+            // Other REPLs' `:load`: say how this one writes it.
+            let dotted = "." + name.dropFirst()
+            let known = Session.commands.contains { $0.name == dotted }
+            return problem("REPL commands start with `.`, not `:`",
+                           help: known ? "write `\(([dotted] + args).joined(separator: " "))`"
+                               : Suggest.didYouMean(dotted, in: Session.commands.map(\.name)) ?? "`.help` lists the commands")
         default:
             let names = Session.commands.map(\.name)
             return problem("unknown command `\(name)`",
@@ -109,11 +121,13 @@ extension Session {
             reply.failed = true
             return reply
         }
-        let fresh = Set(pieces.flatMap { $0.loaded.files.map { ObjectIdentifier($0.source) } })
-        let warnings = compiled.diagnostics.filter { fresh.contains(ObjectIdentifier($0.source)) }
-        policy.accept(pieces, compiled: compiled)
-        if !warnings.isEmpty { reply.error(render(warnings)) }
+        // What `amends check FILE` says of each file, then what is new in
+        // the session with them (a typed rule they make redundant, …).
+        var warnings = pieces.flatMap { PolicyCheck.run(Driver.compile($0.loaded)).diagnostics }
+        var seen = Set(warnings.map(SessionPolicy.FindingKey.init))
+        warnings += policy.accept(pieces, compiled: compiled).filter { seen.insert(SessionPolicy.FindingKey($0)).inserted }
         for piece in pieces { reply.say(style.dim("loaded " + describe(piece)) + "\n") }
+        if !warnings.isEmpty { reply.error(render(warnings)) }
         return reply
     }
 
@@ -153,9 +167,10 @@ extension Session {
             reply.failed = true
             return reply
         }
-        policy.replace(fresh, compiled: compiled)
+        let findings = policy.replace(fresh, compiled: compiled)
         var reply = Reply()
         reply.say(style.dim("reloaded \(Summary.plural(policy.files.count, "file")), \(Summary.plural(compiled.model.rules.count, "rule")) in the session") + "\n")
+        if !findings.isEmpty { reply.error(render(findings.sortedForDisplay())) }
         return reply
     }
 
@@ -173,9 +188,27 @@ extension Session {
             return problem("cannot save to `\(path)`: the session has loaded it, and the saved session `use`s it",
                            help: "save to another file, e.g. `.save session.policy`")
         }
-        let typed = savedText(to: target)
+        let typed: String
+        switch savedText(to: target) {
+        case .failure(let unreachable):
+            let here = FileSystem.directory(of: path)
+            return problem("cannot save to `\(path)`: a policy in `\(here)` cannot `use` `\(unreachable.path)`, "
+                           + "which is outside that folder",
+                           help: "a policy can `use` only files in its own folder and below; save where it can reach them, "
+                               + "e.g. `.save session.policy`")
+        case .success(let text): typed = text
+        }
         // The canonical layout of `amends fmt` (the session compiles, so it parses).
         let text = Formatter.format(text: typed, path: path) ?? typed
+        // Never leave a file that would not load from where it is.
+        let saved = Driver.compile(Loader.load(source: SourceText(path: path, text: text), directory: FileSystem.directory(of: target)))
+        if saved.hasErrors {
+            var reply = Reply()
+            reply.error(render(saved.diagnostics.filter { $0.level == .error }))
+            reply.error(style.dim("not saved: the policy would not load from `\(path)`") + "\n")
+            reply.failed = true
+            return reply
+        }
         if let failure = FileSystem.writeAtomically(target, Array(text.utf8)) {
             return problem("cannot save to `\(path)`: \(failure.reason)")
         }
@@ -200,29 +233,57 @@ extension Session {
         return false
     }
 
+    /// A file the saved policy would have to `use` but cannot: it is not
+    /// inside the saved policy's folder (`E204`).
+    struct Unreachable: Error {
+        var path: String
+    }
+
     /// The session as one policy: a `use` per loaded file, then every typed
-    /// entry, in the order they came (so rules keep their order). `save`
-    /// lays it out as `amends fmt` would.
-    func savedText(to target: String) -> String {
+    /// entry, in the order they came (so rules keep their order); `use`
+    /// paths (of loaded files, and in typed `use`s) written from the folder
+    /// of `target`. `save` lays it out as `amends fmt` would.
+    func savedText(to target: String) -> Result<String, Unreachable> {
         var out = "# Saved from `amends repl`.\n"
-        let targetDir = FileSystem.directory(of: target)
+        let folder = FileSystem.directory(of: target)
         var previousWasUse = false
         for piece in policy.pieces {
             switch piece.origin {
             case .file(let path):
-                // As typed when the policy is saved next to where paths start; else absolute.
-                var usePath = path
-                if !path.hasPrefix("/") && targetDir != policy.directory {
-                    usePath = FileSystem.canonical(FileSystem.join(policy.directory, path))
-                }
+                guard let usePath = usePath(path, from: folder) else { return .failure(Unreachable(path: path)) }
                 out += (previousWasUse ? "" : "\n") + "use \(SExpr.quote(usePath))\n"
                 previousWasUse = true
             case .entry(_, let text):
-                out += "\n" + text + "\n"
+                // A typed `use` is relative to where the REPL started: write it from the folder too.
+                var bytes = Array(text.utf8)
+                let uses = Session.mainItems(piece).compactMap { item -> StringLiteral? in
+                    if case .use(let path) = item.kind { return path } else { return nil }
+                }
+                for literal in uses.sorted(by: { $0.span.start > $1.span.start }) {
+                    guard let usePath = usePath(literal.value, from: folder) else {
+                        return .failure(Unreachable(path: literal.value))
+                    }
+                    guard literal.span.start >= 0, literal.span.start <= literal.span.end, literal.span.end <= bytes.count else { continue }
+                    bytes.replaceSubrange(literal.span.start..<literal.span.end, with: Array(SExpr.quote(usePath).utf8))
+                }
+                out += "\n" + String(decoding: bytes, as: UTF8.self) + "\n"
                 previousWasUse = false
             }
         }
-        return out
+        return .success(out)
+    }
+
+    /// How a policy in `folder` names the file at `path` (both relative to
+    /// where the REPL started, or absolute) in a `use`: the path from the
+    /// folder down to it, links resolved as the loader resolves them; nil
+    /// when it is not inside the folder, so no `use` there can reach it.
+    func usePath(_ path: String, from folder: String) -> String? {
+        let file = FileSystem.canonical(FileSystem.join(policy.directory, path))
+        var base = FileSystem.canonical(folder)
+        guard file.hasPrefix("/"), base.hasPrefix("/") else { return nil }
+        if !base.hasSuffix("/") { base += "/" }
+        guard file.hasPrefix(base), file.count > base.count else { return nil }
+        return String(file.dropFirst(base.count))
     }
 
     // MARK: - State
@@ -249,11 +310,14 @@ extension Session {
         case "all"?: all = true
         case let other?: return problem("`.clear` takes `all` or nothing, not `\(other)`")
         }
-        let kept = all ? [] : policy.pieces.filter { if case .file = $0.origin { return true } else { return false } }
+        let kept = all ? [] : policy.pieces.filter { $0.origin.entryNumber == nil }
+        let forgotten = policy.pieces.count - kept.count
         policy.replace(kept, compiled: policy.compiling(kept))
         incident = nil
+        edits = []
         var reply = Reply()
-        reply.say(style.dim(all ? "cleared: the session is empty" : "cleared the typed entries and the incident; loaded files stay") + "\n")
+        reply.say(style.dim(all ? "cleared: the session is empty"
+                            : "forgot \(Summary.plural(forgotten, "typed entry", "typed entries")) and the incident; loaded files stay") + "\n")
         return reply
     }
 

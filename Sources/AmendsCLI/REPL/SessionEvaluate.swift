@@ -90,7 +90,8 @@ extension Session {
         switch format {
         case .json:
             writer.writeJSON(record: number, evaluator, reading.record, into: out)
-            reply.say(String(decoding: out.bytes, as: UTF8.self))
+            // A line for programs: never wrapped.
+            reply.chunks.append(Reply.Chunk(text: String(decoding: out.bytes, as: UTF8.self), isError: false, wraps: false))
         case .text:
             writer.writeText(record: number, evaluator, reading.record, into: out)
             // The first line is the `record N` heading of `run`; the REPL needs none.

@@ -14,7 +14,10 @@ extension Session {
                                     {"severity": "high", "reported": "2026-03-02T09:00:00Z"}
           a condition               true or false for the last incident, and why
                                     tier >= premium and severity is present
-          a command                 `.help` lists them
+          a command                 `.help` lists them (so do `help` and `?`)
+        A declaration or rule is checked as `amends check` checks a policy; the
+        warnings it adds are shown. Typing a rule or define again under its name
+        replaces the typed one (`.drop` forgets one, `.undo` the last change).
         A line ending in `:`, `,`, `and` or `or`, or with a bracket open, goes on
         on a `...` line; a blank line ends a block.
 
@@ -30,7 +33,7 @@ extension Session {
           Ctrl-R                       search the history backwards (Esc or Ctrl-G cancels)
           Tab                          complete; twice shows every choice
           Ctrl-C                       cancel the entry      Ctrl-D on an empty line  leave
-        History is kept in ~/.amends_history (AMENDS_HISTORY=path moves it, AMENDS_HISTORY= turns it off).
+        `clear` (or Ctrl-L) clears the screen; `.clear` forgets the typed rules instead.
 
         """),
     ]
@@ -55,10 +58,21 @@ extension Session {
         }
         if let t = Session.topics.first(where: { $0.name == topic }) {
             reply.say(t.text)
+            if t.name == "keys" { reply.say(historyLine + "\n") }
             return reply
         }
         let names = Session.commands.map { String($0.name.dropFirst()) } + Session.topics.map(\.name)
         return problem("no help on `\(topic)`", help: Suggest.didYouMean(topic, in: names) ?? "`.help` lists the commands and topics")
+    }
+
+    /// Where the history is kept (the file actually in use), or why not.
+    var historyLine: String {
+        switch history {
+        case .file(let path):
+            return "History is kept in \(path) (AMENDS_HISTORY=path moves it, AMENDS_HISTORY= turns it off)."
+        case .off(let why):
+            return "History is not kept: \(why)."
+        }
     }
 
     /// More about some commands, for `.help COMMAND`.
@@ -67,7 +81,14 @@ extension Session {
             + "  A file that would give the session an error is not loaded.\n",
         ".save": "  Loaded files become `use` lines, typed entries follow in the order they were typed.\n"
             + "  A loaded file (or one it uses) is never written over.\n",
-        ".clear": "  `.clear` keeps the loaded files; `.clear all` starts from nothing.\n",
+        ".clear": "  Forgets every rule and declaration typed in the session, and the incident; the loaded files stay.\n"
+            + "  `.clear all` forgets the loaded files too. To forget one rule: `.drop`; the last entry: `.undo`.\n"
+            + "  To clear the screen: `clear` or Ctrl-L.\n",
+        ".drop": "  `.drop 4` forgets rule 4 of `.rules`, `.drop \"valued client\"` the typed rule of that name,\n"
+            + "  `.drop valued` a typed define, `.drop <input-3>` a whole typed entry. Rules from loaded files stay.\n"
+            + "  Typing a rule (`rule \"x\" when …`) or define under a typed one's name replaces it instead.\n",
+        ".undo": "  Takes back the last change to the typed entries: an entry added, a rule replaced, a `.drop`.\n"
+            + "  Again for the one before.\n",
         ".format": "  `text` (the default) for people, `json` for the line `amends run` prints per record.\n",
         ".now": "  Without a clock field in the incident, deadlines count from now; `age` is measured at now.\n"
             + "  `.now 2026-03-02T09:00:00Z` fixes it (a time without offset is UTC); `.now clock` follows the clock again.\n",

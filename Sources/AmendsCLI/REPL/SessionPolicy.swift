@@ -33,6 +33,10 @@ struct SessionPolicy: Sendable {
     private(set) var pieces: [Piece] = []
     /// The accepted policy, compiled.
     private(set) var compiled: Driver.Compiled
+    /// What `amends check` says of the accepted policy: its warnings, the
+    /// analyses' findings and the domain lints (`PolicyCheck`), allow
+    /// comments applied. The session shows those an entry adds.
+    private(set) var findings: [Diagnostic] = []
     /// `use` and `.load` paths are relative to it.
     let directory: String
     let read: Loader.ReadFile
@@ -72,21 +76,79 @@ struct SessionPolicy: Sendable {
         SessionPolicy.compile(pieces + extra, probe: probe, directory: directory, read: read)
     }
 
-    /// Just these pieces, compiled (for `.reload` and `.clear`).
-    func compiling(_ pieces: [Piece]) -> Driver.Compiled {
-        SessionPolicy.compile(pieces, probe: Probe(), directory: directory, read: read)
+    /// Just these pieces, compiled (for `.reload`, `.clear`, `.drop`, `.undo`
+    /// and a replaced rule), with a probe as the main file when given.
+    func compiling(_ pieces: [Piece], probe: Probe = Probe()) -> Driver.Compiled {
+        SessionPolicy.compile(pieces, probe: probe, directory: directory, read: read)
     }
 
-    /// Adds pieces whose compiled result has no errors.
-    mutating func accept(_ extra: [Piece], compiled: Driver.Compiled) {
-        pieces += extra
-        self.compiled = compiled
+    /// Adds pieces whose compiled result has no errors; returns the
+    /// findings that were not there before.
+    @discardableResult
+    mutating func accept(_ extra: [Piece], compiled: Driver.Compiled) -> [Diagnostic] {
+        replace(pieces + extra, compiled: compiled)
     }
 
-    /// Replaces every piece (`.reload`, `.clear`).
-    mutating func replace(_ pieces: [Piece], compiled: Driver.Compiled) {
+    /// Replaces every piece (`.reload`, `.clear`, `.drop`, `.undo`, a
+    /// replaced rule); returns the findings that were not there before.
+    @discardableResult
+    mutating func replace(_ pieces: [Piece], compiled: Driver.Compiled) -> [Diagnostic] {
         self.pieces = pieces
         self.compiled = compiled
+        let before = Set(findings.map(FindingKey.init))
+        findings = SessionPolicy.check(pieces, directory: directory, read: read)
+        return findings.filter { !before.contains(FindingKey($0)) }
+    }
+
+    /// What `amends check` says of the session saved as a policy: the typed
+    /// entries are its main file (so their names are judged, as a main
+    /// file's are), the loaded files files it `use`s. The typed entries are
+    /// put together as a probe, and the findings moved back onto them.
+    static func check(_ pieces: [Piece], directory: String, read: @escaping Loader.ReadFile) -> [Diagnostic] {
+        var probe = Probe()
+        var files: [Piece] = []
+        for piece in pieces {
+            if piece.origin.entryNumber != nil, let source = piece.source {
+                probe.add(verbatim: source, span: Span(start: 0, end: max(0, source.bytes.count - 1)))
+            } else {
+                files.append(piece)
+            }
+        }
+        let compiled = compile(files, probe: probe, directory: directory, read: read)
+        // While the session has no rules, it is being declared: the analyses
+        // (which judge what rules do) would only say that nothing is done.
+        let options = PolicyCheck.Options(analyses: !compiled.model.rules.isEmpty)
+        return PolicyCheck.run(compiled, options: options).diagnostics.map { d in
+            let moved = probe.relocate(d)
+            // A finding about a whole field goes on the main file's first
+            // statement; with nothing typed there is none: put it where the
+            // field is declared (its note says where).
+            guard moved.source.path == probePath else { return moved }
+            guard let i = moved.notes.firstIndex(where: { $0.source.map { $0.path != probePath } ?? false }),
+                  let source = moved.notes[i].source, let span = moved.notes[i].span else { return moved }
+            var placed = moved
+            placed.source = source
+            placed.span = span
+            placed.notes.remove(at: i)
+            return placed
+        }.filter { $0.source.path != probePath }
+    }
+
+    /// What tells two findings apart: where, which code, what it says.
+    struct FindingKey: Hashable {
+        var file: String
+        var start: Int
+        var end: Int
+        var code: DiagnosticCode
+        var message: String
+
+        init(_ d: Diagnostic) {
+            file = d.file
+            start = d.span.start
+            end = d.span.end
+            code = d.code
+            message = d.message
+        }
     }
 
     // MARK: - Compiling
