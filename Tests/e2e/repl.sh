@@ -76,6 +76,11 @@ fi
 # 3. Input typed while the REPL starts is kept (TCSADRAIN, not TCSAFLUSH).
 if drive typeahead Tests/e2e/typeahead.steps "echo typing ahead; sleep 4; '$amends' repl $policy; $ended"; then
   pass "what is typed before the prompt appears is kept"
+  # The banner comes first, then what loading the policy says (docs/repl.md).
+  banner=$(grep -n 'repl: type .help for help' "$work/typeahead.screen" | head -n 1 | cut -d: -f1)
+  loaded=$(grep -n '^loaded policies/standard.policy' "$work/typeahead.screen" | head -n 1 | cut -d: -f1)
+  if [ -n "$banner" ] && [ -n "$loaded" ] && [ "$banner" -lt "$loaded" ]; then pass "the banner comes before \"loaded …\""
+  else fail "banner (line ${banner:-none}) not before \"loaded\" (line ${loaded:-none})"; sed 's/^/  | /' "$work/typeahead.screen" >&2; fi
 else
   fail "typed-ahead input: $(tail -n 2 "$work/typeahead.drive")"
   sed 's/^/  | /' "$work/typeahead.screen" >&2
