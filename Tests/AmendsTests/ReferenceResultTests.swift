@@ -19,7 +19,7 @@ struct ReferenceResultTests {
 
     @Test func generatedPoliciesAgreeWithTheFastPath() throws {
         var pairs = 0
-        var all: [WholeDifferential.Disagreement] = []
+        var all: [ReferenceComparison.Disagreement] = []
         for seed in UInt64(1)...150 {
             var g = MergePolicyGenerator(seed: seed)
             let compiled = g.compile()
@@ -40,7 +40,7 @@ struct ReferenceResultTests {
         }
         #expect(pairs >= 5_000)
         let byKind = Dictionary(grouping: all, by: \.kind)
-        for kind in WholeDifferential.Disagreement.Kind.allCases {
+        for kind in ReferenceComparison.Disagreement.Kind.allCases {
             guard let found = byKind[kind], let first = found.first else { continue }
             if kind == .other {
                 for d in found.prefix(20) { Issue.record(Comment(rawValue: d.text)) }
@@ -177,7 +177,7 @@ struct ReferenceResultTests {
     @Test func fastPathDecision1OverriddenOncePerRule() throws {
         // Fails until the fast path implements decision 1 (issue 15).
         let (reference, fast) = try Self.results(Self.onceEach)
-        #expect(WholeDifferential.differences(reference, fast, fractions: false).map(\.text) == [])
+        #expect(ReferenceComparison.differences(reference, fast, fractions: false).map(\.text) == [])
     }
 
     static let channels = """
@@ -198,7 +198,7 @@ struct ReferenceResultTests {
     @Test func fastPathDecision2ChannelAtTheWinningDeadline() throws {
         // Fails until the fast path implements decision 2 (issue 15).
         let (reference, fast) = try Self.results(Self.channels)
-        #expect(WholeDifferential.differences(reference, fast, fractions: false).map(\.text) == [])
+        #expect(ReferenceComparison.differences(reference, fast, fractions: false).map(\.text) == [])
     }
 
     static let tasks = "when amount is missing: task \"caf\u{e9}\"; task \"cafe\u{301}\"; task \"caf\u{e9}\" within 1 hour\n"
@@ -214,7 +214,7 @@ struct ReferenceResultTests {
     @Test func fastPathDecision3TasksByScalars() throws {
         // Fails until the fast path implements decision 3 (issue 15).
         let (reference, fast) = try Self.results(Self.tasks)
-        #expect(WholeDifferential.differences(reference, fast, fractions: false).map(\.text) == [])
+        #expect(ReferenceComparison.differences(reference, fast, fractions: false).map(\.text) == [])
     }
 
     /// Decision 4: `in [list]` on numbers compares exactly.
@@ -226,7 +226,7 @@ struct ReferenceResultTests {
     @Test func fastPathDecision4ExactMembership() throws {
         // Fails until the fast path implements decision 4 (issue 15).
         let (reference, fast) = try Self.results("when amount in [0, 7]: notify a\notherwise: notify b\n", #"{"amount": 7.2}"#)
-        #expect(WholeDifferential.differences(reference, fast, fractions: true).map(\.text) == [])
+        #expect(ReferenceComparison.differences(reference, fast, fractions: true).map(\.text) == [])
     }
 
     // MARK: - The check itself
@@ -237,9 +237,9 @@ struct ReferenceResultTests {
         var wrong = reference
         wrong.actions[0].due = (wrong.actions[0].due ?? 0) + 1
         wrong.actions[0].channel = "phone"
-        #expect(WholeDifferential.differences(reference, wrong, fractions: false).count == 2)
-        let line = WholeDifferential.json(reference, record: 1, id: nil)
-        #expect(WholeDifferential.difference(line, WholeDifferential.json(wrong, record: 1, id: nil), at: "") != nil)
-        #expect(WholeDifferential.difference(line, line, at: "") == nil)
+        #expect(ReferenceComparison.differences(reference, wrong, fractions: false).count == 2)
+        let line = ReferenceComparison.json(reference, record: 1, id: nil)
+        #expect(ReferenceComparison.difference(line, ReferenceComparison.json(wrong, record: 1, id: nil), at: "") != nil)
+        #expect(ReferenceComparison.difference(line, line, at: "") == nil)
     }
 }
