@@ -187,7 +187,9 @@ struct ConditionCompiler {
             return leaf(Leaf(.present, flag: missing, field: f))
         case .compare(let op, .field(let f), .value(let v)) where model.fields[f].type != .text:
             return leaf(Leaf(ConditionCompiler.opcode(op), field: f, constant: v.scalar ?? .nan))
-        case .member(.field(let f), let values, let negated) where model.fields[f].type != .text:
+        case .member(.field(let f), let values, let negated) where model.fields[f].type.isChoice:
+            // Only a choice field's values are small whole numbers: a number
+            // field's 0.5 must not be read as 0 (Grammar.md §5).
             let scalars = values.compactMap(\.scalar)
             if scalars.count == values.count, scalars.allSatisfy({ $0 >= 0 && $0 < 64 && $0 == $0.rounded() }) {
                 var mask: UInt64 = 0
@@ -496,14 +498,16 @@ struct ConditionCompiler {
         }
         let scalars = values.compactMap(\.scalar)
         // Levels and `one of` values are small whole numbers: a bit set.
-        if case .field(let f) = a, scalars.allSatisfy({ $0 >= 0 && $0 < 64 && $0 == $0.rounded() }) {
+        // Not numbers: 7.2 is not in [0, 7].
+        if case .field(let f) = a, model.fields[f].type.isChoice, scalars.allSatisfy({ $0 >= 0 && $0 < 64 && $0 == $0.rounded() }) {
             var mask: UInt64 = 0
             for s in scalars { mask |= 1 << UInt64(s) }
             let bits = mask
             return { r in
                 guard r.isPresent(f) else { return false }
                 let v = r.scalar(f)
-                let hit = v >= 0 && v < 64 && bits & (1 << UInt64(v)) != 0
+                guard let level = ConditionCode.level(v, below: 64) else { return negated }
+                let hit = bits & (1 << UInt64(level)) != 0
                 return hit != negated
             }
         }

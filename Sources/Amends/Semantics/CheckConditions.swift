@@ -176,8 +176,11 @@ extension Checker {
     // MARK: - Comparisons
 
     mutating func checkComparison(_ op: CompareOp, _ a: Expr, _ b: Expr, _ source: SourceText, _ ref: SourceRef) -> Condition? {
-        let left = anchor(a, source, preferValueOf: nil)
+        // A level of the other side's type wins over a field of that name,
+        // on either side (§5 Names): `severity = high` and `high = severity`.
+        var left = anchor(a, source, preferValueOf: nil)
         let right = anchor(b, source, preferValueOf: left?.type)
+        if left != nil, let r = right, case .name(let name) = a.kind, isValueName(name, of: r.type) { left = nil }
         switch (left, right) {
         case (nil, nil):
             // Either an unknown name, or two constants.
@@ -241,8 +244,10 @@ extension Checker {
     mutating func checkMembership(_ a: Expr, _ list: Expr, negated: Bool, _ source: SourceText, _ ref: SourceRef) -> Condition? {
         // A value in a list field (`"urgent" in tags`) is `tags contains "urgent"`;
         // `not in` is false, as every test, when the list is missing.
-        if anchor(a, source, preferValueOf: nil) == nil, case .name(let listName) = list.kind, let f = fieldIndex[listName],
-           case .list(let element) = model.fields[f].type {
+        // A name that is one of the list's values is that value, even when a
+        // field has the name (§5 Names).
+        if case .name(let listName) = list.kind, let f = fieldIndex[listName], case .list(let element) = model.fields[f].type,
+           anchor(a, source, preferValueOf: model.fields[f].type) == nil {
             guard let value = constant(a, as: element, source, context: "an item of `\(listName)`", code: .typeMismatch) else { return nil }
             let contains = Condition(.listContains(list: f, value), ref)
             guard negated else { return contains }
@@ -296,6 +301,16 @@ extension Checker {
         }
         let type = model.fields[f].type
         if test == .contains, case .list(let element) = type {
+            // `tags contains name` is `name in tags` (§5): a field's value.
+            if let item = anchor(b, source, preferValueOf: type) {
+                guard checkAge(item, source, b.span) else { return nil }
+                guard item.type == element else {
+                    report(.typeMismatch, "`\(name)` is a list of \(model.describe(element)), but `\(source.text(b.span))` is \(model.describe(item.type))",
+                           source, ref.span, help: "compare values of the same type")
+                    return nil
+                }
+                return Condition(.memberOfField(item.operand, list: f, negated: false), ref)
+            }
             guard let value = constant(b, as: element, source, context: "an item of `\(name)`", code: .typeMismatch) else { return nil }
             return Condition(.listContains(list: f, value), ref)
         }

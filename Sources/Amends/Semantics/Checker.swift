@@ -98,6 +98,15 @@ public struct Checker {
         for (file, item) in items {
             if case .deadlinesFrom(let name) = item.kind { declareClock(name, loaded.files[file].source, item.span) }
         }
+        // A define may not share a field's name (§4: each name is declared
+        // once); in a condition, one would silently hide the other.
+        for (i, decl) in defineSyntax.enumerated() {
+            guard let f = fieldIndex[decl.name.name] else { continue }
+            let field = model.fields[f].declaration
+            report(.duplicateDeclaration, "`\(decl.name.name)` is declared both as a field and as a define", defineSources[i],
+                   decl.name.span, help: "give the define another name, e.g. `\(decl.name.name)_case`",
+                   notes: [Diagnostic.Note("the field `\(decl.name.name)`", source: field.source, span: field.span)])
+        }
         // 3. Define bodies, rules, examples.
         for index in defineSyntax.indices { _ = checkDefine(index) }
         for (file, item) in items {

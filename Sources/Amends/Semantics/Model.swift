@@ -18,6 +18,15 @@ public indirect enum ValueType: Sendable, Hashable {
         default: return false
         }
     }
+
+    /// Whether the values are a scale's levels or `one of` values: kept as
+    /// their index, so always a small whole number.
+    public var isChoice: Bool {
+        switch self {
+        case .scale, .enumeration: return true
+        default: return false
+        }
+    }
 }
 
 /// A Scale is an ordered set of levels: `low < medium < high < critical`.
