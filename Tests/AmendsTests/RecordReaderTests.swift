@@ -304,8 +304,14 @@ struct RecordReaderTests {
         }
         let negativeZero = try #require(value("-0"))
         #expect(negativeZero == 0 && negativeZero.sign == .minus)
-        #expect(Self.decode(#"{"id": "A", "amount": 1e400}"#, s).1 == "invalid JSON at line 1, column 23: the number `1e400` is out of range")
-        #expect(Self.decode(#"{"id": "A", "amount": -1e400}"#, s).1?.hasSuffix("the number `-1e400` is out of range") == true)
+        // Beyond a double's range: valid JSON; a number field refuses it,
+        // a text field keeps its text, and a key no field reads is ignored.
+        #expect(Self.decode(#"{"id": "A", "amount": 1e400}"#, s).1 == "`amount` should be number, not the number 1e400 (too large for a number)")
+        #expect(Self.decode(#"{"id": "A", "amount": -1e400}"#, s).1 == "`amount` should be number, not the number -1e400 (too large for a number)")
+        #expect(Self.decode(#"{"id": "A", "amount": "1e400"}"#, s).1 == "`amount` should be number, not `1e400` (too large for a number)")
+        let (huge, hugeError) = Self.decode(#"{"id": 1e400, "other": -2e999, "severity": "low"}"#, s)
+        #expect(hugeError == nil)
+        #expect(huge.textString(try Self.field(s, "id")) == "1e400")
         for bad in ["01", "1.", ".5", "-", "+1", "1e", "1.5.2", "0x10", "Infinity", "1e+"] {
             #expect(value(bad) == nil, "\(bad)")
         }
@@ -429,6 +435,14 @@ extension RecordReaderTests {
         #expect(RecordFormat.sniff(Array("  [{\"a\": 1}]".utf8)) == .json)
         #expect(RecordFormat.sniff(Array("{\"a\": \"}\\\"\", \"b\": [1]}\n{\"a\": 2}\n".utf8)) == .jsonLines)
         #expect(RecordFormat.sniff(Array("{\n  \"a\": 1\n}\n".utf8)) == .json)
+        // A broken first line of JSON Lines (its object never closes) with a
+        // record on the next line: still JSON Lines, so the records after it
+        // are read; an object over lines that start with a key is JSON.
+        #expect(RecordFormat.sniff(Array("{\"id\": \"1\",\n{\"id\": \"2\"}\n".utf8)) == .jsonLines)
+        #expect(RecordFormat.sniff(Array("{\"id\": \"1\",\r\n{\"id\": \"2\"}\r\n".utf8)) == .jsonLines)
+        #expect(RecordFormat.sniff(Array("{\"id\": \"1\",\n\"severity\": \"low\"}\n".utf8)) == .json)
+        #expect(RecordFormat.sniff(Array("{\"id\": \"1\",\n".utf8)) == .json)
+        #expect(RecordFormat.sniff(Array("{\"id\": \"1\",\n".utf8), atEnd: false) == nil)
         #expect(RecordFormat.sniff(Array("\u{FEFF}\r\n[]".utf8)) == .json)
         #expect(RecordFormat.sniff(Array("id,severity\nA,low\n".utf8)) == .csv)
         #expect(RecordFormat.sniff([UInt8]()) == .jsonLines)
@@ -912,5 +926,164 @@ extension RecordReaderTests {
             offset += n
         }
         return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// What Grammar.md §10 says of values, read the same way by the streaming
+/// JSON decoder, the JSONValue path (examples, the library, explain) and,
+/// where the record is text, CSV.
+struct RecordValueRulesTests {
+    typealias T = RecordReaderTests
+
+    /// The error (or nil) and the decoded record, through both JSON paths,
+    /// which must agree on the error.
+    static func both(_ json: String, _ s: RecordSchema) -> (RecordBuffer, String?) {
+        let streamed = T.decode(json, s)
+        var buffer = RecordBuffer(fieldCount: s.fields.count)
+        var tree: String?
+        switch JSONValue.parse(json) {
+        case .success(let value): tree = s.read(value, into: &buffer)?.message
+        case .failure(let error): tree = "invalid JSON: \(error.message)"
+        }
+        #expect(streamed.1 == tree, "\(json): the two JSON paths disagree")
+        return streamed
+    }
+
+    @Test func numberTextIsTheWholeText() throws {
+        let s = try T.schema()
+        let amount = try T.field(s, "amount")
+        for (text, value) in [("5", 5.0), (" 5 ", 5), ("+2", 2), (".5", 0.5), ("5.", 5), ("1e3", 1000), ("\\t-1.5", -1.5)] {
+            let (r, error) = Self.both(#"{"id": "A", "severity": "low", "amount": "\#(text)"}"#, s)
+            #expect(error == nil, "\(text)")
+            #expect(r.scalar(amount) == value, "\(text)")
+        }
+        for text in ["5 apples", "12 3", "1 2", "0x10", "inf", "nan", "1e", "--5", ".", "e3", "5,0"] {
+            let (_, error) = Self.both(#"{"id": "A", "severity": "low", "amount": "\#(text)"}"#, s)
+            #expect(error?.hasPrefix("`amount` should be number, not `\(text)`") == true, "\(text): \(error ?? "no error")")
+        }
+        #expect(Self.both(#"{"id": "A", "severity": "low", "amount": "12 3"}"#, s).1
+                == "`amount` should be number, not `12 3` (a number followed by more text)")
+        // In a list too.
+        #expect(Self.both(#"{"id": "A", "severity": "low", "scores": ["1", "5 apples"]}"#, s).1
+                == "`scores` should be list of number, not `5 apples` (a number followed by more text) in its list")
+        // Long numeric text: the same on every spelling.
+        let long = String(repeating: "0", count: 80) + "7"
+        for text in [long, " " + long, "+" + long] {
+            let (r, error) = Self.both(#"{"id": "A", "severity": "low", "amount": "\#(text)"}"#, s)
+            #expect(error == nil && r.scalar(amount) == 7, "\(text)")
+        }
+    }
+
+    @Test func emptyJSONStringIsAValue() throws {
+        let s = try T.schema()
+        for field in ["amount", "severity", "urgent", "reported", "wait", "tier"] {
+            let json = field == "severity" ? #"{"id": "A", "severity": ""}"# : #"{"id": "A", "severity": "low", "\#(field)": ""}"#
+            let (_, error) = Self.both(json, s)
+            #expect(error?.hasPrefix("`\(field)` should be") == true, "\(field): \(error ?? "no error")")
+            #expect(error?.contains("not an empty text; write `null` for no value") == true, "\(field)")
+        }
+        // A text field's empty text is a value.
+        let (r, error) = Self.both(#"{"id": "A", "severity": "low", "note": ""}"#, s)
+        let note = try T.field(s, "note")
+        #expect(error == nil && r.isPresent(note))
+        // With `missing ""`, an empty string is no value for every type.
+        let lenient = try T.schema(T.policy.split(separator: "\n", omittingEmptySubsequences: false)
+            .flatMap { $0 == "record incident:" ? [$0, "  missing \"\""] : [$0] }.joined(separator: "\n"))
+        for field in ["amount", "urgent", "reported", "wait", "note", "tags"] {
+            let (r, error) = Self.both(#"{"id": "A", "severity": "low", "\#(field)": ""}"#, lenient)
+            #expect(error == nil, "\(field): \(error ?? "")")
+            let f = try T.field(lenient, field)
+            #expect(!r.isPresent(f), "\(field)")
+        }
+        // CSV: an empty cell, quoted or not, is no value.
+        let csv = Array("id,severity,amount,note\nA,low,,\"\"\nB,low,\"\",\n".utf8)
+        #expect(T.outcomes(csv, s, format: .csv) == ["1@2 A", "2@3 B"])
+    }
+
+    @Test func aJSONStringIsNotAList() throws {
+        let s = try T.schema()
+        #expect(Self.both(#"{"id": "A", "severity": "low", "tags": "a,b"}"#, s).1
+                == #"`tags` should be list of text, not the text "a,b"; in JSON a list is an array, such as `["a", "b"]`"#)
+        let levels = Self.both(#"{"id": "A", "severity": "low", "levels": "high"}"#, s).1
+        #expect(levels?.hasPrefix("`levels` should be list of scale `severity`, not the text \"high\"") == true, "\(levels ?? "")")
+        // In CSV, a cell holds items separated by commas, spaces around them ignored.
+        let csv = Array("id,severity,tags,levels,scores\nA,low,\"a, b\",\" high ,low\",\" 1, 2.5 \"\n".utf8)
+        #expect(T.outcomes(csv, s, format: .csv) == ["1@2 A"])
+    }
+
+    @Test func aRepeatedObjectKeyReplacesTheOneBefore() throws {
+        let s = try T.schema()
+        let name = try T.field(s, "customer.name")
+        let city = try T.field(s, "customer.address.city")
+        let (a, _) = Self.both(#"{"id": "A", "severity": "low", "customer": {"name": "x"}, "customer": null}"#, s)
+        #expect(!a.isPresent(name))
+        let (b, _) = Self.both(#"{"id": "A", "severity": "low", "customer": {"name": "x", "address": {"city": "Leeds"}}, "customer": {"address": {}}}"#, s)
+        #expect(!b.isPresent(name) && !b.isPresent(city))
+        let (c, _) = Self.both(#"{"id": "A", "severity": "low", "customer": {"name": "x"}, "customer": {"name": "y"}}"#, s)
+        #expect(c.textString(name) == "y")
+        // Each must still hold a value its fields accept.
+        #expect(T.decode(#"{"id": "A", "severity": "low", "customer": 5, "customer": {"name": "y"}}"#, s).1
+                == "`customer` should be an object holding `name`, `address.city`, not a number")
+    }
+
+    @Test func spacesAroundAValueAreIgnoredButForText() throws {
+        let s = try T.schema()
+        let (r, error) = Self.both(#"{"id": " A ", "severity": " high ", "urgent": " yes", "reported": " 2026-03-02T09:00:00Z ", "wait": " PT2H ", "tier": "premium "}"#, s)
+        #expect(error == nil, "\(error ?? "")")
+        let (id, severity, urgent, wait, tier) = (try T.field(s, "id"), try T.field(s, "severity"), try T.field(s, "urgent"),
+                                                 try T.field(s, "wait"), try T.field(s, "tier"))
+        #expect(r.textString(id) == " A ")
+        #expect(r.scalar(severity) == 2)
+        #expect(r.scalar(urgent) == 1)
+        #expect(r.scalar(wait) == 7_200)
+        #expect(r.scalar(tier) == 1)
+    }
+
+    @Test func aDayThatDoesNotExistSaysSo() throws {
+        let s = try T.schema()
+        #expect(Self.both(#"{"id": "A", "severity": "low", "reported": "2026-02-30"}"#, s).1
+                == "`reported` is \"2026-02-30\", which is not a date that exists: February 2026 has 28 days")
+        #expect(Self.both(#"{"id": "A", "severity": "low", "reported": "2028-02-30T10:00:00Z"}"#, s).1
+                == "`reported` is \"2028-02-30T10:00:00Z\", which is not a date that exists: February 2028 has 29 days")
+        #expect(Self.both(#"{"id": "A", "severity": "low", "reported": "2026-13-01"}"#, s).1?.contains("there is no month 13") == true)
+        #expect(Self.both(#"{"id": "A", "severity": "low", "reported": "2026-03-01T24:00"}"#, s).1?.contains("hours go from 00 to 23") == true)
+        // A leap second reads as 59.
+        let (r, error) = Self.both(#"{"id": "A", "severity": "low", "reported": "2026-03-02T09:00:60Z"}"#, s)
+        let reported = try T.field(s, "reported")
+        #expect(error == nil && r.scalar(reported) == Double(ISOTime.parseLocalOrUTC(Array("2026-03-02T09:00:59Z".utf8))?.seconds ?? 0))
+    }
+}
+
+/// The record size limit (Grammar.md §12) counts a record's own bytes.
+struct RecordSizeLimitTests {
+    typealias T = RecordReaderTests
+
+    /// A record of exactly `size` bytes: `{"id":"A","severity":"low","note":"xx…"}`.
+    static func record(_ id: String, size: Int) -> String {
+        let head = #"{"id":"\#(id)","severity":"low","note":""#
+        return head + String(repeating: "x", count: max(0, size - head.utf8.count - 2)) + #""}"#
+    }
+
+    @Test func aJSONLinesLineOfExactlyTheLimitIsARecord() throws {
+        let s = try T.schema()
+        let a = Self.record("A", size: 64), b = Self.record("B", size: 65)
+        #expect(a.utf8.count == 64 && b.utf8.count == 65)
+        for end in ["\n", "\r\n"] {
+            for chunk in [1, 7, 63, 64, 65, 66, 1 << 16] {
+                #expect(T.outcomes(a + end + b + end + a + end, s, format: .jsonLines, chunk: chunk, limit: 64)
+                        == ["1@1 A", "2@2 error: record 2 is larger than 64 bytes", "3@3 A"],
+                        "line end \(end.debugDescription), chunk \(chunk)")
+            }
+        }
+    }
+
+    @Test func spacesBetweenArrayElementsBelongToNoRecord() throws {
+        let s = try T.schema()
+        let a = Self.record("A", size: 64)
+        let gap = String(repeating: " ", count: 60)
+        for chunk in [1, 7, 64, 65, 1 << 16] {
+            #expect(T.outcomes("[" + gap + a + gap + "," + gap + "\n" + gap + a + gap + "]", s, format: .json, chunk: chunk, limit: 64)
+                    == ["1@1 A", "2@2 A"], "chunk \(chunk)")
+        }
     }
 }

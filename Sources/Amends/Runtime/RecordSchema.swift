@@ -98,56 +98,63 @@ public struct RecordSchema: Sendable {
 
     // MARK: - Assigning raw values
 
-    /// A text value: a CSV cell, or a JSON string's content (unescaped).
-
+    /// A text value: a CSV cell (an empty one is no value and never comes
+    /// here), or the content of a JSON string read through `assignString`.
+    /// Every type but text ignores spaces and tabs around the value.
     public func assignText<C: Collection>(_ f: Int, _ bytes: C, into r: inout RecordBuffer) -> FieldError?
         where C.Element == UInt8 {
-        if bytes.withContiguousStorageIfAvailable({ assignCommon(f, $0, &r) }) == true { return nil }
+        if let result = bytes.withContiguousStorageIfAvailable({ assignText(f, buffer: $0, into: &r) }) { return result }
+        return Array(bytes).withUnsafeBufferPointer { assignText(f, buffer: $0, into: &r) }
+    }
+
+    func assignText(_ f: Int, buffer bytes: UnsafeBufferPointer<UInt8>, into r: inout RecordBuffer) -> FieldError? {
+        if assignCommon(f, bytes, &r) { return nil }
         if !missingTexts.isEmpty && isMissingText(bytes) { return nil }
-        // Empty text is no value for every type but text (an empty CSV cell).
-        if bytes.isEmpty, !fields[f].kind.isText { return nil }
         // `fields[f]` is read in place: copying a FieldInfo costs retains.
-        switch fields[f].kind {
-        case .text:
+        if case .text = fields[f].kind {
             r.setText(f, bytes)
             return nil
+        }
+        // An empty CSV cell, quoted (`""`), is no value as an unquoted one is.
+        if bytes.isEmpty { return nil }
+        let value = UnsafeBufferPointer(rebasing: RecordSchema.trimmed(bytes))
+        switch fields[f].kind {
+        case .text:
+            return nil
         case .choice(let table):
-            if let i = table.index(of: bytes) {
+            if let i = table.index(of: value) {
                 r.setScalar(f, Double(i))
                 return nil
             }
             return .unknownValue(fields[f], String(decoding: bytes, as: UTF8.self), table)
         case .number:
-            if let v = RecordSchema.parseNumber(bytes) {
+            if let v = RecordSchema.parseNumber(value) {
                 r.setScalar(f, v)
                 return nil
             }
-            if bytes.isEmpty { return nil }
-            return .wrongType(fields[f], "`\(String(decoding: bytes, as: UTF8.self))`")
+            return .wrongType(fields[f], RecordSchema.describeNotNumber(bytes))
         case .bool:
-            if let b = RecordSchema.parseBool(bytes) {
+            if let b = RecordSchema.parseBool(value) {
                 r.setScalar(f, b ? 1 : 0)
                 return nil
             }
-            if bytes.isEmpty { return nil }
             return .wrongType(fields[f], "`\(String(decoding: bytes, as: UTF8.self))`")
         case .time:
-            if bytes.isEmpty { return nil }
             if let format = fields[f].format {
-                if let local = format.parse(bytes) {
+                if let local = format.parse(value) {
                     r.setScalar(f, Double(zone.utc(fromLocal: local)))
                     return nil
                 }
                 return .badTime(fields[f], String(decoding: bytes, as: UTF8.self), expected: "a time in its format `\(format.pattern)`")
             }
-            if let t = ISOTime.parseLocalOrUTC(bytes) {
+            if let t = ISOTime.parseLocalOrUTC(value) {
                 r.setScalar(f, Double(t.hasOffset ? t.seconds : zone.utc(fromLocal: t.seconds)))
                 return nil
             }
-            return .badTime(fields[f], String(decoding: bytes, as: UTF8.self), expected: "an ISO 8601 time such as 2026-03-02T09:00:00Z")
+            return .badTime(fields[f], String(decoding: bytes, as: UTF8.self),
+                            expected: ISOTime.problem(value) ?? "an ISO 8601 time such as 2026-03-02T09:00:00Z")
         case .duration:
-            if bytes.isEmpty { return nil }
-            if let seconds = ISODuration.parse(bytes) ?? RecordSchema.parseSpokenDuration(bytes) {
+            if let seconds = ISODuration.parse(value) ?? RecordSchema.parseSpokenDuration(value) {
                 r.setScalar(f, Double(seconds))
                 return nil
             }
@@ -155,12 +162,32 @@ public struct RecordSchema: Sendable {
         case .list(let element):
             // A text for a list field (a CSV cell): items separated by commas.
             r.markPresent(f)
-            for part in Array(bytes).split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+            for part in bytes.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
                 let item = RecordSchema.trimmed(part)
                 if !item.isEmpty, let error = assignListItem(f, item, element, into: &r) { return error }
             }
             return nil
         }
+    }
+
+    /// A JSON string's content (unescaped). As `assignText`, except that
+    /// JSON has `null` for no value and arrays for lists: an empty string
+    /// is a value (text, or a mistake for any other type, unless the
+    /// record's `missing` line lists `""`), and a string for a list field
+    /// is a mistake, not items separated by commas (Grammar.md §10).
+    public func assignString<C: Collection>(_ f: Int, _ bytes: C, into r: inout RecordBuffer) -> FieldError?
+        where C.Element == UInt8 {
+        guard plans.indices.contains(f) else { return nil }
+        switch plans[f].kind {
+        case .text:
+            break
+        case .list:
+            if !missingTexts.isEmpty && isMissingText(bytes) { return nil }
+            return .stringForList(fields[f], String(decoding: bytes, as: UTF8.self))
+        default:
+            if bytes.isEmpty && !missingTexts.contains(where: \.isEmpty) { return .emptyText(fields[f]) }
+        }
+        return assignText(f, bytes, into: &r)
     }
 
     /// The common cases of `assignText`, with no look-up beyond the
@@ -197,7 +224,7 @@ public struct RecordSchema: Sendable {
     static func plainNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         guard let c = bytes.first, c == UInt8(ascii: "-") || JSONScanner.isDigit(c) else { return nil }
         var scanner = JSONScanner(bytes)
-        guard let v = try? scanner.readNumber(), scanner.atEnd else { return nil }
+        guard let v = try? scanner.readNumber(), scanner.atEnd, v.isFinite else { return nil }
         return v
     }
 
@@ -205,14 +232,28 @@ public struct RecordSchema: Sendable {
 
     public func assignListItem<C: Collection>(_ f: Int, _ bytes: C, _ element: ElementKind, into r: inout RecordBuffer) -> FieldError?
         where C.Element == UInt8 {
+        if case .text = element {
+            r.appendListText(f, bytes)
+            return nil
+        }
+        if let result = bytes.withContiguousStorageIfAvailable({ assignListItem(f, buffer: $0, element, into: &r) }) { return result }
+        return Array(bytes).withUnsafeBufferPointer { assignListItem(f, buffer: $0, element, into: &r) }
+    }
+
+    /// A number or choice item; spaces and tabs around it are ignored.
+    func assignListItem(_ f: Int, buffer bytes: UnsafeBufferPointer<UInt8>, _ element: ElementKind,
+                        into r: inout RecordBuffer) -> FieldError? {
+        let item = UnsafeBufferPointer(rebasing: RecordSchema.trimmed(bytes))
         switch element {
         case .text:
             r.appendListText(f, bytes)
         case .number:
-            guard let v = RecordSchema.parseNumber(bytes) else { return .wrongType(fields[f], "`\(String(decoding: bytes, as: UTF8.self))`") }
+            guard let v = RecordSchema.parseNumber(item) else {
+                return .wrongType(fields[f], RecordSchema.describeNotNumber(bytes) + " in its list")
+            }
             r.appendListScalar(f, v)
         case .choice(let table):
-            guard let i = table.index(of: bytes) else {
+            guard let i = table.index(of: item) else {
                 return .unknownValue(fields[f], String(decoding: bytes, as: UTF8.self), table)
             }
             r.appendListScalar(f, Double(i))
@@ -224,19 +265,18 @@ public struct RecordSchema: Sendable {
 
     public func assignNumber<C: Collection>(_ f: Int, _ value: Double, text: C, into r: inout RecordBuffer) -> FieldError?
         where C.Element == UInt8 {
-        if plans.indices.contains(f) && plans[f].kind == .number {
+        if plans.indices.contains(f) && plans[f].kind == .number && value.isFinite {
             r.setScalar(f, value)
             return nil
         }
         switch fields[f].kind {
-        case .number:
-            r.setScalar(f, value)
-            return nil
         case .text:
             r.setText(f, text)
             return nil
-        case .list(.number):
-            r.appendListScalar(f, value)
+        case .number, .list(.number):
+            // A JSON number beyond a double's range is read as infinite.
+            guard value.isFinite else { return .wrongType(fields[f], "the number \(String(decoding: text, as: UTF8.self)) (too large for a number)") }
+            if case .number = fields[f].kind { r.setScalar(f, value) } else { r.appendListScalar(f, value) }
             return nil
         default:
             return .wrongType(fields[f], "the number \(String(decoding: text, as: UTF8.self))")
@@ -284,6 +324,26 @@ public struct RecordSchema: Sendable {
         return nil
     }
 
+    /// A field's value as the policy writes it, for echoing a record's
+    /// `id` (Grammar.md §11): a text as it is, a number in its shortest
+    /// form, a level or `one of` value by its name, a time in ISO 8601
+    /// (UTC), a duration in ISO 8601, yes/no as `yes` or `no`.
+    public func text(of f: Int, in r: RecordBuffer) -> String {
+        guard fields.indices.contains(f) else { return "" }
+        let v = r.scalar(f)
+        switch fields[f].kind {
+        case .text: return r.textString(f)
+        case .number: return SExpr.number(v)
+        case .bool: return v != 0 ? "yes" : "no"
+        case .time: return ISOTime.string(utc: Int64(exactly: v) ?? 0)
+        case .duration: return ISODuration.format(seconds: Int64(exactly: v) ?? 0)
+        case .choice(let table):
+            guard let level = ConditionCode.level(v, below: table.names.count) else { return SExpr.number(v) }
+            return table.names[level]
+        case .list: return ""
+        }
+    }
+
     // MARK: - Text helpers
 
     func isMissingText<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
@@ -298,26 +358,58 @@ public struct RecordSchema: Sendable {
         return s
     }
 
-    /// A decimal number written as text (`5000`, `-1.5`, `1e3`), surrounding
-    /// spaces allowed.
-
+    /// A decimal number written as text, the whole text: an optional sign,
+    /// digits with an optional fraction (`5000`, `-1.5`, `+2`, `.5`, `5.`),
+    /// an optional exponent (`1e3`), as a finite double (IEEE 754, rounded
+    /// to nearest). Nil for anything else: `5 apples`, `12 3`, `1e400`,
+    /// `0x10`, `inf`. Callers remove surrounding spaces first.
     public static func parseNumber<C: Collection>(_ bytes: C) -> Double? where C.Element == UInt8 {
-        var text = ""
-        var any = false
-        for c in bytes {
-            if c == 0x20 || c == 0x09 { if any { break } else { continue } }
-            guard (c >= 48 && c <= 57) || c == UInt8(ascii: ".") || c == UInt8(ascii: "-") || c == UInt8(ascii: "+")
-                    || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") else { return nil }
-            text.unicodeScalars.append(Unicode.Scalar(c))
-            any = true
-            if text.utf8.count > 64 { return nil }
+        var i = bytes.startIndex
+        func digits() -> Int {
+            var n = 0
+            while i != bytes.endIndex, bytes[i] &- 48 < 10 {
+                n += 1
+                i = bytes.index(after: i)
+            }
+            return n
         }
-        guard any, let v = Double(text), v.isFinite else { return nil }
+        if i != bytes.endIndex, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i = bytes.index(after: i) }
+        var count = digits()
+        if i != bytes.endIndex, bytes[i] == UInt8(ascii: ".") {
+            i = bytes.index(after: i)
+            count += digits()
+        }
+        guard count > 0 else { return nil }
+        if i != bytes.endIndex, bytes[i] | 0x20 == UInt8(ascii: "e") {
+            i = bytes.index(after: i)
+            if i != bytes.endIndex, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i = bytes.index(after: i) }
+            guard digits() > 0 else { return nil }
+        }
+        guard i == bytes.endIndex, let v = Double(String(decoding: bytes, as: UTF8.self)), v.isFinite else { return nil }
         return v
     }
 
+    /// How a text that is not a number reads in a message, with why when
+    /// it looks like one.
+    static func describeNotNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let text = "`\(String(decoding: bytes, as: UTF8.self))`"
+        let value = trimmed(bytes)
+        if let space = value.firstIndex(where: { $0 == 0x20 || $0 == 0x09 }),
+           parseNumber(value[value.startIndex..<space]) != nil {
+            return text + " (a number followed by more text)"
+        }
+        if value.allSatisfy({ $0 &- 48 < 10 || $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+") }),
+           Double(String(decoding: value, as: UTF8.self))?.isInfinite == true {
+            return text + " (too large for a number)"
+        }
+        return text
+    }
+
+    /// `yes`, `no`, `true`, `false`, `y`, `n`, `1`, `0`, in any ASCII letter
+    /// case. Callers remove surrounding spaces first.
     static func parseBool<C: Collection>(_ bytes: C) -> Bool? where C.Element == UInt8 {
-        let lower = String(decoding: bytes, as: UTF8.self).lowercased()
+        guard bytes.count <= 5 else { return nil }
+        let lower = String(decoding: bytes.map(LevelTable.lower), as: UTF8.self)
         switch lower {
         case "true", "yes", "y", "1": return true
         case "false", "no", "n", "0": return false
@@ -458,6 +550,10 @@ public indirect enum FieldError: Error, Sendable {
     case wrongType(RecordSchema.FieldInfo, String)
     case unknownValue(RecordSchema.FieldInfo, String, LevelTable)
     case badTime(RecordSchema.FieldInfo, String, expected: String)
+    /// An empty JSON string for a field that is not text.
+    case emptyText(RecordSchema.FieldInfo)
+    /// A JSON string for a list field.
+    case stringForList(RecordSchema.FieldInfo, String)
     case structure(String)
 
     /// The message in an error line: what is wrong and, where likely, the fix.
@@ -473,6 +569,12 @@ public indirect enum FieldError: Error, Sendable {
             return message
         case .badTime(let f, let text, let expected):
             return "`\(f.name)` is \(SExpr.quote(text)), which is not \(expected)"
+        case .emptyText(let f):
+            return "`\(f.name)` should be \(f.typeName), not an empty text; write `null` for no value, "
+                + "or list `\"\"` in the record's `missing` line"
+        case .stringForList(let f, let text):
+            return "`\(f.name)` should be \(f.typeName), not the text \(SExpr.quote(text)); in JSON a list is an array, "
+                + "such as `[\"a\", \"b\"]`"
         case .structure(let text):
             return text
         }

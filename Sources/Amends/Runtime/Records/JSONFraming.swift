@@ -49,7 +49,8 @@ struct JSONLinesFramer {
             }
             if newline >= n && !eof {
                 searched = n
-                if !skipping && n - pos > limit {
+                // (A line's CR before its LF is no part of the record.)
+                if !skipping && n - pos > limit + 1 {
                     skipping = true
                     skippedBlank = true
                 }
@@ -73,8 +74,8 @@ struct JSONLinesFramer {
                 return .tooLarge(line: recordLine, hint: nil)
             }
             if blank { continue }
-            if end - start > limit { return .tooLarge(line: recordLine, hint: nil) }
             if end > start && buf[end - 1] == 0x0D { end -= 1 }
+            if end - start > limit { return .tooLarge(line: recordLine, hint: nil) }
             return .record(start: start, end: end, line: recordLine)
         }
     }
@@ -148,23 +149,28 @@ struct JSONFramer {
                 if brokenLine > 0 {
                     let at = brokenLine
                     brokenLine = 0
-                    if skipping || pos - start > limit {
+                    if skipping || contentEnd - start > limit {
                         skipping = false
                         return .tooLarge(line: recordLine, hint: "a string in it is not closed before its line ends")
                     }
                     return .failure("a string in this record is not closed before the end of line \(at)", line: recordLine)
                 }
-                // Its size runs to where it ends (the spaces before an
-                // array's `,` or `]` included), as it is measured while
-                // the value is read in pieces: the chunk size changes nothing.
-                if skipping || pos - start > limit {
+                // Its size is its own bytes, from its first to its last that
+                // is not whitespace: the spaces and line ends before an
+                // array's `,` or `]` belong to no record. It is measured the
+                // same while the value is read in pieces: the chunk size
+                // changes nothing.
+                if skipping || contentEnd - start > limit {
                     skipping = false
                     return .tooLarge(line: recordLine, hint: nil)
                 }
                 return .record(start: start, end: contentEnd, line: recordLine, column: recordColumn)
             }
             // The input is used up inside a value: skip it if too large.
-            if !skipping && pos - start > limit { skipping = true }
+            // Whitespace after its end is held too, up to the limit again
+            // (so memory stays bounded by twice the limit); past that the
+            // record counts as too large.
+            if !skipping && (contentEnd - start > limit || pos - start > 2 * limit) { skipping = true }
             if !eof { return .more }
             cutting = false
             let unfinished = depth > 0 || inString

@@ -11,7 +11,8 @@ import Darwin
 /// of at most 2^53 times or divided by an exact power of ten up to 10^22,
 /// one correctly rounded operation) covers nearly every real number; the
 /// rest go through `strtod` on a stack copy of the text, which rounds
-/// correctly too. A value that overflows a `Double` is an error.
+/// correctly too. A value that overflows a `Double` is infinite: the
+/// readers decide (a number field refuses it, a text field keeps its text).
 extension JSONScanner {
     // MARK: - Numbers
 
@@ -99,11 +100,9 @@ extension JSONScanner {
                                       : Double(mantissa) / JSONScanner.powersOfTen[-exponent]
             return negative ? -value : value
         }
-        let value = JSONScanner.slowParse(UnsafeBufferPointer(rebasing: bytes[start..<pos]))
-        guard value.isFinite else {
-            throw failure("the number `\(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self))` is out of range", at: start)
-        }
-        return value
+        // Beyond a double's range: infinite (valid JSON all the same; a
+        // number field then says it is too large, a text field keeps the text).
+        return JSONScanner.slowParse(UnsafeBufferPointer(rebasing: bytes[start..<pos]))
     }
 
     /// A validated JSON number's text to a correctly rounded double with

@@ -41,6 +41,9 @@ public struct JSONRecordDecoder: Sendable {
     let keyChild: [Int]
     /// The dotted path to each entry, for messages.
     let keyPath: [String]
+    /// Per entry: the fields inside the object it holds (none for a field's
+    /// own key). A repeated key replaces what the one before it held.
+    let keyInner: [[Int]]
     /// Per field: 0 not a list, 1 a list of numbers, 2 a list of texts or
     /// choices.
     let listKind: [UInt8]
@@ -105,6 +108,11 @@ public struct JSONRecordDecoder: Sendable {
         self.keyField = keyField
         self.keyChild = keyChild
         self.keyPath = keyPath
+        keyInner = keyPath.indices.map { e in
+            guard keyChild[e] >= 0 else { return [] }
+            let prefix = keyPath[e] + "."
+            return schema.fields.indices.filter { schema.fields[$0].key.hasPrefix(prefix) }
+        }
         listKind = schema.fields.map { info -> UInt8 in
             guard case .list(let element) = info.kind else { return 0 }
             return JSONRecordDecoder.isNumber(element) ? 1 : 2
@@ -314,6 +322,11 @@ public struct JSONRecordDecoder: Sendable {
         // INVARIANT: `entry` is an index `find` returned.
         let f = keyField[entry]
         let child = keyChild[entry]
+        if child >= 0 {
+            // The last of repeated keys wins: `{"c": {"name": "x"}, "c": null}`
+            // has no `c.name`.
+            for inner in keyInner[entry] where r.isPresent(inner) { r.clear(inner) }
+        }
         if c == UInt8(ascii: "{") && child >= 0 {
             try readObject(&s, table: child, &r, &st)
             return
@@ -336,9 +349,9 @@ public struct JSONRecordDecoder: Sendable {
             guard !st.outcome.failed else { return }
             if !span.unescaped {
                 let text = UnsafeBufferPointer(rebasing: s.bytes[span.start..<span.end])
-                if !schema.assignCommon(f, text, &r) { st.outcome.note(schema.assignText(f, text, into: &r)) }
+                if !schema.assignCommon(f, text, &r) { st.outcome.note(schema.assignString(f, text, into: &r)) }
             } else {
-                st.outcome.note(schema.assignText(f, st.scratch, into: &r))
+                st.outcome.note(schema.assignString(f, st.scratch, into: &r))
             }
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let start = s.pos

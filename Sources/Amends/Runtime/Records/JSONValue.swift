@@ -81,7 +81,13 @@ public enum JSONValue: Sendable, Equatable {
         case UInt8(ascii: "\""):
             return .string(string(try s.readString(into: &scratch), s, scratch))
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return .number(try s.readNumber())
+            let start = s.pos
+            let value = try s.readNumber()
+            // A number beyond a double's range keeps its text, so that a text
+            // field reads it as written and a number field refuses it, as
+            // `JSONRecordDecoder` does.
+            guard value.isFinite else { return .string(String(decoding: UnsafeBufferPointer(rebasing: s.bytes[start..<s.pos]), as: UTF8.self)) }
+            return .number(value)
         case UInt8(ascii: "["):
             s.pos += 1
             try s.enter()

@@ -29,6 +29,9 @@ extension RecordSchema {
                 if let error = assignJSON(f, member.value, into: &buffer) { return error }
                 continue
             }
+            // A repeated key holding an object replaces the object before
+            // it: what that one held is forgotten (the last key wins).
+            if buffer.isPresent(f) { buffer.clear(f) }
             switch member.value {
             case .object(let inner):
                 if let error = readMembers(f, inner, depth: depth + 1, into: &buffer) { return error }
@@ -50,7 +53,7 @@ extension RecordSchema {
         case .null:
             return nil
         case .string(let s):
-            return assignText(f, Array(s.utf8), into: &r)
+            return assignString(f, Array(s.utf8), into: &r)
         case .number(let v):
             if case .list(let element) = info.kind, !JSONRecordDecoder.isNumber(element) {
                 return assignListItem(f, Array(JSONValue.numberText(v).utf8), element, into: &r)

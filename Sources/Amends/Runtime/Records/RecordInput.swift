@@ -42,8 +42,10 @@ public enum RecordFormat: String, Sendable, CaseIterable {
     /// bytes (a byte order mark and whitespace skipped):
     /// - `[` → `json` (an array of records);
     /// - `{` → `jsonLines` when the first object ends on the first line,
-    ///   else `json` (one pretty-printed object, or several, as `jq`
-    ///   prints them);
+    ///   or is still open there and the next line starts with `{` (a
+    ///   broken first record: the records after it are still read); else
+    ///   `json` (one pretty-printed object, or several, as `jq` prints
+    ///   them);
     /// - nothing at all → `jsonLines` (no records either way);
     /// - anything else → `csv` (its header row).
     public static func sniff<C: Collection>(_ bytes: C) -> RecordFormat where C.Element == UInt8 {
@@ -77,7 +79,14 @@ public enum RecordFormat: String, Sendable, CaseIterable {
                     continue
                 }
                 switch c {
-                case 0x0A: return .json
+                case 0x0A:
+                    // A line that starts with `{` at its first column while
+                    // the first object is still open: the first line was a
+                    // broken record of JSON Lines, not the start of one
+                    // pretty-printed object (whose lines are indented, or
+                    // start with a key or its closing `}`).
+                    guard i != bytes.endIndex else { return atEnd ? .json : nil }
+                    return bytes[i] == UInt8(ascii: "{") ? .jsonLines : .json
                 case 0x22: inString = true
                 case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):

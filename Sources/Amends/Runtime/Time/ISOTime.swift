@@ -58,6 +58,24 @@ public enum ISOTime {
         return (negative ? local + offset : local - offset, true)
     }
 
+    /// Why a text shaped like a timestamp names no time, as the end of
+    /// "which is not …": a day the month does not have, a month past 12, an
+    /// hour past 23. Nil when the text is not shaped like one.
+    public static func problem(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+        var c = Cursor(b: b)
+        guard let year = c.digits(4), c.take(45), let month = c.digits(2), c.take(45), let day = c.digits(2) else { return nil }
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                      "October", "November", "December"]
+        guard (1...12).contains(month) else { return "a date: there is no month \(month) (months go from 01 to 12)" }
+        let days = Civil.daysInMonth(year, month)
+        guard day >= 1, day <= days else { return "a date that exists: \(months[month - 1]) \(year) has \(days) days" }
+        guard c.take(UInt8(ascii: "T")) || c.take(UInt8(ascii: "t")) || c.take(UInt8(ascii: " ")),
+              let hour = c.digits(2), c.take(58), let minute = c.digits(2) else { return nil }
+        if hour > 23 { return "a time of day that exists: hours go from 00 to 23 (midnight is 00:00 of the next day)" }
+        if minute > 59 { return "a time of day that exists: minutes go from 00 to 59" }
+        return nil
+    }
+
     /// `YYYY-MM-DDTHH:MM:SSZ` exactly, the form nearly every export uses:
     /// all digits and separators checked at once, eight bytes at a time.
     /// Nil for anything else (which the general reader then reads).
