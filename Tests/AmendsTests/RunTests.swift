@@ -252,3 +252,76 @@ final class TestMutex: @unchecked Sendable {
         return body()
     }
 }
+
+/// Results as Grammar.md §7.3–7.4 and §11 state them: `overridden` once
+/// per rule, the channel of a tie, and an `id` of any type echoed as the
+/// policy writes it.
+@Suite("Run results")
+struct RunResultTests {
+    /// `amends run` on a policy text and JSON Lines on standard input.
+    static func run(_ policy: String, _ records: String, format: String = "json") throws -> [String] {
+        let path = try RecordReaderTests.temporaryFile(Array(policy.utf8))
+        let named = path + ".policy"
+        rename(path, named)
+        defer { unlink(named) }
+        let r = Tool.run(["run", named, "-", "--now", "2026-03-02T10:00:00Z", "--format", format], input: records)
+        return r.lines.map { String($0).replacing(named, with: "p.policy") }
+    }
+
+    @Test func aRuleIsOverriddenOnceWithItsOwnEarliestDeadline() throws {
+        let lines = try Self.run("""
+            record incident:
+              id: text
+            roles: owner
+            when id = "a": respond within 24 hours; respond within 1440 minutes
+            when id = "a": respond within 2 hours
+            when id = "a": respond within 3 hours; respond within 1 hour
+            when id = "a": respond within 5 hours
+            when id = "a": notify owner; respond within 4 hours; notify owner within 6 hours
+            """, #"{"id": "a"}"# + "\n")
+        #expect(lines == [#"{"record":1,"id":"a","actions":[{"kind":"notify","role":"owner","due":"2026-03-02T16:00:00Z","within":"PT6H","because":[{"file":"p.policy","line":8}]},"#
+            + #"{"kind":"respond","due":"2026-03-02T11:00:00Z","within":"PT1H","because":[{"file":"p.policy","line":4},{"file":"p.policy","line":5},{"file":"p.policy","line":6},{"file":"p.policy","line":7},{"file":"p.policy","line":8}],"#
+            + #""overridden":[{"file":"p.policy","line":4,"due":"2026-03-03T10:00:00Z","within":"P1D"},{"file":"p.policy","line":5,"due":"2026-03-02T12:00:00Z","within":"PT2H"},"#
+            + #"{"file":"p.policy","line":7,"due":"2026-03-02T15:00:00Z","within":"PT5H"},{"file":"p.policy","line":8,"due":"2026-03-02T14:00:00Z","within":"PT4H"}]}]}"#])
+    }
+
+    @Test func assignIsOverriddenOnlyByAnotherRole() throws {
+        let lines = try Self.run("""
+            record incident:
+              id: text
+            roles: owner, clerk
+            when id = "a": assign owner
+            when id = "a": assign owner
+            when id = "a": assign clerk
+            """, #"{"id": "a"}"# + "\n")
+        #expect(lines == [#"{"record":1,"id":"a","actions":[{"kind":"assign","role":"owner","because":[{"file":"p.policy","line":4},{"file":"p.policy","line":5},{"file":"p.policy","line":6}],"#
+            + #""overridden":[{"file":"p.policy","line":6,"role":"clerk"}]}]}"#])
+    }
+
+    @Test func theChannelOfATieIsTheFirstAtTheWinningDeadlineThatNamesOne() throws {
+        let lines = try Self.run("""
+            record incident:
+              id: text
+            when id = "a": follow up in 3 days by chat
+            when id = "a": follow up in 2 days
+            when id = "a": follow up in 48 hours by email
+            """, #"{"id": "a"}"# + "\n")
+        #expect(lines.count == 1 && lines[0].contains(#""kind":"follow_up","due":"2026-03-04T10:00:00Z","within":"P2D","by":"email""#), "\(lines)")
+    }
+
+    @Test func anIdOfAnyTypeIsEchoedAsThePolicyWritesIt() throws {
+        for (type, value, echoed, text) in [
+            ("number", "42", "42", "42"), ("number", "\"7.50\"", "7.5", "7.5"),
+            ("one of low, high", "\"HIGH\"", "\"high\"", "high"),
+            ("time", "\"2026-03-02T10:00:00+01:00\"", "\"2026-03-02T09:00:00Z\"", "2026-03-02T09:00:00Z"),
+            ("duration", "\"90 minutes\"", "\"PT1H30M\"", "PT1H30M"),
+            ("yes/no", "true", "\"yes\"", "yes"), ("text", "12", "\"12\"", "12"),
+        ] {
+            let policy = "record incident:\n  id: \(type)\nwhen id is present: follow up in 1 day\n"
+            let json = try Self.run(policy, "{\"id\": \(value)}\n")
+            #expect(json.first?.hasPrefix("{\"record\":1,\"id\":\(echoed),\"actions\":[") == true, "\(type): \(json)")
+            let people = try Self.run(policy, "{\"id\": \(value)}\n", format: "text")
+            #expect(people.first == "record 1 (\(text))", "\(type): \(people)")
+        }
+    }
+}

@@ -538,17 +538,62 @@ public final class Evaluator {
     /// The remedies offered for key `k` as a bit set of the first 64.
     func remedyBits(_ k: Int) -> UInt64 { isActive(k) ? keyStates[k].remedies : 0 }
 
-    /// The channel of a merged result: the winner's, else the first given.
+    /// The channel of a merged result (Grammar.md §7.3): of the first
+    /// action in file order at the winning (earliest) deadline that names
+    /// one; when none there does, of the first contributing action that
+    /// names one.
     func channel(_ k: Int) -> Int? {
-        let ch = slots[Int(winning(k).action)].channel
+        let win = winning(k)
+        let ch = slots[Int(win.action)].channel
         if ch >= 0 { return Int(ch) }
+        var firstNamed: Int32 = -1
         var c = keyStates[k].head
         while c >= 0 {
-            let ch = slots[Int(result[Int(c)].action)].channel
-            if ch >= 0 { return Int(ch) }
-            c = result[Int(c)].next
+            let contribution = self.contribution(c)
+            let ch = slots[Int(contribution.action)].channel
+            if ch >= 0 {
+                if contribution.due == win.due { return Int(ch) }
+                if firstNamed < 0 { firstNamed = ch }
+            }
+            c = contribution.next
         }
-        return nil
+        return firstNamed >= 0 ? Int(firstNamed) : nil
+    }
+
+    /// One rule's part in a merged result (Grammar.md §7.4): the rule's
+    /// contributions are consecutive, in file order, from `c`. `own` is
+    /// the one that stands for the rule in `overridden`: its earliest
+    /// deadline (for assign, a role other than the winner's); `lost` says
+    /// whether the rule is overridden: its own deadline is later than the
+    /// winner's (a rule that asked for no deadline is not), or it assigns
+    /// another role and not the winner's. `next` is the next rule's first.
+    func ruleRun(_ c: Int32, winner win: Contribution) -> (own: Int32, lost: Bool, next: Int32) {
+        let winSlot = slots[Int(win.action)]
+        let rule = slots[Int(result[Int(c)].action)].rule
+        var own = c
+        var ownDue = Int64.max
+        var sameRole = false
+        var otherRole = false
+        var i = c
+        while i >= 0 {
+            let contribution = self.contribution(i)
+            let slot = slots[Int(contribution.action)]
+            guard slot.rule == rule else { break }
+            if slot.isAssign {
+                if slot.assignRole == winSlot.assignRole {
+                    sameRole = true
+                } else if !otherRole {
+                    otherRole = true
+                    own = i
+                }
+            } else if contribution.due < ownDue {
+                own = i
+                ownDue = contribution.due
+            }
+            i = contribution.next
+        }
+        let lost = winSlot.isAssign ? otherRole && !sameRole : ownDue != Int64.max && ownDue > win.due
+        return (own, lost, i)
     }
 
     /// The remedies offered for key `k`, in declaration order.

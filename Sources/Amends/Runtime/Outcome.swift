@@ -112,7 +112,6 @@ extension Evaluator {
         for key32 in activeKeys {
             let k = Int(key32)
             let key = program.keys[k]
-            let indexes = contributionIndexes(k)
             let win = winning(k)
             let winAction = program.actions[Int(win.action)]
             var result = RequiredAction(kind: key.kind, role: nil, components: [], remedies: [], text: nil, channel: nil,
@@ -124,16 +123,21 @@ extension Evaluator {
             result.components = Array(ComponentSet(bits: components(k)))
             if key.kind == .offer { result.remedies = remedies(k).map { model.remedies[$0] } }
             result.channel = channel(k).map { model.channels[$0] }
-            for c in indexes {
-                let contribution = self.contribution(c)
-                let action = program.actions[Int(contribution.action)]
+            var c = first(k)
+            while c >= 0 {
+                let run = ruleRun(c, winner: win)
+                let own = self.contribution(run.own)
+                let action = program.actions[Int(own.action)]
                 let ref = ruleRef(action.rule)
-                if !result.because.contains(ref) { result.because.append(ref) }
-                if key.kind == .assign, case .assign(let role) = action.action, model.roles[role] != result.role {
-                    result.overridden.append(Override(rule: ref, within: nil, due: nil, role: model.roles[role]))
-                } else if contribution.due != Int64.max && contribution.due > win.due {
-                    result.overridden.append(Override(rule: ref, within: action.duration, due: contribution.due, role: nil))
+                result.because.append(ref)
+                if run.lost {
+                    if key.kind == .assign, case .assign(let role) = action.action {
+                        result.overridden.append(Override(rule: ref, within: nil, due: nil, role: model.roles[role]))
+                    } else {
+                        result.overridden.append(Override(rule: ref, within: action.duration, due: own.due, role: nil))
+                    }
                 }
+                c = run.next
             }
             actions.append(result)
         }

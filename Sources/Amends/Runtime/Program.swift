@@ -48,11 +48,14 @@ public final class Program: Sendable {
         for kind in [ActionKindName.assign, .respond, .apology, .offer, .followUp, .review] {
             keys.append(ResultKey(kind: kind, role: nil, label: kind.rawValue))
         }
+        // One task per text, by its Unicode scalars exactly, as conditions
+        // compare texts (Swift's `==` would join canonically equivalent
+        // spellings); in the order of first appearance in the policy text.
         var taskTexts: [String] = []
-        var taskIndex: [String: Int] = [:]
+        var taskIndex: [[UInt8]: Int] = [:]
         for rule in model.rules {
-            for case .task(let text, _) in rule.actions where taskIndex[text] == nil {
-                taskIndex[text] = taskTexts.count
+            for case .task(let text, _) in rule.actions where taskIndex[Array(text.utf8)] == nil {
+                taskIndex[Array(text.utf8)] = taskTexts.count
                 taskTexts.append(text)
             }
         }
@@ -68,7 +71,7 @@ public final class Program: Sendable {
             case .offer: return 2 * roleCount + 3
             case .followUp: return 2 * roleCount + 4
             case .review: return 2 * roleCount + 5
-            case .task(let text, _): return 2 * roleCount + 6 + (taskIndex[text] ?? 0)
+            case .task(let text, _): return 2 * roleCount + 6 + (taskIndex[Array(text.utf8)] ?? 0)
             case .waive: return -1
             }
         }

@@ -34,8 +34,10 @@ public struct ResultWriter: Sendable {
             out.raw(",\"id\":")
             if pieces.idIsText {
                 record.withText(id) { out.string(utf8: $0) }
-            } else {
+            } else if case .number = program.schema.fields[id].kind {
                 out.number(record.scalar(id))
+            } else {
+                out.string(program.schema.text(of: id, in: record))
             }
         }
         out.raw(",\"actions\":[")
@@ -125,20 +127,15 @@ public struct ResultWriter: Sendable {
                          into out: OutputBuffer) {
         out.raw(",\"because\":[")
         var c = evaluator.first(k)
-        var lastRule: Int32 = -1
         var first = true
         var anyOverridden = false
         while c >= 0 {
-            let contribution = evaluator.contribution(c)
-            let slot = evaluator.slots[Int(contribution.action)]
-            if slot.rule != lastRule {
-                if !first { out.byte(UInt8(ascii: ",")) }
-                first = false
-                pieces.write(pieces.rule + Int(slot.rule), to: out)
-                lastRule = slot.rule
-            }
-            if overrides(contribution, slot, win, winSlot) { anyOverridden = true }
-            c = contribution.next
+            let run = evaluator.ruleRun(c, winner: win)
+            if !first { out.byte(UInt8(ascii: ",")) }
+            first = false
+            pieces.write(pieces.rule + Int(evaluator.slots[Int(evaluator.contribution(c).action)].rule), to: out)
+            if run.lost { anyOverridden = true }
+            c = run.next
         }
         out.byte(UInt8(ascii: "]"))
         guard anyOverridden else { return }
@@ -146,9 +143,10 @@ public struct ResultWriter: Sendable {
         c = evaluator.first(k)
         first = true
         while c >= 0 {
-            let contribution = evaluator.contribution(c)
-            let slot = evaluator.slots[Int(contribution.action)]
-            if overrides(contribution, slot, win, winSlot) {
+            let run = evaluator.ruleRun(c, winner: win)
+            if run.lost {
+                let own = evaluator.contribution(run.own)
+                let slot = evaluator.slots[Int(own.action)]
                 if !first { out.byte(UInt8(ascii: ",")) }
                 first = false
                 // The rule's entry without its closing brace, then what it asked for.
@@ -158,23 +156,15 @@ public struct ResultWriter: Sendable {
                     pieces.write(pieces.roleName + Int(slot.assignRole), to: out)
                 } else {
                     out.raw(",\"due\":\"")
-                    out.time(utc: contribution.due)
+                    out.time(utc: own.due)
                     out.raw("\",")
-                    pieces.write(pieces.within + Int(contribution.action), to: out)
+                    pieces.write(pieces.within + Int(own.action), to: out)
                 }
                 out.byte(UInt8(ascii: "}"))
             }
-            c = contribution.next
+            c = run.next
         }
         out.byte(UInt8(ascii: "]"))
-    }
-
-    /// Whether a contribution lost to the winner: another role for
-    /// `assign`, a later deadline for the rest.
-    @inline(__always)
-    func overrides(_ c: Evaluator.Contribution, _ slot: ActionSlot, _ win: Evaluator.Contribution, _ winSlot: ActionSlot) -> Bool {
-        if slot.isAssign { return slot.assignRole != winSlot.assignRole }
-        return c.due != Int64.max && c.due > win.due
     }
 
     func writeWaived(_ evaluator: Evaluator, into out: OutputBuffer) {
@@ -225,7 +215,7 @@ public struct ResultWriter: Sendable {
     public func writeText(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer) {
         var heading = "record \(number)"
         if let id = program.schema.idField, record.isPresent(id) {
-            heading += " (" + (program.schema.fields[id].kind.isText ? record.textString(id) : SExpr.number(record.scalar(id))) + ")"
+            heading += " (" + program.schema.text(of: id, in: record) + ")"
         }
         out.raw(Array(ControlPictures.safe(heading).utf8))
         out.raw("\n")

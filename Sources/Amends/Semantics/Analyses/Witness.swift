@@ -161,7 +161,7 @@ extension AnalysisContext {
             guard key.kind == action.kind else { return false }
             switch action {
             case .notify(let role, _), .escalate(let role, _): return key.role == role
-            case .task(let text, _): return key.label == text
+            case .task(let text, _): return key.label.utf8.elementsEqual(text.utf8)
             default: return true
             }
         }
