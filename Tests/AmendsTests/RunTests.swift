@@ -325,3 +325,25 @@ struct RunResultTests {
         }
     }
 }
+
+extension RunResultTests {
+    /// Grammar.md §8: a business-time count that gives up (a calendar
+    /// too seldom open) is due at `9999-12-31T23:59:59Z`, never without a
+    /// deadline, and wins no merge against a real deadline.
+    @Test func aBusinessCountThatGivesUpIsDueAtTheLatestTime() throws {
+        let lines = try Self.run("""
+            record incident:
+              id: text
+            calendar:
+              open mon 09:00-09:01
+            roles: a, b
+            when id = "1": notify a within 1000000 business hours; review cause within 1000000 business days
+            when id = "1": notify b within 1000000 business hours
+            when id = "1": notify b
+            """, #"{"id": "1"}"# + "\n")
+        #expect(lines == [#"{"record":1,"id":"1","actions":["#
+            + #"{"kind":"notify","role":"a","due":"9999-12-31T23:59:59Z","within":"1000000 business hours","because":[{"file":"p.policy","line":6}]},"#
+            + #"{"kind":"notify","role":"b","due":"9999-12-31T23:59:59Z","within":"1000000 business hours","because":[{"file":"p.policy","line":7},{"file":"p.policy","line":8}]},"#
+            + #"{"kind":"review","due":"9999-12-31T23:59:59Z","within":"1000000 business days","because":[{"file":"p.policy","line":6}]}]}"#])
+    }
+}

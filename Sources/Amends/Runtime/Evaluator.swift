@@ -465,7 +465,9 @@ public final class Evaluator {
             if businessStamp[i] == generation { return businessDue[i] }
             let due = s.timing == .businessHours ? calendar?.addBusinessHours(s.amount, to: base)
                                                  : calendar?.addBusinessDays(s.amount, to: base)
-            businessDue[i] = due ?? Int64.max
+            // A count that gives up (a calendar too seldom open) is due at
+            // the latest time written, never "no deadline" (Grammar.md §8).
+            businessDue[i] = due ?? ISOTime.latest
             businessStamp[i] = generation
             return businessDue[i]
         }
@@ -474,8 +476,8 @@ public final class Evaluator {
     func businessDeadline(_ d: DurationSpec, from start: Int64) -> Int64 {
         guard let calendar else { return Int64.max }
         switch d.unit {
-        case .businessHours: return calendar.addBusinessHours(d.amount, to: start) ?? Int64.max
-        case .businessDays: return calendar.addBusinessDays(d.amount, to: start) ?? Int64.max
+        case .businessHours: return calendar.addBusinessHours(d.amount, to: start) ?? ISOTime.latest
+        case .businessDays: return calendar.addBusinessDays(d.amount, to: start) ?? ISOTime.latest
         default: return start &+ (d.seconds ?? 0)
         }
     }
