@@ -179,7 +179,7 @@ struct RecordReaderTests {
             (#"{"id": "\u12G4"}"#, "`\\u` needs four hex digits"),
             ("{\"id\": \"a\nb\"}", "a line break inside a string must be written `\\n`"),
             ("{\"id\": \"a\u{01}b\"}", "a control character (U+0001) inside a string must be escaped"),
-            (#"{"id": "abc"#, "unterminated string"),
+            (#"{"id": "abc"#, "a string in this record is not closed before the end of line 1"),
         ]
         for (json, message) in cases {
             #expect(Self.decode(json, s).1?.hasSuffix(message) == true, "\(json): \(Self.decode(json, s).1 ?? "nil")")

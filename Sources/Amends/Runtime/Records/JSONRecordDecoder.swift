@@ -169,6 +169,12 @@ public struct JSONRecordDecoder: Sendable {
             }
             read = true
         } catch {
+            if error.unclosedString {
+                // A JSON Lines record is one line: a string still open at its
+                // end is not closed before the line ends (Grammar.md §10).
+                let last = firstLine + JSONSyntaxError(offset: bytes.count, message: "").location(in: bytes).line - 1
+                return .structure("a string in this record is not closed before the end of line \(last)")
+            }
             return .structure(JSONRecordDecoder.syntaxMessage(error, in: bytes, firstLine: firstLine, firstColumn: firstColumn))
         }
         if st.outcome.failed { return st.outcome.error }

@@ -11,10 +11,14 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     /// Offset of the offending byte from the start of the parsed bytes.
     public var offset: Int
     public var message: String
+    /// A string not closed before the end of the bytes (for a record, the
+    /// end of its line): the readers say so in Grammar.md §10's words.
+    public var unclosedString = false
 
-    public init(offset: Int, message: String) {
+    public init(offset: Int, message: String, unclosedString: Bool = false) {
         self.offset = offset
         self.message = message
+        self.unclosedString = unclosedString
     }
 
     public var description: String { message }

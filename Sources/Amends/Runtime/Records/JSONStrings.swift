@@ -41,7 +41,7 @@ extension JSONScanner {
                 pos += length
             }
         }
-        if pos >= bytes.count { throw failure("unterminated string", at: open) }
+        if pos >= bytes.count { throw JSONSyntaxError(offset: open, message: "unterminated string", unclosedString: true) }
         // Slow path: copy what was read, then decode escapes.
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<pos]))
@@ -65,7 +65,7 @@ extension JSONScanner {
                 pos += length
             }
         }
-        throw failure("unterminated string", at: open)
+        throw JSONSyntaxError(offset: open, message: "unterminated string", unclosedString: true)
     }
 
     func controlCharacter(at offset: Int) -> JSONSyntaxError {
@@ -78,7 +78,7 @@ extension JSONScanner {
     /// Decodes one escape (at its backslash) onto `scratch`.
     mutating func readEscape(into scratch: inout [UInt8]) throws(JSONSyntaxError) {
         let start = pos
-        guard pos + 1 < bytes.count else { throw failure("unterminated string", at: start) }
+        guard pos + 1 < bytes.count else { throw JSONSyntaxError(offset: start, message: "unterminated string", unclosedString: true) }
         let e = bytes[pos + 1]
         pos += 2
         switch e {
