@@ -52,6 +52,31 @@ struct ReferenceResultTests {
         }
     }
 
+    /// Past the fast path's word-sized sets: 70 `when` rules (no memory of
+    /// merged results, no one-word firing) and 70 remedies (offers past the
+    /// 64th are not in the remedy bit set).
+    @Test func manyRulesAndRemediesAgreeWithTheFastPath() throws {
+        let remedies = (0..<70).map { "r\($0)" }
+        var rules = ""
+        for k in 0..<70 {
+            rules += "when amount > \(k): notify \(k % 2 == 0 ? "a" : "b") within \(70 - k) minutes; offer r\(69 - k)" + (69 - k == k % 7 ? "" : ", r\(k % 7)")
+            rules += k % 10 == 3 ? "; assign \(k % 20 == 3 ? "a" : "b")\n" : k == 50 ? "; waive notify\n" : "\n"
+        }
+        let program = try Fixtures.program("""
+        record incident:
+          amount: number?
+        roles: a, b
+        remedies: \(remedies.joined(separator: ", "))
+        \(rules)otherwise: offer r65
+        """)
+        let records = (0..<200).map { "{\"amount\": \($0 % 75)}" }.joined(separator: "\n") + "\n{}\n"
+        let report = WholeDifferential.compare(program, records: records, now: Self.now)
+        #expect(report.pairs == 201)
+        for d in report.disagreements.prefix(10) where d.kind != .overriddenOncePerRule && d.kind != .waiverThatRemovedNothing {
+            Issue.record(Comment(rawValue: d.text))
+        }
+    }
+
     // MARK: - §7 stated on small policies
 
     static let header = """

@@ -57,8 +57,27 @@ enum ReferenceComparison {
     /// The record's `id`, as the line gives it.
     static func id(_ record: RecordBuffer, _ program: Program) -> JSONValue? {
         guard let f = program.model.fieldIndex("id"), record.isPresent(f) else { return nil }
-        if case .text = program.model.fields[f].type { return .string(record.textString(f)) }
+        if case .text = program.model.fields[f].type { return .string(written(Array(record.text(f)))) }
         return .number(record.scalar(f))
+    }
+
+    /// A record's text as the line writes it: each byte that is not part of
+    /// well-formed UTF-8 as U+FFFD (one per byte, Fuzz/README.md finding 3).
+    static func written(_ bytes: [UInt8]) -> String {
+        var out = ""
+        var i = 0
+        while i < bytes.count {
+            let lead = bytes[i]
+            let n = lead < 0x80 ? 1 : lead >> 5 == 0b110 ? 2 : lead >> 4 == 0b1110 ? 3 : lead >> 3 == 0b11110 ? 4 : 0
+            if n > 0, i + n <= bytes.count, let scalar = String(validating: bytes[i..<(i + n)], as: UTF8.self) {
+                out += scalar
+                i += n
+            } else {
+                out += "\u{FFFD}"
+                i += 1
+            }
+        }
+        return out
     }
 
     // MARK: - Against the outcome
