@@ -518,6 +518,11 @@ struct TimeTests {
         #expect(try Self.format("dd/MM/yy").parse(Array("01/02/68".utf8)) == Self.at(2068, 2, 1))
         #expect(try Self.format("yyyyMMdd").parse(Array("20260309".utf8)) == Self.at(2026, 3, 9))
         #expect(try Self.format("'on' d.M.yyyy 'at' H''mm").parse(Array("on 9.3.2026 at 8'05".utf8)) == Self.at(2026, 3, 9, 8, 5))
+        // `''` inside quoted text is a quote too (Grammar.md §10).
+        #expect(try Self.format("d.M.yyyy 'at' H 'o''clock'").parse(Array("9.3.2026 at 8 o'clock".utf8)) == Self.at(2026, 3, 9, 8))
+        #expect(try Self.format("d.M.yyyy 'at' H 'o''clock'").parse(Array("9.3.2026 at 8 oclock".utf8)) == nil)
+        #expect(try Self.format("d.M.yyyy ''H").parse(Array("9.3.2026 '8".utf8)) == Self.at(2026, 3, 9, 8))
+        #expect(Self.problem("d.M.yyyy H 'o''clock") == "the time format `d.M.yyyy H 'o''clock` has a quote (') that is not closed")
     }
 
     @Test func badPatterns() {

@@ -62,11 +62,26 @@ public struct TimeFormat: Sendable, Equatable {
                     i += 2
                     continue
                 }
-                guard let close = bytes[(i + 1)...].firstIndex(of: c) else {
+                // Quoted text, where `''` stands for a quote (`'o''clock'`).
+                var j = i + 1
+                var closed = false
+                while j < bytes.count {
+                    if bytes[j] == c {
+                        if j + 1 < bytes.count && bytes[j + 1] == c {
+                            pieces.append(.literal(c))
+                            j += 2
+                            continue
+                        }
+                        closed = true
+                        break
+                    }
+                    pieces.append(.literal(bytes[j]))
+                    j += 1
+                }
+                guard closed else {
                     return .failure(TextError("the time format `\(pattern)` has a quote (') that is not closed"))
                 }
-                pieces += bytes[(i + 1)..<close].map { .literal($0) }
-                i = close + 1
+                i = j + 1
                 continue
             }
             guard (c | 0x20) >= 97 && (c | 0x20) <= 122 else {
