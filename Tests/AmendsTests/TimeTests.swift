@@ -125,6 +125,19 @@ struct TimeTests {
         #expect(cet.offset(atUTC: Self.at(2026, 10, 25, 1)) == 3_600)
         let us = try #require(PosixTZ.parse(Array("EST5EDT,M3.2.0,M11.1.0".utf8)))
         #expect(us.changes(inYear: 2026) == (start: 1_772_953_200, end: 1_793_512_800))
+        // Changes remembered for a range of years are those worked out each time.
+        for rule in ["GMT0BST,M3.5.0/1,M10.5.0", "<-02>2<-01>,M3.5.0/-1,M10.5.0/0", "AAA3BBB,J60/2,59/26", "EST5EDT,0/0,J365/25"] {
+            let plain = try #require(PosixTZ.parse(Array(rule.utf8)))
+            var remembering = plain
+            remembering.rememberChanges(years: 2000...2400)
+            for year in stride(from: 1990, through: 2410, by: 7) {
+                #expect(remembering.changes(inYear: year) == plain.computeChanges(inYear: year), "\(rule) \(year)")
+            }
+            for t in stride(from: Self.at(2030, 1, 1), to: Self.at(2400, 1, 1), by: 86_400 * 97 + 3_607) {
+                #expect(remembering.offset(atUTC: t) == plain.offset(atUTC: t), "\(rule) \(t)")
+                #expect(remembering.nextChange(after: t) == plain.nextChange(after: t), "\(rule) \(t)")
+            }
+        }
         // Nuuk since 2023: a negative change time (-1:00, i.e. 23:00 the day before).
         let nuuk = try #require(PosixTZ.parse(Array("<-02>2<-01>,M3.5.0/-1,M10.5.0/0".utf8)))
         #expect(nuuk.changes(inYear: 2040) == (start: Self.at(2040, 3, 25, 1), end: Self.at(2040, 10, 28, 1)))

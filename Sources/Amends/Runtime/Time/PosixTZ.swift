@@ -79,8 +79,36 @@ struct PosixTZ: Sendable, Equatable {
         return nil
     }
 
+    /// The changes of these years, worked out once (`rememberChanges`):
+    /// start and end of year `firstRemembered + i` at `2i` and `2i + 1`.
+    var remembered: [Int64] = []
+    var firstRemembered = 0
+    /// The last year remembered: instants are written up to 9999.
+    static let rememberedUntil = 10_000
+
+    /// Works out the changes of `years` once, for `changes(inYear:)`.
+    mutating func rememberChanges(years: ClosedRange<Int>) {
+        guard daylight != nil, years.count <= 20_000 else { return }
+        var table: [Int64] = []
+        table.reserveCapacity(2 * years.count)
+        for y in years {
+            let (s, e) = computeChanges(inYear: y)
+            table.append(s)
+            table.append(e)
+        }
+        remembered = table
+        firstRemembered = years.lowerBound
+    }
+
     /// The UTC instants daylight time starts and ends in a year.
+    @inline(__always)
     func changes(inYear year: Int) -> (start: Int64, end: Int64) {
+        let i = (year &- firstRemembered) &* 2
+        if i >= 0 && i + 1 < remembered.count { return (remembered[i], remembered[i + 1]) }
+        return computeChanges(inYear: year)
+    }
+
+    func computeChanges(inYear year: Int) -> (start: Int64, end: Int64) {
         let startDay = Int64(Self.day(of: start, inYear: year))
         let endDay = Int64(Self.day(of: end, inYear: year))
         let s = startDay * 86_400 + Int64(startTime) - Int64(standard)

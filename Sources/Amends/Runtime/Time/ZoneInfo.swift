@@ -33,7 +33,13 @@ public final class ZoneInfo: Sendable, CustomStringConvertible {
         self.times = table.times
         self.offsets = table.offsets
         self.initial = table.initial
-        self.footer = table.footer
+        var footer = table.footer
+        // Business time past the table (a calendar seldom open, a count of
+        // thousands of hours) asks the rule for every year it crosses:
+        // each year's two changes are worked out once, here.
+        let lastYear = table.times.last.map { PosixTZ.year(ofLocal: $0) } ?? 1970
+        footer?.rememberChanges(years: (lastYear - 1)...PosixTZ.rememberedUntil)
+        self.footer = footer
     }
 
     /// A zone with one offset for all time.
