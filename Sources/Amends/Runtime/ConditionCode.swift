@@ -190,9 +190,11 @@ struct ConditionCode: Sendable {
         case .greaterEqual: return p && s >= c
         case .inSet:
             // Levels and `one of` values are small whole numbers.
-            // A value that is not one (never stored by a reader) is in no set.
-            guard let level = ConditionCode.level(s, below: 64) else { return p && l.flag }
-            let member = l.operand & (1 << UInt64(level)) != 0
+            // INVARIANT: `inSet` leaves are made only for choice fields
+            // (`ConditionCompiler.leaf(for:)`), whose slots hold a level's
+            // whole index: never a number field's value, which the shift
+            // would truncate (0.5 read as 0).
+            let member = s >= 0 && s < 64 && l.operand & (1 << UInt64(s)) != 0
             return p && member != l.flag
         case .test: return false
         }
