@@ -56,7 +56,7 @@ struct CheckRun {
         for result in results {
             silenced += result.silenced
             for d in result.diagnostics {
-                let key = FindingKey(file: names.canonical(d.file), start: d.span.start, end: d.span.end, code: d.code, message: d.message)
+                let key = FindingKey(d, file: names.canonical(d.file))
                 guard seen.insert(key).inserted else { continue }
                 diagnostics.append(names.renamed(d))
             }
@@ -111,13 +111,6 @@ struct CheckRun {
         var values: [R?] { queue.sync { stored } }
     }
 
-    struct FindingKey: Hashable {
-        var file: String
-        var start: Int
-        var end: Int
-        var code: DiagnosticCode
-        var message: String
-    }
 
     /// The name each file is shown under: the path the run was given for
     /// it, whichever way a `use` reached it.

@@ -124,8 +124,8 @@ extension Session {
         // What `amends check FILE` says of each file, then what is new in
         // the session with them (a typed rule they make redundant, …).
         var warnings = pieces.flatMap { PolicyCheck.run(Driver.compile($0.loaded)).diagnostics }
-        var seen = Set(warnings.map(SessionPolicy.FindingKey.init))
-        warnings += policy.accept(pieces, compiled: compiled).filter { seen.insert(SessionPolicy.FindingKey($0)).inserted }
+        var seen = Set(warnings.map { FindingKey($0) })
+        warnings += policy.accept(pieces, compiled: compiled).filter { seen.insert(FindingKey($0)).inserted }
         for piece in pieces { reply.say(style.dim("loaded " + describe(piece)) + "\n") }
         if !warnings.isEmpty { reply.error(render(warnings)) }
         return reply

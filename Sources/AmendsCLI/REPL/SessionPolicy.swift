@@ -95,7 +95,7 @@ struct SessionPolicy: Sendable {
     mutating func replace(_ pieces: [Piece], compiled: Driver.Compiled) -> [Diagnostic] {
         self.pieces = pieces
         self.compiled = compiled
-        let before = Set(findings.map(FindingKey.init))
+        let before = Set(findings.map { FindingKey($0) })
         findings = SessionPolicy.check(pieces, directory: directory, read: read)
         return findings.filter { !before.contains(FindingKey($0)) }
     }
@@ -132,23 +132,6 @@ struct SessionPolicy: Sendable {
             placed.notes.remove(at: i)
             return placed
         }.filter { $0.source.path != probePath }
-    }
-
-    /// What tells two findings apart: where, which code, what it says.
-    struct FindingKey: Hashable {
-        var file: String
-        var start: Int
-        var end: Int
-        var code: DiagnosticCode
-        var message: String
-
-        init(_ d: Diagnostic) {
-            file = d.file
-            start = d.span.start
-            end = d.span.end
-            code = d.code
-            message = d.message
-        }
     }
 
     // MARK: - Compiling
