@@ -15,7 +15,8 @@ enum TestCommand: Command {
     A failed example shows a diff: `-` an expected action that did not come,
     `+` an action that came unexpected, with the rules that produced it; a
     changed action is a `-`/`+` pair with the differing words marked `^`.
-    The last line is `N passed, N failed`.
+    The last line is `N passed, N failed`, followed by `, N files could not be
+    loaded` when some could not (unreadable, or a policy with errors).
 
     options:
       --coverage             also list the rules no example makes fire and,

@@ -66,8 +66,16 @@ public struct TestReport: Sendable {
     /// Files that could not be tested (unreadable, or a policy with errors).
     public var brokenFiles: [FileResult] { files.filter(\.isBroken) }
 
-    /// `12 passed, 0 failed`
-    public var summaryLine: String { "\(passed) passed, \(failed) failed" }
+    /// `12 passed, 0 failed`, and when some files could not be loaded (an
+    /// unreadable file, a policy with errors: exit status 2) `12 passed,
+    /// 0 failed, 1 file could not be loaded`, so that the line never reads
+    /// as a success when the run is not one. It always starts
+    /// `N passed, N failed`.
+    public var summaryLine: String {
+        let broken = brokenFiles.count
+        guard broken > 0 else { return "\(passed) passed, \(failed) failed" }
+        return "\(passed) passed, \(failed) failed, \(broken) file\(broken == 1 ? "" : "s") could not be loaded"
+    }
 
     /// The exit status: 2 when a file could not be tested (a policy with
     /// errors, an unreadable file), else 1 when an example failed or there
