@@ -3,14 +3,15 @@ import Amends
 /// `amends check PATHS…`: validate policies for CI.
 enum CheckCommand: Command {
     static let name = "check"
-    static let summary = "validate policies (files, or folders searched for *.policy)"
+    static let summary = "validate policies (files, folders, or - for standard input)"
     static let usage = "amends check [--format human|json|sarif|github] [--allow CODES] [--deny-warnings] PATHS…"
     static let formats = ["human", "json", "sarif", "github"]
 
     static var help: String {
         let text = """
-        Checks every policy file given, and every *.policy file under each folder
-        given: its syntax, its names and types, its examples' records, and then,
+        Checks every policy file given, and every *.policy and *.examples file
+        under each folder given (`-`: a policy on standard input, named <stdin>,
+        its `use`s relative to the working folder): its syntax, its names and types, its examples' records, and then,
         for a policy without errors, what it does (conditions that never hold,
         rules that add nothing, names never used, waivers with nothing to waive,
         levels no rule covers, higher levels that get less) and the lints from
@@ -35,8 +36,9 @@ enum CheckCommand: Command {
         to standard error with the other formats (standard output then holds
         only the report).
 
-        exit status: 0 clean, 1 errors (or warnings, with --deny-warnings),
-                     2 bad command line or a path that cannot be read
+        exit status: 0 clean, 1 warnings with --deny-warnings, 2 a policy with
+                     errors, a bad command line or a path that cannot be read
+                     (the same as `run` and `test`: docs/ci.md)
 
         codes:
 

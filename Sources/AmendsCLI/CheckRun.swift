@@ -17,14 +17,34 @@ struct CheckRun {
     var options: PolicyCheck.Options
     var denyWarnings = false
 
-    func run(operands: [String]) -> CheckReport {
-        let (paths, problems) = CheckRun.expand(operands)
+    /// The name a policy read from standard input (`-`) has in diagnostics.
+    static let stdinName = "<stdin>"
+
+    /// Checks the files and folders of `operands`; `-` is a policy read
+    /// from `stdin`, named `<stdin>`, whose `use`s are relative to the
+    /// working folder (its root, as for a policy typed into the REPL).
+    func run(operands: [String],
+             stdin: () -> Result<[UInt8], TextError> = FmtCommand.readStandardInput) -> CheckReport {
+        var (paths, problems) = CheckRun.expand(operands)
         var unreadable = problems.map { CheckReport.Unreadable(path: $0.path, message: $0.message) }
+        var stdinSource: SourceText?
+        if paths.contains("-") {
+            switch stdin() {
+            case .success(let bytes): stdinSource = SourceText(path: CheckRun.stdinName, bytes: bytes)
+            case .failure(let failure): unreadable.append(CheckReport.Unreadable(path: "-", message: failure.message))
+            }
+            paths = paths.map { $0 == "-" ? CheckRun.stdinName : $0 }
+            if stdinSource == nil { paths.removeAll { $0 == CheckRun.stdinName } }
+        }
 
         // 1. Load every file (parse it and what it uses) to learn who uses whom.
         var loads: [(path: String, loaded: Loader.Loaded)] = []
         var checked: [String] = []
-        let loaded = CheckRun.parallelMap(paths) { Loader.load(path: $0) }
+        let fromStdin = stdinSource
+        let loaded = CheckRun.parallelMap(paths) { path -> Result<Loader.Loaded, FileSystem.Failure> in
+            if path == CheckRun.stdinName, let fromStdin { return .success(Loader.load(source: fromStdin, directory: ".")) }
+            return Loader.load(path: path)
+        }
         for (path, result) in zip(paths, loaded) {
             switch result {
             case .failure(let failure):
@@ -65,16 +85,19 @@ struct CheckRun {
                            silenced: silenced, denyWarnings: denyWarnings)
     }
 
-    /// Files as given, folders searched recursively for `*.policy`; each
-    /// file once. A path that does not exist, or a folder with no policy in
-    /// it, is a problem with that path.
+    /// Files as given (`-` for standard input, once), folders searched
+    /// recursively for `*.policy` and `*.examples` (as `test` and `fmt`
+    /// search them); each file once. A path that does not exist, or a
+    /// folder with neither in it, is a problem with that path.
     static func expand(_ operands: [String]) -> (files: [String], problems: [(path: String, message: String)]) {
         var files: [String] = []
         var problems: [(path: String, message: String)] = []
         for operand in operands {
-            if FileSystem.isDirectory(operand) {
-                let found = FileSystem.files(under: operand, suffixes: [".policy"])
-                if found.isEmpty { problems.append((operand, "no `*.policy` files under `\(operand)`")) }
+            if operand == "-" {
+                if !files.contains("-") { files.append("-") }
+            } else if FileSystem.isDirectory(operand) {
+                let found = FileSystem.files(under: operand, suffixes: [".policy", ".examples"])
+                if found.isEmpty { problems.append((operand, "no `*.policy` or `*.examples` files under `\(operand)`")) }
                 files += found
             } else if FileSystem.exists(operand) {
                 files.append(operand)
@@ -83,7 +106,7 @@ struct CheckRun {
             }
         }
         var seen = Set<String>()
-        files = files.filter { seen.insert(FileSystem.canonical($0)).inserted }
+        files = files.filter { $0 == "-" || seen.insert(FileSystem.canonical($0)).inserted }
         return (files, problems)
     }
 

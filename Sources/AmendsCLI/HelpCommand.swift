@@ -38,8 +38,10 @@ enum HelpCommand: Command {
         text += """
 
         `amends help COMMAND` shows a command's options.
-        exit status: 0 all good, 1 findings, failed records or failed examples, 2 bad command line,
-                     unreadable input, or a policy with errors
+        exit status: 0 all good; 1 records that cannot be read, failed examples, warnings with
+                     --deny-warnings, files fmt --check would change; 2 a policy with errors
+                     (in every command), a bad command line, unreadable input or unwritable
+                     output (docs/ci.md)
         environment: NO_COLOR turns colour off (colour is only used on a terminal)
 
         """

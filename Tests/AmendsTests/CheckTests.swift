@@ -70,7 +70,7 @@ struct CheckTests {
         #expect(report.errorCount == 3)
         #expect(report.warningCount == 5)
         #expect(report.silenced == 1)
-        #expect(report.exitCode == 1)
+        #expect(report.exitCode == 2, "a policy with errors is 2, as `run` and `test` give it (docs/ci.md)")
         #expect(report.summaryLine == "3 errors, 5 warnings in 4 files (1 allowed)")
     }
 
@@ -102,8 +102,42 @@ struct CheckTests {
     @Test func aFolderWithoutPoliciesIsExitTwo() throws {
         let dir = try TempFolder()
         let report = Self.report([dir.path])
-        #expect(report.unreadable.first?.message.contains("no `*.policy` files under") == true)
+        #expect(report.unreadable.first?.message.contains("no `*.policy` or `*.examples` files under") == true)
         #expect(report.exitCode == 2)
+    }
+
+    /// A folder's `.examples` files are checked too, as `test` and `fmt`
+    /// find them: a mistake in an example's record is reported there.
+    @Test func aFolderIsSearchedForExamplesFilesToo() throws {
+        let dir = try TempFolder()
+        try dir.write("a.policy", "scale severity: low < high\nrecord incident:\n  severity: severity\nroles: owner\n"
+                      + "when severity = high: notify owner\n")
+        try dir.write("a.examples", "use \"a.policy\"\n\nexample \"typo\":\n  given {severity: hgh}\n  expect notify owner\n")
+        let report = Self.report([dir.path])
+        #expect(report.files.sorted() == [dir.path + "/a.examples", dir.path + "/a.policy"])
+        #expect(report.diagnostics.map(\.file) == [dir.path + "/a.examples"])
+        #expect(report.exitCode == 2)
+    }
+
+    /// `amends check -` reads the policy from standard input, names it
+    /// `<stdin>`, and resolves its `use`s from the working folder.
+    @Test func aPolicyOnStandardInput() throws {
+        let broken = Tool.run(["check", "-"], input: "record incident:\n  seen: tme\n")
+        #expect(broken.status == 2)
+        #expect(broken.stdout.contains("<stdin>:2:9: error[E103]"), "\(broken.stdout)")
+        #expect(broken.stdout.hasSuffix("1 error, 0 warnings in 1 file\n"))
+
+        let dir = try TempFolder()
+        try dir.write("shared.policy", "record incident:\n  repeat: number\nroles: owner\n")
+        let used = Tool.shell("cd '\(dir.path)' && \"$AMENDS\" check --deny-warnings -",
+                              input: "use \"shared.policy\"\nwhen repeat > 1: notify owner\n")
+        #expect(used.status == 0, "\(used.stdout)\(used.stderr)")
+        #expect(used.stdout == "0 errors, 0 warnings in 1 file\n")
+
+        let outside = Tool.shell("cd '\(dir.path)' && \"$AMENDS\" check -", input: "use \"../x.policy\"\n")
+        #expect(outside.status == 2)
+        #expect(outside.stdout.contains("<stdin>:1:"), "\(outside.stdout)")
+        #expect(outside.stdout.contains("E204"), "\(outside.stdout)")
     }
 
     @Test func aFileGivenTwiceIsCheckedOnce() {

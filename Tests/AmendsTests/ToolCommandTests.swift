@@ -61,6 +61,37 @@ struct ToolCommandTests {
         return .object(members.filter { $0.key != key })
     }
 
+    // MARK: - Exit statuses across commands (docs/ci.md)
+
+    /// A policy with errors is status 2 from `check`, `run`, `test`, `fmt`
+    /// and `explain` alike; what the policy does wrong but can still be
+    /// used with (a failing example, a bad record, a warning under
+    /// `--deny-warnings`) is 1.
+    @Test func aPolicyWithErrorsIsTwoEverywhere() {
+        let f = Self.folder()
+        f.write("broken.policy", "record incident:\n  seen: tme\n")
+        f.write("broken.jsonl", "{\"seen\": \"x\"}\n")
+        let broken = f.path + "/broken.policy"
+        #expect(Tool.run(["check", broken]).status == 2)
+        #expect(Tool.run(["check", "--format", "json", broken]).status == 2)
+        #expect(Tool.run(["run", broken, f.path + "/broken.jsonl", "--now", "2026-03-02T09:00:00Z"]).status == 2)
+        #expect(Tool.run(["explain", broken, f.path + "/broken.jsonl", "--now", "2026-03-02T09:00:00Z"]).status == 2)
+        #expect(Tool.run(["fmt", "--check", "-"], input: "when when\n").status == 2)
+
+        let test = Tool.run(["test", broken, f.path + "/some.examples"])
+        #expect(test.status == 2)
+        #expect(test.lines.last == "2 passed, 0 failed, 1 file could not be loaded",
+                "a run with status 2 never ends in a line that reads as a pass")
+
+        // Usable policies: failures are 1.
+        #expect(Tool.run(["test", f.path + "/wrong.examples"]).status == 1)
+        #expect(Tool.run(["run", f.path + "/standard.policy", f.path + "/records.jsonl", "--now", "2026-03-02T09:00:00Z"]).status == 1)
+        f.write("unused.policy", "scale severity: low < high\nrecord incident:\n  severity: severity\nroles: owner, nobody\n"
+                + "when severity = high: notify owner\nwhen severity = low: notify owner\n")
+        #expect(Tool.run(["check", f.path + "/unused.policy"]).status == 0)
+        #expect(Tool.run(["check", "--deny-warnings", f.path + "/unused.policy"]).status == 1)
+    }
+
     // MARK: - amends test
 
     @Test func testExitStatusesAndTheDiff() {

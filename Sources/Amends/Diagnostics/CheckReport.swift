@@ -39,8 +39,10 @@ public struct CheckReport: Sendable {
     /// Whether the findings fail the run (errors, or warnings under `--deny-warnings`).
     public var failed: Bool { errorCount > 0 || (denyWarnings && warningCount > 0) }
 
-    /// 0 clean, 1 findings that fail, 2 unreadable input.
-    public var exitCode: Int32 { !unreadable.isEmpty ? 2 : failed ? 1 : 0 }
+    /// As every `amends` command's (docs/ci.md): 0 clean, 1 warnings that
+    /// fail the run (`--deny-warnings`), 2 a policy with errors (as `run`
+    /// and `test` would refuse it) or a path that cannot be read.
+    public var exitCode: Int32 { !unreadable.isEmpty || errorCount > 0 ? 2 : failed ? 1 : 0 }
 
     /// `2 errors, 3 warnings in 7 files (1 allowed)`.
     public var summaryLine: String {
