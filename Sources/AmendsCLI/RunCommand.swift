@@ -16,7 +16,10 @@ enum RunCommand: Command {
     each record in input order, the actions the policy requires: one JSON
     line per record, with deadlines and the rules that produced each action.
     A record that cannot be read gets an error line at its position and the
-    rest go on: as many lines out as records in.
+    rest go on: as many lines out as records in. With several inputs the
+    records are numbered on from one input to the next, and every line names
+    its input: an "input" member (the name as given, - for standard input),
+    or `record 3 from b.csv` in text.
 
     options:
       --format json|text     JSON lines (default) or text for people

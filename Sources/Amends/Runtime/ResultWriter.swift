@@ -26,10 +26,14 @@ public struct ResultWriter: Sendable {
     /// With `templates`, the actions of a result the evaluator recalled are
     /// written once and copied for the next record given that result, with
     /// that record's deadlines written in (the same bytes either way).
+    ///
+    /// `input` is the `,"input":"…"` member naming the record's input, made
+    /// once for a run over several inputs (`ResultWriter.inputMember`).
     public func writeJSON(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer,
-                          explain: [UInt8]? = nil, templates: ActionTemplates? = nil) {
+                          explain: [UInt8]? = nil, templates: ActionTemplates? = nil, input: [UInt8]? = nil) {
         out.raw("{\"record\":")
         out.int(number)
+        if let input { out.raw(input) }
         if let id = program.schema.idField, record.isPresent(id) {
             out.raw(",\"id\":")
             if pieces.idIsText {
@@ -194,10 +198,21 @@ public struct ResultWriter: Sendable {
         if any { out.byte(UInt8(ascii: "]")) }
     }
 
-    /// An error line for a record that could not be read.
-    public func writeError(record number: Int, line: Int?, message: String, into out: OutputBuffer) {
+    /// The `,"input":"b.jsonl"` member of a run's result and error lines
+    /// when it reads several inputs (Grammar.md §11).
+    public static func inputMember(_ name: String) -> [UInt8] {
+        var j = JSONBytes()
+        j.raw(",\"input\":")
+        j.string(name)
+        return j.bytes
+    }
+
+    /// An error line for a record that could not be read; `input` as for
+    /// `writeJSON`.
+    public func writeError(record number: Int, line: Int?, message: String, into out: OutputBuffer, input: [UInt8]? = nil) {
         out.raw("{\"record\":")
         out.int(number)
+        if let input { out.raw(input) }
         if let line {
             out.raw(",\"line\":")
             out.int(line)
@@ -212,8 +227,12 @@ public struct ResultWriter: Sendable {
     /// The result for people: a heading per record, an action per line.
     /// A result for people: every text from the record or the policy is
     /// shown with its control characters as pictures (`ControlPictures`).
-    public func writeText(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer) {
-        var heading = "record \(number)"
+    ///
+    /// The heading is `record 3 (INC-7)`: the number, then the id; with
+    /// `input` (a run over several inputs) `record 3 from b.jsonl (INC-7)`.
+    public func writeText(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer,
+                          input: String? = nil) {
+        var heading = "record \(number)" + (input.map { " from " + $0 } ?? "")
         if let id = program.schema.idField, record.isPresent(id) {
             heading += " (" + program.schema.text(of: id, in: record) + ")"
         }
@@ -242,8 +261,10 @@ public struct ResultWriter: Sendable {
         }
     }
 
-    public func writeTextError(record number: Int, line: Int?, message: String, into out: OutputBuffer) {
-        let text = "record \(number)" + (line.map { " (line \($0))" } ?? "") + ": error: \(message)"
+    /// `record 2 (line 3): error: …`; with `input`, `record 2 from b.jsonl (line 3): error: …`.
+    public func writeTextError(record number: Int, line: Int?, message: String, into out: OutputBuffer, input: String? = nil) {
+        let text = "record \(number)" + (input.map { " from " + $0 } ?? "") + (line.map { " (line \($0))" } ?? "")
+            + ": error: \(message)"
         out.raw(Array(ControlPictures.safe(text).utf8))
         out.raw("\n")
     }

@@ -108,7 +108,9 @@ public final class Runner {
     /// Runs every record of `stream`, numbering them from `firstNumber`,
     /// calling `write` with output bytes in input order (the bytes are valid
     /// only during the call; calls come from one thread at a time, not
-    /// always the caller's).
+    /// always the caller's). With `inputName` (a run over several inputs)
+    /// every result and error line names its input: an `"input"` member
+    /// after `"record"` in JSON, `record 3 from NAME` in text.
     public func run(_ stream: RecordStream, firstNumber: Int = 1, inputName: String? = nil,
                     write: (UnsafeBufferPointer<UInt8>) -> Void) -> Summary {
         run(stream, firstNumber: firstNumber, inputName: inputName, writeOrStop: { bytes in
@@ -404,15 +406,15 @@ final class Worker: @unchecked Sendable {
         // Held as locals for the batch, so that each record retains nothing.
         let evaluator = self.evaluator, writer = self.writer, templates = self.templates
         let annotate = options.annotate, format = options.format
+        let inputMember = inputName.map(ResultWriter.inputMember)
         for i in 0..<batch.count {
             let number = batch.records[i].number + offset
             if let error = decoder.decode(batch, i, into: &record) {
                 errors += 1
                 let line = batch.records[i].line
-                let message = inputName.map { "\($0): \(error.message)" } ?? error.message
                 switch format {
-                case .json: writer.writeError(record: number, line: line, message: message, into: out)
-                case .text: writer.writeTextError(record: number, line: line, message: message, into: out)
+                case .json: writer.writeError(record: number, line: line, message: error.message, into: out, input: inputMember)
+                case .text: writer.writeTextError(record: number, line: line, message: error.message, into: out, input: inputName)
                 }
                 continue
             }
@@ -420,9 +422,11 @@ final class Worker: @unchecked Sendable {
             evaluator.evaluate(record)
             let extra = annotate?(evaluator, record)
             switch format {
-            case .json: writer.writeJSON(record: number, evaluator, record, into: out, explain: extra, templates: templates)
+            case .json:
+                writer.writeJSON(record: number, evaluator, record, into: out, explain: extra, templates: templates,
+                                 input: inputMember)
             case .text:
-                writer.writeText(record: number, evaluator, record, into: out)
+                writer.writeText(record: number, evaluator, record, into: out, input: inputName)
                 if let extra { out.raw(extra) }
             }
         }
