@@ -22,7 +22,8 @@ enum RunCommand: Command {
     or `record 3 from b.csv` in text.
 
     options:
-      --format json|text     JSON lines (default) or text for people
+      --format json|text     JSON lines (default) or text for people (deadlines in
+                             the calendar's time zone, then in UTC)
       --now TIMESTAMP        the time deadlines count from when a record has no
                              clock value, and `age` is measured at
                              (default: now; give it for repeatable output)

@@ -242,7 +242,7 @@ public struct ResultWriter: Sendable {
         if outcome.actions.isEmpty { out.raw("  no actions required\n") }
         for action in outcome.actions {
             var line = "  " + action.summary
-            if let due = action.due { line += ", due " + ISOTime.string(utc: due) }
+            if let due = action.due { line += ", due " + LocalTime.text(due, in: program.schema.zone) }
             line += "  [" + action.because.map(\.description).joined(separator: "; ") + "]"
             out.raw(Array(ControlPictures.safe(line).utf8))
             out.raw("\n")

@@ -1,0 +1,23 @@
+/// LocalTime writes an instant for people, in the time zone a policy's
+/// calendar names (Grammar.md §11, `--format text`):
+///
+///     Thu 2026-03-05 09:00 Europe/London (2026-03-05T09:00:00Z)
+///
+/// the weekday, date and clock in that zone (seconds only when not 0), the
+/// zone's name, then the exact UTC instant as the JSON output writes it. A
+/// policy with no calendar zone (or `time zone UTC`) reads in UTC, and gets
+/// the UTC instant alone: `2026-03-05T09:00:00Z`.
+public enum LocalTime {
+    public static func text(_ instant: Int64, in lookup: ZoneLookup) -> String {
+        let utc = ISOTime.string(utc: instant)
+        guard let zone = lookup.zone, zone.identifier != "UTC" else { return utc }
+        // The same instant the UTC text shows (clamped to years 0-9999).
+        let t = min(max(instant, ISOTime.earliest), ISOTime.latest)
+        let local = t + Int64(zone.offset(atUTC: t))
+        let day = BusinessCalendar.floorDiv(local, 86_400)
+        let seconds = Int(local - day * 86_400)
+        let rest = seconds % 60
+        let clock = BusinessCalendar.ClockRange.clock(seconds / 60) + (rest == 0 ? "" : (rest < 10 ? ":0" : ":") + "\(rest)")
+        return "\(BusinessCalendar.dateText(Int(day))) \(clock) \(zone.identifier) (\(utc))"
+    }
+}
