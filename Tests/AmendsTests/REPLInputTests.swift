@@ -158,7 +158,12 @@ struct REPLInputTests {
 
     // MARK: - Completion
 
-    static let completer: Completer = {
+    /// Made for each use, not kept in a `static let`: a policy model held
+    /// until the process exits is reached only through enum payloads whose
+    /// spare bits hold the case (tagged pointers), which LeakSanitizer
+    /// cannot follow, so `swift test --sanitize=address` reported its
+    /// `define`'s condition and a `one of` field's type as leaks.
+    static var completer: Completer {
         let policy = """
         scale severity: low < medium < high
         record incident:
@@ -173,7 +178,7 @@ struct REPLInputTests {
         """
         let compiled = Driver.compile(source: SourceText(path: "t.policy", text: policy))
         return Completer(model: compiled.model, directory: FileSystem.directory(of: #filePath))
-    }()
+    }
 
     static func complete(_ before: String) -> [String] {
         let found = completer.complete(before)
