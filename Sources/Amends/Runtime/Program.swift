@@ -2,8 +2,8 @@
 /// up per record. Fields are slots, scale levels and `one of` values are
 /// numbers, texts are bytes, every condition is a run of instructions
 /// specialised for its operand types (`ConditionCode`), and every action
-/// knows in advance where its result goes (`ActionSlot`) and the bytes it
-/// prints.
+/// knows in advance where its result goes (`ActionSlot`). What it prints is
+/// the writer's (`ResultWriter`).
 ///
 /// A Program is immutable and `Sendable`: build it once, evaluate records on
 /// any number of threads, each with its own `Evaluator`.
@@ -21,8 +21,6 @@ public final class Program: Sendable {
     public let keys: [ResultKey]
     /// Task texts, in order of first appearance (their keys follow the fixed ones).
     public let taskTexts: [String]
-    /// Bytes printed for each rule in `because` lists.
-    public let ruleJSON: [[UInt8]]
     /// Every rule's actions other than `waive`, in file order: rule `r`'s
     /// are `actions[rules[r].firstAction...]`.
     public let actions: [CompiledAction]
@@ -40,44 +38,8 @@ public final class Program: Sendable {
         self.schema = RecordSchema(model: model, zone: zone)
         self.calendar = calendar
 
-        // Result keys: notify per role, escalate per role, then one key each
-        // for assign, respond, apology, offer, follow up, review, then tasks.
-        var keys: [ResultKey] = []
-        for (i, role) in model.roles.enumerated() { keys.append(ResultKey(kind: .notify, role: i, label: role)) }
-        for (i, role) in model.roles.enumerated() { keys.append(ResultKey(kind: .escalate, role: i, label: role)) }
-        for kind in [ActionKindName.assign, .respond, .apology, .offer, .followUp, .review] {
-            keys.append(ResultKey(kind: kind, role: nil, label: kind.rawValue))
-        }
-        // One task per text, by its Unicode scalars exactly, as conditions
-        // compare texts (Swift's `==` would join canonically equivalent
-        // spellings); in the order of first appearance in the policy text.
-        var taskTexts: [String] = []
-        var taskIndex: [[UInt8]: Int] = [:]
-        for rule in model.rules {
-            for case .task(let text, _) in rule.actions where taskIndex[Array(text.utf8)] == nil {
-                taskIndex[Array(text.utf8)] = taskTexts.count
-                taskTexts.append(text)
-            }
-        }
-        for text in taskTexts { keys.append(ResultKey(kind: .task, role: nil, label: text)) }
-        let roleCount = model.roles.count
-        func key(for action: ActionModel) -> Int {
-            switch action {
-            case .notify(let role, _): return role
-            case .escalate(let role, _): return roleCount + role
-            case .assign: return 2 * roleCount
-            case .respond: return 2 * roleCount + 1
-            case .apology: return 2 * roleCount + 2
-            case .offer: return 2 * roleCount + 3
-            case .followUp: return 2 * roleCount + 4
-            case .review: return 2 * roleCount + 5
-            case .task(let text, _): return 2 * roleCount + 6 + (taskIndex[Array(text.utf8)] ?? 0)
-            case .waive: return -1
-            }
-        }
-
+        let keyTable = ResultKey.Table(model)
         var rules: [CompiledRule] = []
-        var ruleJSON: [[UInt8]] = []
         var flat: [CompiledAction] = []
         for rule in model.rules {
             var actions: [CompiledAction] = []
@@ -87,22 +49,12 @@ public final class Program: Sendable {
                     waives |= 1 << UInt16(kind.rank)
                     continue
                 }
-                actions.append(CompiledAction(action: action, key: key(for: action), rule: rule.index, index: k))
+                // INVARIANT: the table has a key for every action but `waive`.
+                actions.append(CompiledAction(action: action, key: keyTable.key(for: action) ?? 0, rule: rule.index, index: k))
             }
             rules.append(CompiledRule(index: rule.index, condition: nil, firstAction: flat.count, actions: actions,
                                       waives: waives))
             flat += actions
-            var json = JSONBytes()
-            json.raw("{\"file\":")
-            json.string(rule.file)
-            json.raw(",\"line\":")
-            json.int(rule.line)
-            if let name = rule.name {
-                json.raw(",\"rule\":")
-                json.string(name)
-            }
-            json.raw("}")
-            ruleJSON.append(json.bytes)
         }
         let (code, conditions) = ConditionCompiler.compile(model: model, model.rules.map(\.condition))
         for (r, condition) in conditions.enumerated() { rules[r].condition = condition }
@@ -113,9 +65,8 @@ public final class Program: Sendable {
         self.slots = flat.map(ActionSlot.init)
         self.code = code
         self.termTable = TermTable(code, leafCount: code.leaves.count)
-        self.keys = keys
-        self.taskTexts = taskTexts
-        self.ruleJSON = ruleJSON
+        self.keys = keyTable.keys
+        self.taskTexts = keyTable.taskTexts
     }
 
     /// Whether rule `index`'s condition holds for `record` (false for an
@@ -133,6 +84,55 @@ public struct ResultKey: Sendable {
     public var role: Int?
     /// The role's name, the task's text, or the kind.
     public var label: String
+
+    /// A Table is every place a policy's results can go, in the order they
+    /// are printed (Grammar.md §7): notify per role and escalate per role
+    /// (roles in declaration order), one key each for assign, respond,
+    /// apology, offer, follow up and review, then one per task text. An
+    /// action finds its key by what it is, never by an offset.
+    struct Table {
+        private(set) var keys: [ResultKey] = []
+        /// Task texts, in order of first appearance in the policy text.
+        private(set) var taskTexts: [String] = []
+        private var perRole: [ActionKindName: [Int]] = [:]
+        private var perKind: [ActionKindName: Int] = [:]
+        /// Tasks by their text's UTF-8: one task per text, by its Unicode
+        /// scalars exactly, as conditions compare texts (Swift's `==` would
+        /// join canonically equivalent spellings).
+        private var perTask: [[UInt8]: Int] = [:]
+
+        init(_ model: PolicyModel) {
+            for kind in [ActionKindName.notify, .escalate] {
+                perRole[kind] = model.roles.indices.map { add(ResultKey(kind: kind, role: $0, label: model.roles[$0])) }
+            }
+            for kind in [ActionKindName.assign, .respond, .apology, .offer, .followUp, .review] {
+                perKind[kind] = add(ResultKey(kind: kind, role: nil, label: kind.rawValue))
+            }
+            for rule in model.rules {
+                for case .task(let text, _) in rule.actions where perTask[Array(text.utf8)] == nil {
+                    perTask[Array(text.utf8)] = add(ResultKey(kind: .task, role: nil, label: text))
+                    taskTexts.append(text)
+                }
+            }
+        }
+
+        private mutating func add(_ key: ResultKey) -> Int {
+            keys.append(key)
+            return keys.count - 1
+        }
+
+        /// The key an action's result goes to; nil for `waive`, which has none.
+        func key(for action: ActionModel) -> Int? {
+            switch action {
+            case .notify(let role, _), .escalate(let role, _):
+                guard let roles = perRole[action.kind], roles.indices.contains(role) else { return nil }
+                return roles[role]
+            case .task(let text, _): return perTask[Array(text.utf8)]
+            case .waive: return nil
+            default: return perKind[action.kind]
+            }
+        }
+    }
 }
 
 /// A CompiledRule is a rule's condition and its actions, ready to merge.
@@ -161,8 +161,6 @@ public struct CompiledAction: Sendable {
     public var seconds: Int64?
     public var channel: Int?
     public var components: UInt8
-    /// `"within":"PT2H"` (or empty when the action has no duration).
-    public var withinJSON: [UInt8]
 
     init(action: ActionModel, key: Int, rule: Int, index: Int) {
         self.action = action
@@ -180,16 +178,6 @@ public struct CompiledAction: Sendable {
         case .assign, .offer, .waive: duration = nil
         }
         seconds = duration?.seconds
-        var json = JSONBytes()
-        if let d = duration {
-            json.raw("\"within\":")
-            if let s = d.seconds {
-                json.string(ISODuration.format(seconds: s))
-            } else {
-                json.string(d.description)
-            }
-        }
-        withinJSON = json.bytes
     }
 }
 

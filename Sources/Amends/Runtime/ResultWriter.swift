@@ -323,9 +323,27 @@ extension ResultWriter {
                 })
             }
             rule = list.count
-            list += program.ruleJSON
+            for r in program.model.rules {
+                list.append(json { j in
+                    j.raw("{\"file\":")
+                    j.string(r.file)
+                    j.raw(",\"line\":")
+                    j.int(r.line)
+                    if let name = r.name {
+                        j.raw(",\"rule\":")
+                        j.string(name)
+                    }
+                    j.raw("}")
+                })
+            }
             within = list.count
-            list += program.actions.map(\.withinJSON)
+            for a in program.actions {
+                list.append(json { j in
+                    guard let d = a.duration else { return }
+                    j.raw("\"within\":")
+                    j.string(d.seconds.map { ISODuration.format(seconds: $0) } ?? d.description)
+                })
+            }
             channel = list.count
             for name in program.model.channels {
                 list.append(json { j in
