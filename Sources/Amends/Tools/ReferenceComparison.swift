@@ -54,11 +54,29 @@ enum ReferenceComparison {
         return out
     }
 
-    /// The record's `id`, as the line gives it.
+    /// The record's `id`, as the line gives it (§11): "a text as it is, a
+    /// number as a JSON number, and any other type as a string written as
+    /// the policy writes it (a level's or value's name, a time as
+    /// `2026-03-02T09:00:00Z`, a duration as `PT2H`, yes/no as `yes` or
+    /// `no`)". A list has no such writing; the line gives an empty text.
     static func id(_ record: RecordBuffer, _ program: Program) -> JSONValue? {
-        guard let f = program.model.fieldIndex("id"), record.isPresent(f) else { return nil }
-        if case .text = program.model.fields[f].type { return .string(written(Array(record.text(f)))) }
-        return .number(record.scalar(f))
+        let model = program.model
+        guard let f = model.fieldIndex("id"), record.isPresent(f) else { return nil }
+        let v = record.scalar(f)
+        func name(_ names: [String]) -> JSONValue {
+            let i = ReferenceInterpreter.whole(v)
+            return i >= 0 && i < names.count && Double(i) == v ? .string(names[Int(i)]) : .number(v)
+        }
+        switch model.fields[f].type {
+        case .text: return .string(written(Array(record.text(f))))
+        case .number: return .number(v)
+        case .bool: return .string(v != 0 ? "yes" : "no")
+        case .time: return .string(time(ReferenceInterpreter.whole(v)))
+        case .duration: return .string(iso(seconds: ReferenceInterpreter.whole(v)))
+        case .scale(let s): return name(model.scales.indices.contains(s) ? model.scales[s].levels : [])
+        case .enumeration(let e): return name(model.enumerations.indices.contains(e) ? model.enumerations[e].values : [])
+        case .list: return .string("")
+        }
     }
 
     /// A record's text as the line writes it: each byte that is not part of
@@ -226,13 +244,21 @@ enum ReferenceComparison {
     /// not by the writer's formatter.
     static func iso(_ d: DurationSpec) -> String {
         guard let seconds = d.seconds else { return d.description }
-        let days = seconds / 86_400, hours = seconds % 86_400 / 3_600, minutes = seconds % 3_600 / 60, rest = seconds % 60
+        return iso(seconds: seconds)
+    }
+
+    /// "ISO 8601 in days, hours, minutes and seconds, normalised: `24 hours`
+    /// is `P1D`, `90 minutes` is `PT1H30M`, `2 weeks` is `P14D`"; a leading
+    /// `-` for a negative one.
+    static func iso(seconds: Int64) -> String {
+        let magnitude = seconds.magnitude
+        let days = magnitude / 86_400, hours = magnitude % 86_400 / 3_600, minutes = magnitude % 3_600 / 60, rest = magnitude % 60
         var time = ""
         if hours > 0 { time += "\(hours)H" }
         if minutes > 0 { time += "\(minutes)M" }
         if rest > 0 { time += "\(rest)S" }
         if days == 0 && time.isEmpty { time = "0S" }
-        return "P" + (days > 0 ? "\(days)D" : "") + (time.isEmpty ? "" : "T" + time)
+        return (seconds < 0 ? "-P" : "P") + (days > 0 ? "\(days)D" : "") + (time.isEmpty ? "" : "T" + time)
     }
 
     /// The first place two JSON values differ, nil when they do not:

@@ -12,8 +12,8 @@
 /// rule. It is the oracle the fast path is tested against
 /// (ReferenceResultTests, Fuzz/differential.swift).
 ///
-/// Where Grammar.md leaves a point open, it implements what issue 15
-/// decided (each marked "Decided:" below):
+/// Issue 15 decided the points Grammar.md once left open, and §7 now
+/// states them (each marked "Decided:" below):
 /// - a rule is cited at most once per result, in `because` and in
 ///   `overridden`; a rule's own deadline for a result is the earliest among
 ///   its actions for that result, and it is overridden when that is later
@@ -256,13 +256,16 @@ public struct ReferenceEvaluator: Sendable {
         // "Business time is counted through the policy's calendar." The
         // arithmetic of one duration is the calendar's own, tested on its
         // own (TimeTests); the checker requires a calendar for business time
-        // (E116). A deadline the calendar cannot find within its bounded
-        // search (nil) is taken as no deadline.
-        guard let calendar else { return nil }
+        // (E116). "A deadline past the year 9999 (a far-off base, or a
+        // calendar that is seldom open) is written as 9999-12-31T23:59:59Z":
+        // a count the calendar gives up (nil) is due then, not without a
+        // deadline.
+        let latest: Int64 = 253_402_300_799  // 9999-12-31T23:59:59Z
+        guard let calendar else { return latest }
         switch duration.unit {
-        case .businessHours: return calendar.addBusinessHours(duration.amount, to: base)
-        case .businessDays: return calendar.addBusinessDays(duration.amount, to: base)
-        default: return nil
+        case .businessHours: return calendar.addBusinessHours(duration.amount, to: base) ?? latest
+        case .businessDays: return calendar.addBusinessDays(duration.amount, to: base) ?? latest
+        default: return latest
         }
     }
 
