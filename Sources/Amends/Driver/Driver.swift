@@ -16,12 +16,7 @@ public enum Driver {
     }
 
     /// What the policy's rules use, for "declared but never used" findings.
-    public struct Usage: Sendable {
-        public var roles: Set<Int>
-        public var remedies: Set<Int>
-        public var channels: Set<Int>
-        public var defines: Set<Int>
-    }
+    public typealias Usage = PolicyUsage
 
     /// Loads, checks and compiles a policy file.
     public static func compile(path: String) -> Result<Compiled, FileSystem.Failure> {
@@ -34,16 +29,14 @@ public enum Driver {
     }
 
     public static func compile(_ loaded: Loader.Loaded) -> Compiled {
-        var checker = Checker(loaded)
-        checker.run()
-        var diagnostics = loaded.diagnostics + checker.diagnostics
-        let model = checker.model
-        let usage = Usage(roles: checker.usedRoles, remedies: checker.usedRemedies, channels: checker.usedChannels,
-                          defines: checker.usedDefines)
+        let checked = Checker.checked(loaded)
+        var diagnostics = loaded.diagnostics + checked.diagnostics
+        let model = checked.model
+        let usage = checked.usage
         var program: Program?
         if !diagnostics.hasErrors {
             var calendar: BusinessCalendar?
-            let zone = checker.localZone
+            let zone = checked.zone
             if let decl = model.calendar, let ref = model.calendarRef {
                 switch BusinessCalendar.from(decl, zone: zone.zone ?? ZoneInfo.utc) {
                 case .success(let c): calendar = c

@@ -52,11 +52,30 @@ public struct Checker {
         model.sources = loaded.files.map(\.source)
     }
 
-    /// Checks a loaded policy. The model is usable when there are no errors.
-    public static func check(_ loaded: Loader.Loaded) -> (model: PolicyModel, diagnostics: [Diagnostic]) {
+    /// What checking a policy gives: the model (usable when there are no
+    /// errors), the checker's diagnostics, what the rules use, and the zone
+    /// timestamps written without an offset are read in.
+    public struct Checked: Sendable {
+        public var model: PolicyModel
+        public var diagnostics: [Diagnostic]
+        public var usage: PolicyUsage
+        public var zone: ZoneLookup
+    }
+
+    /// Checks a loaded policy.
+    public static func checked(_ loaded: Loader.Loaded) -> Checked {
         var checker = Checker(loaded)
         checker.run()
-        return (checker.model, checker.diagnostics)
+        return Checked(model: checker.model, diagnostics: checker.diagnostics,
+                       usage: PolicyUsage(roles: checker.usedRoles, remedies: checker.usedRemedies,
+                                          channels: checker.usedChannels, defines: checker.usedDefines),
+                       zone: checker.localZone)
+    }
+
+    /// Checks a loaded policy. The model is usable when there are no errors.
+    public static func check(_ loaded: Loader.Loaded) -> (model: PolicyModel, diagnostics: [Diagnostic]) {
+        let checked = checked(loaded)
+        return (checked.model, checked.diagnostics)
     }
 
     mutating func run() {
@@ -430,6 +449,16 @@ public struct Checker {
                          help: String? = nil, notes: [Diagnostic.Note] = []) {
         diagnostics.append(Diagnostic(code, message, source: source, span: span, help: help, notes: notes))
     }
+}
+
+/// What a policy's rules use, for "declared but never used" findings: the
+/// indexes of the roles, remedies, channels and `define`s some rule or
+/// define refers to.
+public struct PolicyUsage: Sendable {
+    public var roles: Set<Int>
+    public var remedies: Set<Int>
+    public var channels: Set<Int>
+    public var defines: Set<Int>
 }
 
 /// Checks that a calendar's hours do not overlap on any day.
