@@ -18,6 +18,12 @@ enum CheckCommand: Command {
         the service-recovery research. A file that another checked file `use`s
         is reported once, under its own name.
 
+        The lints read what the policy marks as serious and whose fault an
+        incident is (`serious: severity >= high`, `our fault: caused_by = us`,
+        `client fault: caused_by = customer`; Grammar.md §4); without a mark,
+        levels named `high` or `critical` are serious, and a `caused_by` or
+        `fault` field's values `us` and `customer` (or `client`) say whose fault.
+
         options:
           --format FORMAT   human (the default: file:line:col, the source line, a
                             caret and a suggested fix), json (a stable report,

@@ -191,7 +191,7 @@ struct REPLInputTests {
         #expect(Self.complete(".format j") == ["json"])
         #expect(Self.complete(".help ke") == ["keys"])
         #expect(Self.complete("ru") == ["rule "])
-        #expect(Self.complete("se") == ["severity ", "serious "])
+        #expect(Self.complete("se") == ["severity ", "serious ", "serious: "])
         #expect(Self.complete("{sev") == ["severity: "])
         #expect(Self.complete("{severity: high, cu") == ["customer.name: "])
         #expect(Self.complete("{severity: h") == ["high"])

@@ -88,6 +88,10 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
     case forgivenessRequest = "W403"
     case seriousWithoutFollowUp = "W404"
     case apologyForCustomerFault = "W405"
+    case offerWithoutApology = "W406"
+    case ourFaultWithoutApology = "W407"
+    case preventionWithoutReview = "W408"
+    case clientBeforeSupervisor = "W409"
 
     public static func < (a: DiagnosticCode, b: DiagnosticCode) -> Bool { a.rawValue < b.rawValue }
 

@@ -152,13 +152,13 @@ public enum Suppression {
 
     // MARK: - Helpers
 
-    /// The lines of each rule header and `define` written over more than one.
+    /// The lines of each rule header, `define` and mark written over more than one.
     static func statementLines(_ file: PolicyFile) -> [ClosedRange<Int>] {
         file.items.compactMap { item -> ClosedRange<Int>? in
             let span: Span
             switch item.kind {
             case .rule(let rule): span = rule.headerSpan
-            case .define: span = item.span
+            case .define, .mark: span = item.span
             default: return nil
             }
             let first = file.source.location(of: span.start).line

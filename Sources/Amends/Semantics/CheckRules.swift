@@ -30,6 +30,51 @@ extension Checker {
         }
     }
 
+    /// A mark: declared once in the whole policy, its condition checked as
+    /// a define's is. A bare level or value gets the condition it stands for.
+    mutating func checkMark(_ decl: MarkDecl, _ source: SourceText, _ span: Span) {
+        let what = "`\(decl.kind.rawValue):`"
+        if let first = model.marks[decl.kind] {
+            report(.repeatedDeclaration, "\(what) is already declared", source, decl.keywordSpan,
+                   help: "keep one \(what) line; join the conditions with `or`",
+                   notes: [Diagnostic.Note("the first one", source: first.ref.source, span: first.ref.span)])
+            return
+        }
+        if case .name(let name) = decl.condition.kind, defineIndex[name] == nil {
+            let written = "\(decl.kind.rawValue): "
+            if fieldIndex[name] == nil, let owner = levelOwner(name) {
+                let op = decl.kind == .serious && isScaleField(owner) ? ">=" : "="
+                report(.notACondition, "`\(name)` is a value, not a condition", source, decl.condition.span,
+                       help: "write `\(written)\(owner) \(op) \(name)`")
+                return
+            }
+            if let f = fieldIndex[name], model.fields[f].type != .bool {
+                var help = conditionHelp(for: f)
+                if case .scale(let s) = model.fields[f].type, decl.kind == .serious {
+                    let levels = model.scales[s].levels
+                    let level = levels.first { $0.lowercased() == "high" } ?? levels.last ?? "high"
+                    help = "write `\(written)\(name) >= \(level)`, naming the lowest serious level"
+                } else if case .enumeration(let e) = model.fields[f].type, decl.kind != .serious {
+                    let values = model.enumerations[e].values
+                    let words = decl.kind == .ourFault ? ["us", "we", "ours", "internal"] : ["customer", "client"]
+                    let value = values.first { words.contains($0.lowercased()) } ?? values.first ?? "value"
+                    help = "write `\(written)\(name) = \(value)`"
+                }
+                report(.notACondition, "`\(name)` is \(model.describe(model.fields[f].type)), not a condition", source,
+                       decl.condition.span, help: help)
+                return
+            }
+        }
+        guard let condition = checkCondition(decl.condition, source) else { return }
+        model.marks[decl.kind] = MarkModel(kind: decl.kind, condition: condition, ref: SourceRef(source, span),
+                                           text: source.text(decl.condition.span))
+    }
+
+    func isScaleField(_ name: String) -> Bool {
+        guard let f = fieldIndex[name], case .scale = model.fields[f].type else { return false }
+        return true
+    }
+
     mutating func checkRule(_ rule: Rule, _ source: SourceText, _ span: Span) {
         if let name = rule.name, name.value.trimmingSpaces.isEmpty {
             report(.emptyName, "a rule's name cannot be empty", source, name.span,

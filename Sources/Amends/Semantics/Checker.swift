@@ -129,6 +129,9 @@ public struct Checker {
         // 3. Define bodies, rules, examples.
         for index in defineSyntax.indices { _ = checkDefine(index) }
         for (file, item) in items {
+            if case .mark(let decl) = item.kind { checkMark(decl, loaded.files[file].source, item.span) }
+        }
+        for (file, item) in items {
             if case .rule(let rule) = item.kind { checkRule(rule, loaded.files[file].source, item.span) }
         }
         for item in loaded.files[loaded.main].items {

@@ -254,6 +254,17 @@ public struct DefineModel: Sendable {
     public var ref: SourceRef
 }
 
+/// A checked mark (`serious: severity >= high`): the incidents the lints
+/// treat as serious, as our fault, or as the client's.
+public struct MarkModel: Sendable {
+    public var kind: MarkKind
+    public var condition: Condition
+    /// The whole declaration.
+    public var ref: SourceRef
+    /// The condition as written (`severity >= p2`), for messages.
+    public var text: String
+}
+
 /// One `expect` of an example, resolved.
 public struct ExpectationModel: Sendable {
     public var atLeast: Bool
@@ -292,6 +303,8 @@ public struct PolicyModel: Sendable {
     public var calendar: CalendarDecl?
     public var calendarRef: SourceRef?
     public var defines: [DefineModel] = []
+    /// The marks declared, by kind; the lints fall back on names without them.
+    public var marks: [MarkKind: MarkModel] = [:]
     public var rules: [RuleModel] = []
     /// Examples of the main file only (a used file's examples run when that
     /// file is tested).

@@ -387,6 +387,31 @@ public struct DefineDecl: Sendable, Equatable {
     public var condition: Expr
 }
 
+/// A MarkKind is what a mark declaration tells the lints about incidents:
+/// which are serious, which we caused, which the client caused.
+public enum MarkKind: String, Sendable, CaseIterable {
+    case serious
+    case ourFault = "our fault"
+    case clientFault = "client fault"
+
+    /// The S-expression head: `serious`, `our-fault`, `client-fault`.
+    public var dumpName: String { String(rawValue.map { $0 == " " ? "-" : $0 }) }
+}
+
+/// A MarkDecl (`serious: severity >= high`, `our fault: caused_by = us`,
+/// `client fault: caused_by = customer`) names, by a condition, the
+/// incidents the service-recovery lints treat as serious, as our fault or
+/// as the client's.
+public struct MarkDecl: Sendable, Equatable {
+    public var kind: MarkKind
+    /// The keyword's words (`our fault`), for messages.
+    public var keywordSpan: Span
+    public var condition: Expr
+
+    /// Spans do not count, as for every node.
+    public static func == (a: MarkDecl, b: MarkDecl) -> Bool { a.kind == b.kind && a.condition == b.condition }
+}
+
 public enum Weekday: Int, Sendable, CaseIterable, Comparable {
     case mon = 1, tue, wed, thu, fri, sat, sun
     public static func < (a: Weekday, b: Weekday) -> Bool { a.rawValue < b.rawValue }
@@ -482,6 +507,7 @@ public enum ItemKind: Sendable, Equatable {
     case deadlinesFrom(Identifier)
     case names(NameListDecl)
     case define(DefineDecl)
+    case mark(MarkDecl)
     case use(StringLiteral)
     case calendar(CalendarDecl)
     case rule(Rule)

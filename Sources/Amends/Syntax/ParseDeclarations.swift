@@ -1,4 +1,4 @@
-/// Declarations: scale, record, names, define, calendar.
+/// Declarations: scale, record, names, define, marks, calendar.
 extension Parser {
     // scale = "scale" NAME ":" level { "<" level } NEWLINE
     mutating func parseScale() throws -> ScaleDecl {
@@ -228,6 +228,32 @@ extension Parser {
         }
         try endOfStatement()
         return DefineDecl(name: name, condition: condition)
+    }
+
+    // mark = ( "serious" | "our" "fault" | "client" "fault" ) ":" condition NEWLINE
+    mutating func parseMark(_ word: String) throws -> MarkDecl {
+        let first = advance().span
+        var keyword = first
+        let kind: MarkKind
+        switch word {
+        case "serious":
+            kind = .serious
+        default:
+            kind = word == "our" ? .ourFault : .clientFault
+            guard atWord("fault") else {
+                throw fail(.unknownStatement, "unknown statement `\(word)`", at: first,
+                           help: "write `\(kind.rawValue): CONDITION` to mark the incidents \(kind == .ourFault ? "we" : "the client") caused")
+            }
+            keyword = first.to(advance().span)
+        }
+        let example = kind == .serious ? "severity >= high" : kind == .ourFault ? "caused_by = us" : "caused_by = customer"
+        _ = try expect(.colon, "after `\(kind.rawValue)`", help: "write `\(kind.rawValue): CONDITION`, e.g. `\(kind.rawValue): \(example)`")
+        let condition = try parseCondition()
+        if let help = bracketsHelp(for: condition) {
+            throw fail(.unexpectedToken, "unexpected `,` at the end of the statement", at: peek.span, help: help)
+        }
+        try endOfStatement()
+        return MarkDecl(kind: kind, keywordSpan: keyword, condition: condition)
     }
 
     // calendar = "calendar" ":" NEWLINE INDENT { calendarLine } DEDENT

@@ -82,8 +82,8 @@ public struct Parser {
         return items
     }
 
-    // item = policy | scale | record | deadlines | names | define | use
-    //      | calendar | rule | example
+    // item = policy | scale | record | deadlines | names | define | mark
+    //      | use | calendar | rule | example
     mutating func parseItem() throws -> Item? {
         depth = 0
         let start = peek.span
@@ -127,6 +127,7 @@ public struct Parser {
             kind = .deadlinesFrom(field)
         case "roles", "remedies", "channels": kind = .names(try parseNameList())
         case "define": kind = .define(try parseDefine())
+        case "serious", "our", "client": kind = .mark(try parseMark(word))
         case "use":
             advance()
             let path = try expectString("the file to use, in quotes, e.g. `use \"common.policy\"`")
@@ -157,16 +158,23 @@ public struct Parser {
         "import": "write `use \"file.policy\"`", "include": "write `use \"file.policy\"`",
         "role": "write `roles: NAME, NAME`", "remedy": "write `remedies: NAME, NAME`",
         "channel": "write `channels: NAME, NAME`", "holidays": "closed days go in the calendar: `closed 2026-12-25`",
+        "our_fault": "mark the incidents we caused with `our fault: CONDITION` (two words), or name a condition with `define our_fault: CONDITION`",
+        "client_fault": "mark the incidents the client caused with `client fault: CONDITION` (two words)",
+        "customer_fault": "mark the incidents the client caused with `client fault: CONDITION` (two words)",
     ]
 
     static let statementKeywords = ["policy", "scale", "record", "deadlines", "roles", "remedies", "channels",
-                                    "define", "use", "calendar", "when", "rule", "otherwise", "example"]
+                                    "define", "serious", "use", "calendar", "when", "rule", "otherwise", "example"]
 
     mutating func unknownStatement(_ word: String) -> Failure {
         let span = peek.span
         var help: String
         if let alias = Parser.statementAliases[word.lowercased()] {
             help = alias
+        } else if ["customer", "customers", "their", "clients"].contains(word.lowercased()) && isWord(peekAhead(1), "fault") {
+            help = "mark the incidents the client caused with `client fault: CONDITION`"
+        } else if ["we", "us", "my"].contains(word.lowercased()) && isWord(peekAhead(1), "fault") {
+            help = "mark the incidents we caused with `our fault: CONDITION`"
         } else if Parser.actionWords.contains(word.lowercased()) {
             help = "actions belong in a rule: `when CONDITION: \(word.lowercased()) ...`"
         } else if let suggestion = Suggest.closest(to: word, in: Parser.statementKeywords) {

@@ -22,6 +22,7 @@ public enum SExpr {
         case .deadlinesFrom(let field): return "(deadlines-from \(field.name))"
         case .names(let list): return "(\(list.kind.rawValue) \(list.names.map(\.name).joined(separator: " ")))"
         case .define(let define): return "(define \(define.name.name) \(dump(define.condition)))"
+        case .mark(let mark): return "(\(mark.kind.dumpName) \(dump(mark.condition)))"
         case .use(let path): return "(use \(quote(path.value)))"
         case .calendar(let calendar):
             return "(calendar" + calendar.entries.map { " " + entry($0) }.joined() + ")"

@@ -75,6 +75,10 @@ struct PolicyLayout: Sendable {
             b.word(define.name.name, define.name.span)
             b.glue(":")
             expr(define.condition, &b)
+        case .mark(let mark):
+            b.word(mark.kind.rawValue, at: at)
+            b.glue(":")
+            expr(mark.condition, &b)
         case .use(let path):
             b.word("use", at: at)
             b.word(SExpr.quote(path.value), path.span)

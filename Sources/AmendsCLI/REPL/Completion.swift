@@ -98,9 +98,10 @@ struct Completer: Sendable {
             return []
         }
         guard let last else {
-            if firstLine { return (InputShape.statementKeywords.sorted() + conditionStart + ["exit", "quit", "help"]).map { $0 + " " } }
+            let marks = InputShape.markKeywords.map { $0 + ": " }
+            if firstLine { return (InputShape.statementKeywords.sorted() + conditionStart + ["exit", "quit", "help"]).map { $0 + " " } + marks }
             if lineIndented { return blockWords(entry) }
-            return (InputShape.statementKeywords.sorted() + conditionStart).map { $0 + " " }
+            return (InputShape.statementKeywords.sorted() + conditionStart).map { $0 + " " } + marks
         }
         switch last {
         case "notify", "assign": return model.roles.map { $0 + " " }

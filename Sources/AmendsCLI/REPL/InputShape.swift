@@ -6,7 +6,8 @@
 ///   other REPLs write them, is answered as one); `exit` and `quit` alone
 ///   leave, `help` and `?` ask for help, `clear` clears the screen.
 /// - A line starting with a statement keyword (`when`, `rule`, `scale`, …)
-///   is a declaration or a rule, added to the session policy.
+///   or a mark (`serious:`, `our fault:`, `client fault:`) is a declaration
+///   or a rule, added to the session policy.
 /// - A line starting with `{` is an incident, read as a record.
 /// - Anything else is a condition, evaluated against the last incident.
 ///
@@ -30,6 +31,19 @@ enum InputShape {
         "calendar", "policy", "deadlines", "example",
     ]
 
+    /// The marks (`serious:`, `our fault:`, `client fault:`), as typed at
+    /// the start of an entry: their first words alone are not keywords, so
+    /// that a condition on a field named `client.tier` stays a condition.
+    static let markKeywords = ["serious", "our fault", "client fault"]
+
+    /// Whether a text starts with a mark: its words, then `:`.
+    static func startsWithMark<S: StringProtocol>(_ text: S) -> Bool {
+        markKeywords.contains { keyword in
+            guard text.hasPrefix(keyword) else { return false }
+            return text.dropFirst(keyword.count).drop { $0 == " " || $0 == "\t" }.first == ":"
+        }
+    }
+
     static func kind(of text: String) -> Kind {
         let trimmed = text.trimmingWhitespace
         if trimmed.isEmpty { return .empty }
@@ -44,7 +58,7 @@ enum InputShape {
         }
         if trimmed.hasPrefix(".") || trimmed.hasPrefix(":") { return .command }
         if trimmed.hasPrefix("{") { return .incident }
-        if statementKeywords.contains(firstWord(trimmed)) { return .declaration }
+        if statementKeywords.contains(firstWord(trimmed)) || startsWithMark(trimmed) { return .declaration }
         return .condition
     }
 

@@ -192,6 +192,7 @@ struct Session: Sendable {
         case .deadlinesFrom(let name): return "deadlines from \(name.name)"
         case .names(let list): return "\(list.kind.rawValue): " + list.names.map(\.name).joined(separator: ", ")
         case .define(let d): return "define \(d.name.name)"
+        case .mark(let m): return "\(m.kind.rawValue): " + source.text(m.condition.span)
         case .use(let path): return "use \(SExpr.quote(path.value))"
         case .calendar: return "calendar"
         case .rule(let rule):

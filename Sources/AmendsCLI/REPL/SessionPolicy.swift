@@ -95,9 +95,9 @@ struct SessionPolicy: Sendable {
     mutating func replace(_ pieces: [Piece], compiled: Driver.Compiled) -> [Diagnostic] {
         self.pieces = pieces
         self.compiled = compiled
-        let before = Set(findings.map { FindingKey($0) })
+        let before = Set(findings.map { SessionPolicy.key($0) })
         findings = SessionPolicy.check(pieces, directory: directory, read: read)
-        return findings.filter { !before.contains(FindingKey($0)) }
+        return findings.filter { !before.contains(SessionPolicy.key($0)) }
     }
 
     /// What `amends check` says of the session saved as a policy: the typed
@@ -132,6 +132,21 @@ struct SessionPolicy: Sendable {
             placed.notes.remove(at: i)
             return placed
         }.filter { $0.source.path != probePath }
+    }
+
+    /// What tells two findings of the session apart. A finding about a
+    /// whole field (or mark) of a loaded file sits on the first typed
+    /// statement, or at the declaration while nothing is typed: it is the
+    /// same finding wherever it sits, so it is keyed by the declaration.
+    static func key(_ d: Diagnostic) -> FindingKey {
+        var key = FindingKey(d)
+        if let note = d.notes.first(where: { $0.message.hasSuffix("is declared here") }),
+           let source = note.source, let span = note.span, source.path != d.file {
+            key.file = source.path
+            key.start = span.start
+            key.end = span.end
+        }
+        return key
     }
 
     // MARK: - Compiling

@@ -23,6 +23,7 @@ public enum Analyzer {
         out += CoverageGaps.run(&context)
         out += Monotonicity.run(&context)
         out += DomainLints.run(&context)
+        out += RecoveryLints.run(&context)
         return out.sortedForDisplay()
     }
 }
@@ -65,6 +66,11 @@ struct AnalysisContext {
 
     /// Steps left for the whole policy; each query takes at most its own budget.
     var totalBudget: Int
+    /// What the lints take as serious, our fault and the client's fault.
+    let marks: LintMarks
+    /// Runs of the whole policy left for confirming findings (W406-W409):
+    /// two million rule conditions' worth, at least 100 runs.
+    var wholeRunsLeft: Int
 
     init(compiled: Driver.Compiled, program: Program) {
         self.compiled = compiled
@@ -75,6 +81,9 @@ struct AnalysisContext {
         for rule in compiled.model.rules {
             conditions.append(rule.condition.map { lowering.formula($0) })
         }
+        // Lowered before the solver is made, so that it knows their atoms.
+        self.marks = LintMarks(model: compiled.model, lowering: &lowering)
+        self.wholeRunsLeft = max(100, 2_000_000 / max(1, compiled.model.rules.count))
         self.lowering = lowering
         self.solver = Solver(lowering: lowering)
         self.evaluator = Evaluator(program: program)

@@ -5,11 +5,13 @@
 ///   the merged result: an apology rule without `repair` is fine when
 ///   another rule that always fires with it adds `repair`.
 /// - W403: an apology that asks for `forgiveness` (the part that helps least).
-/// - W404: an incident at `high` or above (on a scale with a level named
-///   `high` or `critical`) that can end with no follow-up at all.
+/// - W404: a serious incident (the policy's `serious:` mark, else `high`
+///   or above on a scale with a level named `high` or `critical`) that can
+///   end with no follow-up at all.
 /// - W405: an apology that can be required when the customer caused the
-///   incident: a field whose name says cause or fault (`caused_by`) with a
-///   value `customer` or `client`, and no `waive apology` for that case.
+///   incident (the policy's `client fault:` mark, else a field whose name
+///   says cause or fault, `caused_by`, at a value `customer` or `client`),
+///   and no `waive apology` for that case. See `LintMarks`.
 ///
 /// W401, W402, W404 and W405 show an example incident, found by the solver
 /// and confirmed by running the compiled policy on it.
@@ -92,28 +94,34 @@ enum DomainLints {
     static func followUps(_ c: inout AnalysisContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let anyFollowUp = c.model.rules.contains { $0.actions.contains { $0.kind == .followUp && !$0.isWaive } }
-        for (f, field) in c.model.fields.enumerated() {
-            guard case .scale(let s) = field.type else { continue }
-            let levels = c.model.scales[s].levels
-            guard let threshold = levels.firstIndex(where: { ["high", "critical"].contains($0.lowercased()) }) else { continue }
-            let serious = Formula.literal(Literal(variable: .field(f), constraint: Constraint(
-                values: .finite(FiniteSet(count: levels.count, members: threshold..<levels.count)), missing: false), ref: nil))
-            let query = Formula.all([serious, c.notDelivered(.followUp, where: { _ in true })])
+        for mark in c.marks.serious {
+            let query = Formula.all([mark.formula, c.notDelivered(.followUp, where: { _ in true })])
             guard case .sat(let assignment) = c.solve(query) else { continue }
             let incident = c.example(assignment)
-            guard case .some(.some(.level(_, let level))) = incident.values[f], level >= threshold else { continue }
+            guard c.holds(mark, incident) else { continue }
             let outcome = c.outcome(incident)
             guard !outcome.actions.contains(where: { $0.kind == .followUp }) else { continue }
-            let seriousNames = levels[threshold...].map { "`\($0)`" }.joined(separator: " and ")
-            let message = anyFollowUp ? "an incident with `\(field.name) = \(levels[level])` can end with no follow-up"
+            let message: String
+            if let f = mark.field, let threshold = mark.threshold, case .scale(let s) = c.model.fields[f].type {
+                // The default: the levels named `high` and `critical`, and those above.
+                let levels = c.model.scales[s].levels
+                let level = incident.values[f].flatMap { v -> Int? in
+                    if case .level(_, let i)? = v { return i }
+                    return nil
+                } ?? threshold
+                let seriousNames = levels[threshold...].map { "`\($0)`" }.joined(separator: " and ")
+                message = anyFollowUp ? "an incident with `\(c.model.fields[f].name) = \(levels[level])` can end with no follow-up"
                                       : "no rule requires a follow-up, so \(seriousNames) incidents get none"
-            let (place, notes) = c.placeForField(f)
+            } else {
+                message = anyFollowUp ? "a serious incident (`\(mark.text)`) can end with no follow-up"
+                                      : "no rule requires a follow-up, so serious incidents (`\(mark.text)`) get none"
+            }
+            let (place, notes) = c.place(for: mark)
             let requires = outcome.actions.map { "`\($0.summary)`" }
             let example = requires.isEmpty ? "requires nothing at all, so no follow-up"
                                            : "requires " + requires.joined(separator: ", ") + ", but no follow-up"
-            let atLeast = "\(field.name) >= \(levels[threshold])"
             out.append(Diagnostic(.seriousWithoutFollowUp, message, source: place.source, span: place.span,
-                                  help: "add `follow up in 3 days` to the rule for `\(atLeast)`, or add the rule `when \(atLeast): follow up in 3 days`",
+                                  help: "add `follow up in 3 days` to the rule for `\(mark.text)`, or add the rule `when \(mark.text): follow up in 3 days`",
                                   notes: notes + [Diagnostic.Note("for example, \(c.describe(incident)) \(example)")]))
         }
         return out
@@ -123,19 +131,16 @@ enum DomainLints {
 
     static func customerFault(_ c: inout AnalysisContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        for (f, field) in c.model.fields.enumerated() {
-            guard case .enumeration(let e) = field.type else { continue }
-            let word = (field.name.split(separator: ".").last.map(String.init) ?? field.name).lowercased()
-            guard word.contains("caus") || word.contains("fault") else { continue }
-            let values = c.model.enumerations[e].values
-            guard let customer = values.firstIndex(where: { ["customer", "client"].contains($0.lowercased()) }) else { continue }
-            let isCustomer = Formula.literal(Literal(variable: .field(f), constraint: Constraint(
-                values: .finite(FiniteSet(count: values.count, members: [customer])), missing: false), ref: nil))
+        for mark in c.marks.clientFault {
+            // A default's example shows the field at its value.
+            var overrides: [Int: Value?] = [:]
+            if let f = mark.field, case .compare(_, _, .value(let v)) = mark.condition.kind { overrides[f] = .some(v) }
             for r in c.model.rules.indices where !c.neverFires.contains(r) {
                 for (k, action) in c.model.rules[r].actions.enumerated() {
                     guard case .apology = action else { continue }
-                    guard case .sat(let assignment) = c.solve(.all([c.fires(r), isCustomer, c.notWaived(.apology)])) else { continue }
-                    let incident = c.example(assignment, overrides: [f: .some(.choice(e, customer))])
+                    guard case .sat(let assignment) = c.solve(.all([c.fires(r), mark.formula, c.notWaived(.apology)])) else { continue }
+                    let incident = c.example(assignment, overrides: overrides)
+                    guard mark.field != nil || c.holds(mark, incident) else { continue }
                     // Confirmed by the compiled policy. When nothing in it
                     // waives, the apology stands whenever this rule fires,
                     // so only the rule's condition is run: merging every
@@ -143,14 +148,14 @@ enum DomainLints {
                     // large policy quadratic.
                     let confirmed = c.evaluator.anyWaives ? c.result(incident, for: action) != nil : c.fires(incident, rule: r)
                     guard confirmed else { continue }
-                    let only = c.neverHolds(.all([c.fires(r), isCustomer.negated]))
-                    let who = "`\(field.name) = \(values[customer])`"
+                    let only = c.neverHolds(.all([c.fires(r), mark.formula.negated]))
+                    let who = "`\(mark.text)`"
                     let message = only ? "this rule requires an apology for incidents the customer caused (\(who))"
                                        : "this apology is also required when the customer caused the incident (\(who))"
                     let ref = c.model.rules[r].actionRefs[k]
                     out.append(Diagnostic(.apologyForCustomerFault, message, source: ref.source, span: ref.span,
-                                          help: "talk through expectations instead: add `and \(field.name) != \(values[customer])` to the condition, "
-                                              + "or add `when \(field.name) = \(values[customer]): waive apology`",
+                                          help: "talk through expectations instead: add `and \(mark.negatedText)` to the condition, "
+                                              + "or add `when \(mark.text): waive apology`",
                                           notes: [Diagnostic.Note("for example, \(c.describe(incident)) requires an apology")]))
                 }
             }

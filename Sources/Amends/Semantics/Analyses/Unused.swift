@@ -6,7 +6,7 @@
 /// at all is a shared declarations file, so its names are not judged either.
 /// A role, remedy or channel counts as used when an action of a rule (or an
 /// example's `expect`) names it; a define counts as used when a rule's
-/// condition reaches it, directly or through other defines. The built-in
+/// condition or a mark (`our fault: our_fault`) reaches it, directly or through other defines. The built-in
 /// channels are never reported; channels declared in `channels:` are.
 enum Unused {
     static func run(_ c: AnalysisContext) -> [Diagnostic] {
@@ -57,10 +57,10 @@ enum Unused {
         return out
     }
 
-    /// The defines a rule's condition reaches, directly or through others.
+    /// The defines a rule's condition or a mark reaches, directly or through others.
     static func reachableDefines(_ model: PolicyModel) -> Set<Int> {
         var seen = Set<Int>()
-        var pending: [Condition] = model.rules.compactMap(\.condition)
+        var pending: [Condition] = model.rules.compactMap(\.condition) + model.marks.values.map(\.condition)
         while let node = pending.popLast() {
             switch node.kind {
             case .define(let d):
