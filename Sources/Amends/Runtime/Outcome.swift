@@ -90,7 +90,9 @@ public struct Waiver: Sendable, Hashable {
 public struct Outcome: Sendable {
     /// The required actions, merged, in the printing order of Grammar.md §7.
     public var actions: [RequiredAction]
-    /// What `waive` removed, one entry per kind.
+    /// Every kind a fired rule waived, with what it removed. A waive that
+    /// removed nothing is here too (`explain` says so), while `amends run`'s
+    /// line lists only the waives that removed something (Grammar.md §11).
     public var waived: [Waiver]
     /// The rules that fired, in file order.
     public var fired: [RuleRef]

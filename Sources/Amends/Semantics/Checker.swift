@@ -266,7 +266,6 @@ public struct Checker {
         }
         model.calendar = decl
         model.calendarRef = SourceRef(source, span)
-        var hasOpen = false
         var firstZone: StringLiteral?
         for entry in decl.entries {
             switch entry {
@@ -283,30 +282,15 @@ public struct Checker {
                 case .failure(let failure):
                     report(.invalidCalendar, failure.message, source, zone.span, help: ZoneLookup.suggestion(for: zone.value))
                 }
-            case .open(_, let hours, _):
-                hasOpen = true
-                for range in hours where range.from >= range.to {
-                    let empty = range.from == range.to
-                    report(.invalidCalendar, empty ? "opening hours `\(range.from)-\(range.to)` are empty: they end as they start"
-                                                   : "opening hours `\(range.from)-\(range.to)` end before they start", source, range.span,
-                           help: empty ? "give the closing time, e.g. `\(range.from)-17:30`, or leave the day out to close it"
-                                       : "write the opening time first, e.g. `09:00-17:30`; hours cannot pass midnight")
-                }
-            case .closed(let dates, _):
-                for date in dates {
-                    if let last = date.last, last.epochSeconds() < date.first.epochSeconds() {
-                        report(.invalidCalendar, "the closed period ends before it starts", source, date.span,
-                               help: "write the earlier date first")
-                    }
-                }
+            case .open, .closed:
+                continue
             }
         }
-        if !hasOpen && !unreadable.calendar {
-            report(.invalidCalendar, "the calendar has no opening hours", source, span,
-                   help: "add a line such as `open mon-fri 09:00-17:30`")
-        }
-        if let message = CalendarValidation.overlaps(decl) {
-            report(.invalidCalendar, message.text, source, message.span, help: "give each day's hours once, without overlaps")
+        for problem in CalendarValidation.problems(decl) {
+            // Without readable hours, "no opening hours" would only repeat
+            // the syntax error of the line that gave them.
+            if problem.kind == .noHours && unreadable.calendar { continue }
+            report(.invalidCalendar, problem.message, source, problem.span ?? span, help: problem.help)
         }
     }
 
@@ -464,8 +448,60 @@ public struct PolicyUsage: Sendable {
     public var defines: Set<Int>
 }
 
-/// Checks that a calendar's hours do not overlap on any day.
+/// CalendarValidation is every rule a calendar's hours and closed days must
+/// keep, in one place: the checker reports each problem where it is
+/// written (E117), and `BusinessCalendar.from` refuses a declaration that
+/// has any (which a checked policy never has).
 enum CalendarValidation {
+    /// A Problem is one broken rule: what, where (nil: the whole calendar),
+    /// and the fix.
+    struct Problem: Sendable {
+        enum Kind: Sendable { case emptyHours, reversedHours, reversedClosedPeriod, noHours, overlap }
+        var kind: Kind
+        var message: String
+        var span: Span?
+        var help: String
+    }
+
+    /// What is wrong with a calendar declaration's hours and closed days,
+    /// in the order written (its time zone is the checker's to load).
+    static func problems(_ decl: CalendarDecl) -> [Problem] {
+        var problems: [Problem] = []
+        var hasOpen = false
+        for entry in decl.entries {
+            switch entry {
+            case .open(_, let hours, _):
+                hasOpen = true
+                for range in hours where range.from >= range.to {
+                    problems.append(range.from == range.to
+                        ? Problem(kind: .emptyHours, message: "opening hours `\(range.from)-\(range.to)` are empty: they end as they start",
+                                  span: range.span, help: "give the closing time, e.g. `\(range.from)-17:30`, or leave the day out to close it")
+                        : Problem(kind: .reversedHours, message: "opening hours `\(range.from)-\(range.to)` end before they start",
+                                  span: range.span, help: "write the opening time first, e.g. `09:00-17:30`; hours cannot pass midnight"))
+                }
+            case .closed(let dates, _):
+                for date in dates {
+                    if let last = date.last, last.epochSeconds() < date.first.epochSeconds() {
+                        problems.append(Problem(kind: .reversedClosedPeriod, message: "the closed period ends before it starts",
+                                                span: date.span, help: "write the earlier date first"))
+                    }
+                }
+            case .timeZone:
+                continue
+            }
+        }
+        if !hasOpen {
+            problems.append(Problem(kind: .noHours, message: "the calendar has no opening hours", span: nil,
+                                    help: "add a line such as `open mon-fri 09:00-17:30`"))
+        }
+        if let overlap = overlaps(decl) {
+            problems.append(Problem(kind: .overlap, message: overlap.text, span: overlap.span,
+                                    help: "give each day's hours once, without overlaps"))
+        }
+        return problems
+    }
+
+    /// The first two hours of one day that overlap, in words.
     static func overlaps(_ decl: CalendarDecl) -> (text: String, span: Span)? {
         var byDay: [Weekday: [(HoursRange, Span)]] = [:]
         for entry in decl.entries {

@@ -155,35 +155,26 @@ public struct BusinessCalendar: Sendable {
     /// covers Monday to Friday inclusive; `fri-mon` wraps over the weekend;
     /// `closed A to B` closes both dates and every date between.
     public static func from(_ decl: CalendarDecl, zone: ZoneInfo) -> Result<BusinessCalendar, TextError> {
+        // The rules are the checker's (`CalendarValidation`), stated once.
+        if let problem = CalendarValidation.problems(decl).first { return .failure(TextError(problem.message)) }
         var open: [Weekday: [ClockRange]] = [:]
         var closed: [ClosedRange<Int>] = []
         for entry in decl.entries {
             switch entry {
             case .open(let days, let hours, _):
-                for range in days {
-                    var d = range.first.rawValue
-                    for _ in 0..<7 {
-                        if let day = Weekday(rawValue: d) {
-                            for h in hours { open[day, default: []].append(ClockRange(from: h.from.minutes, to: h.to.minutes)) }
-                        }
-                        if d == range.last.rawValue { break }
-                        d = d % 7 + 1
-                    }
+                for day in days.flatMap(CalendarValidation.days) {
+                    for h in hours { open[day, default: []].append(ClockRange(from: h.from.minutes, to: h.to.minutes)) }
                 }
             case .timeZone:
                 continue
             case .closed(let dates, _):
                 for date in dates {
                     let first = Self.dayNumber(date.first)
-                    let last = date.last.map(Self.dayNumber) ?? first
-                    guard first <= last else {
-                        return .failure(TextError("the closed period \(date.first.text) to \(date.last?.text ?? "") ends before it starts"))
-                    }
-                    closed.append(first...last)
+                    closed.append(first...max(first, date.last.map(Self.dayNumber) ?? first))
                 }
             }
         }
-        return make(open: open, zone: zone, closedRuns: closed)
+        return .success(BusinessCalendar(open: open, zone: zone, closedRuns: closed))
     }
 
     // MARK: - What the calendar says
