@@ -1087,3 +1087,41 @@ struct RecordSizeLimitTests {
         }
     }
 }
+
+/// Bad records whose error says what the person meant (issue 21).
+struct RecordHintTests {
+    typealias T = RecordReaderTests
+
+    @Test func aKeyInAnotherLetterCaseIsNamed() throws {
+        let s = try T.schema()
+        let both = RecordValueRulesTests.both(#"{"id": "A", "Severity": "low"}"#, s).1
+        #expect(both == "missing required field `severity`; the record has `Severity`, but keys are matched exactly, letter case too: "
+                + "write `severity`, or read it with `from \"Severity\"`")
+        // Nested too; and a key that is simply absent says only that.
+        let nested = try T.schema(T.policy.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0 == "  customer.name: text?" ? "  customer.name: text" : $0 }.joined(separator: "\n"))
+        #expect(RecordValueRulesTests.both(#"{"id": "A", "severity": "low", "customer": {"Name": "Ada"}}"#, nested).1?
+                .contains("the record has `customer.Name`") == true)
+        #expect(RecordValueRulesTests.both(#"{"id": "A"}"#, s).1 == "missing required field `severity`")
+    }
+
+    @Test func aDateWithSlashesSuggestsTheFormat() throws {
+        let s = try T.schema()
+        func error(_ text: String) -> String? { RecordValueRulesTests.both(#"{"id": "A", "severity": "low", "reported": "\#(text)"}"#, s).1 }
+        #expect(error("25/12/2026")?.hasSuffix("give the field `format \"d/M/yyyy\"`") == true)
+        #expect(error("12/25/2026 14:30")?.hasSuffix("give the field `format \"M/d/yyyy H:mm\"`") == true)
+        #expect(error("03.04.26")?.hasSuffix("`format \"d.M.yy\"` (day first) or `format \"M.d.yy\"` (month first)") == true)
+        #expect(error("yesterday") == "`reported` is \"yesterday\", which is not an ISO 8601 time such as 2026-03-02T09:00:00Z")
+    }
+
+    @Test func aSemicolonSeparatedFileIsNamed() throws {
+        let s = try T.schema()
+        let map = CSVColumnMap(header: ["id;severity;amount"], schema: s)
+        #expect(map.warnings == ["the header is one column, `id;severity;amount`: this file separates its columns with `;`, "
+                                 + "but CSV (RFC 4180) separates them with commas; save it again with commas "
+                                 + "(in a spreadsheet: \"CSV UTF-8 (comma delimited)\")"])
+        #expect(CSVColumnMap(header: ["id\tseverity"], schema: s).warnings.first?.contains("separates its columns with tabs") == true)
+        // A real one-column file that lacks a field is still named field by field.
+        #expect(CSVColumnMap(header: ["id"], schema: s).warnings == ["the input has no column `severity` for the required field `severity`"])
+    }
+}

@@ -152,7 +152,8 @@ public struct RecordSchema: Sendable {
                 return nil
             }
             return .badTime(fields[f], String(decoding: bytes, as: UTF8.self),
-                            expected: ISOTime.problem(value) ?? "an ISO 8601 time such as 2026-03-02T09:00:00Z")
+                            expected: ISOTime.problem(value) ?? "an ISO 8601 time such as 2026-03-02T09:00:00Z"
+                                + (TimeFormat.suggestion(for: value).map { "; for times written like this, give the field \($0)" } ?? ""))
         case .duration:
             if let seconds = ISODuration.parse(value) ?? RecordSchema.parseSpokenDuration(value) {
                 r.setScalar(f, Double(seconds))
@@ -547,6 +548,8 @@ public struct LevelTable: Sendable {
 /// Why one field of a record could not be read.
 public indirect enum FieldError: Error, Sendable {
     case missing(RecordSchema.FieldInfo)
+    /// Missing, while the record has a key that differs only in letter case.
+    case missingBut(RecordSchema.FieldInfo, nearKey: String)
     case wrongType(RecordSchema.FieldInfo, String)
     case unknownValue(RecordSchema.FieldInfo, String, LevelTable)
     case badTime(RecordSchema.FieldInfo, String, expected: String)
@@ -556,11 +559,23 @@ public indirect enum FieldError: Error, Sendable {
     case stringForList(RecordSchema.FieldInfo, String)
     case structure(String)
 
+    /// Whether a required field is missing (however the message says it).
+    public var isMissing: Bool {
+        switch self {
+        case .missing, .missingBut: return true
+        default: return false
+        }
+    }
+
     /// The message in an error line: what is wrong and, where likely, the fix.
     public var message: String {
         switch self {
         case .missing(let f):
             return "missing required field `\(f.name)`" + (f.key != f.name ? " (read from `\(f.key)`)" : "")
+        case .missingBut(let f, let near):
+            return "missing required field `\(f.name)`" + (f.key != f.name ? " (read from `\(f.key)`)" : "")
+                + "; the record has `\(near)`, but keys are matched exactly, letter case too: write `\(f.key)`, "
+                + "or read it with `from \"\(near)\"`"
         case .wrongType(let f, let what):
             return "`\(f.name)` should be \(f.typeName), not \(what)"
         case .unknownValue(let f, let text, let table):

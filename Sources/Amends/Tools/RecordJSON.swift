@@ -9,7 +9,7 @@ extension RecordLiteral {
         let schema = program.schema
         var record = RecordBuffer(fieldCount: schema.fields.count)
         if let error = schema.read(value, into: &record) {
-            guard case .missing = error else { return .failure(Failure(diagnostics: [], message: error.message)) }
+            guard error.isMissing else { return .failure(Failure(diagnostics: [], message: error.message)) }
             // `read` stops at the first missing required field: apply the
             // remaining defaults and go on.
             _ = schema.finish(&record, requireAll: false)
@@ -54,7 +54,7 @@ extension RecordLiteral {
             if batch.format == .csv {
                 var record = RecordBuffer(fieldCount: program.schema.fields.count)
                 if let error = decoder.decode(batch, index, into: &record) {
-                    guard case .missing = error else { return .failure(Failure(diagnostics: [], message: "\(place): \(error.message)")) }
+                    guard error.isMissing else { return .failure(Failure(diagnostics: [], message: "\(place): \(error.message)")) }
                     _ = program.schema.finish(&record, requireAll: false)
                 }
                 if let clock = program.schema.clockField, record.isPresent(clock) { record.now = record.scalar(clock) }

@@ -42,7 +42,28 @@ public struct CSVColumnMap: Sendable {
         }
         self.columns = columns
         self.fieldsOfColumn = fieldsOfColumn
+        // A header that is one column holding `;` or tabs between the
+        // fields' keys: the file is separated by those, not by commas (a
+        // spreadsheet saved with a decimal comma writes `;`). One warning
+        // that says so, instead of one per field it seems to lack.
+        if !warnings.isEmpty, let separator = CSVColumnMap.otherSeparator(header, schema) {
+            warnings = ["the header is one column, `\(header.first ?? "")`: this file separates its columns with \(separator), "
+                        + "but CSV (RFC 4180) separates them with commas; save it again with commas "
+                        + "(in a spreadsheet: \"CSV UTF-8 (comma delimited)\")"]
+        }
         self.warnings = warnings
+    }
+
+    /// `;` or a tab, in words, when the header is one column that those
+    /// split into headings some field reads.
+    static func otherSeparator(_ header: [String], _ schema: RecordSchema) -> String? {
+        guard header.count == 1, let only = header.first else { return nil }
+        let keys = Set(schema.fields.map { normalized($0.key) })
+        for (character, name) in [(Character(";"), "`;`"), (Character("\t"), "tabs")] where only.contains(character) {
+            let headings = only.split(separator: character).map { normalized(String($0)) }
+            if headings.contains(where: keys.contains) { return name }
+        }
+        return nil
     }
 
     /// A heading compared loosely: spaces trimmed, lower case.

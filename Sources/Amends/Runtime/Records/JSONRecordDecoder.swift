@@ -178,8 +178,18 @@ public struct JSONRecordDecoder: Sendable {
             return .structure(JSONRecordDecoder.syntaxMessage(error, in: bytes, firstLine: firstLine, firstColumn: firstColumn))
         }
         if st.outcome.failed { return st.outcome.error }
-        return schema.finish(&buffer)
+        return finish(bytes, &buffer)
     }
+
+    /// Defaults and required fields (`schema.finish`); a missing field whose
+    /// key the record has in another letter case says so (on the error
+    /// path only: the record is parsed again to find its keys).
+    func finish(_ bytes: UnsafeBufferPointer<UInt8>, _ r: inout RecordBuffer) -> FieldError? {
+        let error = schema.finish(&r)
+        guard case .missing? = error, case .success(let value) = JSONValue.parse(Array(bytes)) else { return error }
+        return schema.nearKey(error, in: value)
+    }
+
 
     /// Reads a record laid out as `layout` says: nil when it is not (or
     /// is not valid JSON), and then nothing it read counts; else the
@@ -216,7 +226,7 @@ public struct JSONRecordDecoder: Sendable {
             return nil
         }
         if st.outcome.failed { return .some(st.outcome.error) }
-        return .some(schema.finish(&r))
+        return .some(finish(bytes, &r))
     }
 
     /// Decodes one record held in an array.
@@ -562,5 +572,29 @@ struct FieldOutcome {
         guard !failed, let e else { return }
         error = e
         failed = true
+    }
+}
+
+extension RecordSchema {
+    /// `missing` as `missingBut` when the record has the field's key in
+    /// another letter case (Grammar.md §10: keys are matched exactly).
+    func nearKey(_ error: FieldError?, in value: JSONValue) -> FieldError? {
+        guard case .missing(let f)? = error else { return error }
+        var node = value
+        var path: [String] = []
+        for component in f.path {
+            guard case .object(let members) = node else { break }
+            let key = String(decoding: component, as: UTF8.self)
+            if let exact = members.last(where: { $0.key == key }) {
+                node = exact.value
+                path.append(key)
+                continue
+            }
+            if let near = members.last(where: { $0.key.lowercased() == key.lowercased() }) {
+                return .missingBut(f, nearKey: (path + [near.key]).joined(separator: "."))
+            }
+            break
+        }
+        return .missing(f)
     }
 }

@@ -13,7 +13,7 @@ extension RecordSchema {
         for f in fields.indices {
             if let error = readMembers(f, members, depth: 0, into: &buffer) { return error }
         }
-        return finish(&buffer)
+        return nearKey(finish(&buffer), in: value)
     }
 
     /// Reads every member on field `f`'s path in an object, in order, as

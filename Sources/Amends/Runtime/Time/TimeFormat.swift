@@ -45,6 +45,34 @@ public struct TimeFormat: Sendable, Equatable {
         case literal(UInt8)
     }
 
+    // MARK: - Suggesting
+
+    /// The `format` to add to a time field for a text that is a date with
+    /// slashes, dots or dashes, day and month first (`25/12/2026`,
+    /// `12/25/2026 14:30`), when ISO 8601 does not read it: the day-first
+    /// form when the first number cannot be a month, the month-first form
+    /// when the second cannot, else both. Nil for anything else.
+    static func suggestion(for text: UnsafeBufferPointer<UInt8>) -> String? {
+        let words = String(decoding: text, as: UTF8.self).split(separator: " ", omittingEmptySubsequences: true)
+        guard let date = words.first, words.count <= 2 else { return nil }
+        guard let separator = date.first(where: { $0 == "/" || $0 == "." || $0 == "-" }) else { return nil }
+        let parts = date.split(separator: separator, omittingEmptySubsequences: false)
+        guard parts.count == 3, let a = Int(parts[0]), let b = Int(parts[1]), parts[2].count == 4 || parts[2].count == 2,
+              Int(parts[2]) != nil, (1...31).contains(a), (1...31).contains(b), parts[0].count <= 2, parts[1].count <= 2 else { return nil }
+        let year = parts[2].count == 4 ? "yyyy" : "yy"
+        var time = ""
+        if words.count == 2 {
+            let clock = words[1].split(separator: ":")
+            guard clock.count == 2 || clock.count == 3, clock.allSatisfy({ Int($0) != nil }) else { return nil }
+            time = clock.count == 2 ? " H:mm" : " H:mm:ss"
+        }
+        let s = String(separator)
+        let dayFirst = "`format \"d\(s)M\(s)\(year)\(time)\"`", monthFirst = "`format \"M\(s)d\(s)\(year)\(time)\"`"
+        if a > 12 { return dayFirst }
+        if b > 12 { return monthFirst }
+        return "\(dayFirst) (day first) or \(monthFirst) (month first)"
+    }
+
     // MARK: - Compiling
 
     /// A format from a pattern, or a message saying what is wrong with it.
