@@ -55,6 +55,7 @@
 // The diagnostics of a chunk come from one function,
 // `Conformance.diagnostics(for:name:)`.
 import Testing
+import Foundation
 @testable import Amends
 #if canImport(Glibc)
 import Glibc
@@ -439,5 +440,43 @@ enum Conformance {
             }
         }
         return problems
+    }
+}
+
+/// The index of the cases by Grammar.md section (`cases/README.md`): a
+/// reader goes from a section to its cases, so every section has some,
+/// every listed file exists, and every case file is listed.
+@Suite("Conformance index")
+struct ConformanceIndexTests {
+    static let root = Tool.packageRoot + "/Tests/AmendsTests/cases"
+
+    /// The index's rows: section number and the paths in backticks.
+    static func rows() -> [(section: Int, paths: [String])] {
+        guard let text = try? String(contentsOfFile: root + "/README.md", encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line -> (Int, [String])? in
+            guard line.hasPrefix("| §"), let number = Int(line.dropFirst(3).prefix { $0.isNumber }) else { return nil }
+            let paths = line.split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+            return (number, paths)
+        }
+    }
+
+    @Test func everySectionHasCasesAndEveryListedFileExists() {
+        let rows = Self.rows()
+        #expect(Set(rows.map(\.section)) == Set(1...13), "sections listed: \(rows.map(\.section))")
+        for row in rows {
+            #expect(!row.paths.isEmpty, "§\(row.section) lists no case")
+            for path in row.paths {
+                var isDirectory: ObjCBool = false
+                #expect(FileManager.default.fileExists(atPath: Self.root + "/" + path, isDirectory: &isDirectory),
+                        "cases/README.md lists `\(path)` for §\(row.section), which does not exist")
+            }
+        }
+    }
+
+    @Test func everyCaseFileIsListed() {
+        let listed = Set(Self.rows().flatMap(\.paths))
+        for file in Conformance.files where !file.contains("/use/") && !file.contains("/shared/") {
+            #expect(listed.contains(file), "cases/README.md does not list `\(file)` under a section of Grammar.md")
+        }
     }
 }
