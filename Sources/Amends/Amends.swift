@@ -6,6 +6,6 @@
 /// program, records, evaluation, actions), `Diagnostics` (the model and its
 /// renderers), `Tools` (formatter, example runner, explainer) and `Driver`
 /// (loading files and putting the stages together).
-public enum Amends {
-    public static let version = "0.1.0"
+package enum Amends {
+    package static let version = "0.1.0"
 }

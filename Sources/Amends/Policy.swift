@@ -11,7 +11,7 @@
 /// call uses its own scratch space). For many records in a row on one
 /// thread, an `Evaluator` on `program` avoids that allocation.
 public struct Policy: Sendable {
-    public let program: Program
+    package let program: Program
     /// Warnings the checker found (errors make loading fail).
     public let warnings: [Diagnostic]
 
@@ -38,7 +38,7 @@ public struct Policy: Sendable {
     }
 
     /// The checked model: names, fields, rules.
-    public var model: PolicyModel { program.model }
+    package var model: PolicyModel { program.model }
 
     /// Evaluates one incident given as the bytes of a JSON object.
     /// - Parameter now: seconds since the epoch; the deadline base when the
@@ -69,7 +69,7 @@ public struct Policy: Sendable {
     }
 
     /// Evaluates a record already decoded into slots.
-    public func evaluate(_ record: RecordBuffer, now: Int64) -> Outcome {
+    package func evaluate(_ record: RecordBuffer, now: Int64) -> Outcome {
         var record = record
         record.now = Double(now)
         let evaluator = Evaluator(program: program)

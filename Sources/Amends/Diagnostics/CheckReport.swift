@@ -2,29 +2,29 @@
 /// every finding (each printed once, attributed to the file it is in), the
 /// files that could not be read, and how many findings were allowed. It
 /// writes itself in each output format: `human`, `json`, `sarif`, `github`.
-public struct CheckReport: Sendable {
+package struct CheckReport: Sendable {
     /// A path that could not be read, and why.
-    public struct Unreadable: Sendable {
-        public var path: String
-        public var message: String
+    package struct Unreadable: Sendable {
+        package var path: String
+        package var message: String
 
-        public init(path: String, message: String) {
+        package init(path: String, message: String) {
             self.path = path
             self.message = message
         }
     }
 
     /// The policy files checked, as the user named them (or as found in folders).
-    public var files: [String]
+    package var files: [String]
     /// In file, then position order.
-    public var diagnostics: [Diagnostic]
-    public var unreadable: [Unreadable]
+    package var diagnostics: [Diagnostic]
+    package var unreadable: [Unreadable]
     /// Findings silenced by allow comments or `--allow`.
-    public var silenced: Int
+    package var silenced: Int
     /// `--deny-warnings`: warnings fail the run.
-    public var denyWarnings: Bool
+    package var denyWarnings: Bool
 
-    public init(files: [String], diagnostics: [Diagnostic], unreadable: [Unreadable] = [], silenced: Int = 0,
+    package init(files: [String], diagnostics: [Diagnostic], unreadable: [Unreadable] = [], silenced: Int = 0,
                 denyWarnings: Bool = false) {
         self.files = files
         self.diagnostics = diagnostics
@@ -33,19 +33,19 @@ public struct CheckReport: Sendable {
         self.denyWarnings = denyWarnings
     }
 
-    public var errorCount: Int { diagnostics.errorCount }
-    public var warningCount: Int { diagnostics.warningCount }
+    package var errorCount: Int { diagnostics.errorCount }
+    package var warningCount: Int { diagnostics.warningCount }
 
     /// Whether the findings fail the run (errors, or warnings under `--deny-warnings`).
-    public var failed: Bool { errorCount > 0 || (denyWarnings && warningCount > 0) }
+    package var failed: Bool { errorCount > 0 || (denyWarnings && warningCount > 0) }
 
     /// As every `amends` command's (docs/ci.md): 0 clean, 1 warnings that
     /// fail the run (`--deny-warnings`), 2 a policy with errors (as `run`
     /// and `test` would refuse it) or a path that cannot be read.
-    public var exitCode: Int32 { !unreadable.isEmpty || errorCount > 0 ? 2 : failed ? 1 : 0 }
+    package var exitCode: Int32 { !unreadable.isEmpty || errorCount > 0 ? 2 : failed ? 1 : 0 }
 
     /// `2 errors, 3 warnings in 7 files (1 allowed)`.
-    public var summaryLine: String {
+    package var summaryLine: String {
         func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
         var line = "\(plural(errorCount, "error")), \(plural(warningCount, "warning")) in \(plural(files.count, "file"))"
         if silenced > 0 { line += " (\(silenced) allowed)" }
@@ -57,14 +57,14 @@ public struct CheckReport: Sendable {
     // MARK: - human
 
     /// The compiler-style rendering of every finding, then the summary line.
-    public func human(color: Bool) -> String {
+    package func human(color: Bool) -> String {
         DiagnosticRenderer(color: color).render(diagnostics) + summaryLine + "\n"
     }
 
     // MARK: - json
 
     /// The stable JSON report (schema version 1, documented in docs/check.md).
-    public func json() -> String {
+    package func json() -> String {
         let items: [JSONDocument] = diagnostics.map { d in
             let start = d.location
             let end = d.endLocation
@@ -102,7 +102,7 @@ public struct CheckReport: Sendable {
 
     /// GitHub Actions workflow commands, one line per finding:
     /// `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=CODE::message`.
-    public func github() -> String {
+    package func github() -> String {
         var out = ""
         for d in diagnostics {
             let command: String
@@ -135,7 +135,7 @@ public struct CheckReport: Sendable {
     }
 
     /// A workflow command's message: `%`, CR and LF escaped.
-    public static func escapeData(_ s: String) -> String {
+    package static func escapeData(_ s: String) -> String {
         var out = ""
         for c in s.unicodeScalars {
             switch c {
@@ -149,7 +149,7 @@ public struct CheckReport: Sendable {
     }
 
     /// A workflow command's property value: as a message, and `:` and `,` too.
-    public static func escapeProperty(_ s: String) -> String {
+    package static func escapeProperty(_ s: String) -> String {
         var out = ""
         for c in escapeData(s).unicodeScalars {
             switch c {

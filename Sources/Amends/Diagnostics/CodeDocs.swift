@@ -1,7 +1,7 @@
 /// CodeDocs writes the reference of every diagnostic code from the
 /// registry: the codes section of docs/check.md (a test keeps the file in
 /// step with the registry) and the list `amends help check` prints.
-public enum CodeDocs {
+package enum CodeDocs {
     /// The families of codes, in order, with a heading each.
     static let families: [(prefix: String, title: String)] = [
         ("E0", "Text and structure (lexer and parser)"),
@@ -12,7 +12,7 @@ public enum CodeDocs {
     ]
 
     /// One line per code: `  W301  never-holds   a condition …`.
-    public static func list() -> String {
+    package static func list() -> String {
         let width = (DiagnosticCode.allCases.map { $0.info.name.count }.max() ?? 20) + 2
         var text = ""
         for code in DiagnosticCode.allCases {
@@ -24,7 +24,7 @@ public enum CodeDocs {
 
     /// The Markdown reference: per family, per code its name, level,
     /// summary, and a bad and a good example.
-    public static func markdown() -> String {
+    package static func markdown() -> String {
         var text = ""
         for family in families {
             let codes = DiagnosticCode.allCases.filter { $0.rawValue.hasPrefix(family.prefix) }

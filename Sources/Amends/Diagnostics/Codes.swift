@@ -95,20 +95,20 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
 
     public static func < (a: DiagnosticCode, b: DiagnosticCode) -> Bool { a.rawValue < b.rawValue }
 
-    public var info: CodeInfo { CodeInfo.table[self] ?? CodeInfo(self, "unknown", .error, "") }
+    package var info: CodeInfo { CodeInfo.table[self] ?? CodeInfo(self, "unknown", .error, "") }
 }
 
 /// What the documentation, `amends help check` and SARIF say about a code.
-public struct CodeInfo: Sendable {
-    public let code: DiagnosticCode
+package struct CodeInfo: Sendable {
+    package let code: DiagnosticCode
     /// A kebab-case name, used as the SARIF rule name.
-    public let name: String
-    public let level: Diagnostic.Level
+    package let name: String
+    package let level: Diagnostic.Level
     /// One line: what the code finds.
-    public let summary: String
+    package let summary: String
     /// A policy fragment that triggers it, and the same fragment fixed.
-    public let bad: String
-    public let good: String
+    package let bad: String
+    package let good: String
 
     init(_ code: DiagnosticCode, _ name: String, _ level: Diagnostic.Level, _ summary: String,
          bad: String = "", good: String = "") {

@@ -17,10 +17,10 @@ public struct Diagnostic: Sendable, CustomStringConvertible {
     /// declaration of a duplicate, the chain of a `use` cycle).
     public struct Note: Sendable {
         public var message: String
-        public var source: SourceText?
-        public var span: Span?
+        package var source: SourceText?
+        package var span: Span?
 
-        public init(_ message: String, source: SourceText? = nil, span: Span? = nil) {
+        package init(_ message: String, source: SourceText? = nil, span: Span? = nil) {
             self.message = message
             self.source = source
             self.span = span
@@ -30,12 +30,12 @@ public struct Diagnostic: Sendable, CustomStringConvertible {
     public var level: Level
     public var code: DiagnosticCode
     public var message: String
-    public var source: SourceText
-    public var span: Span
+    package var source: SourceText
+    package var span: Span
     public var notes: [Note]
     public var help: String?
 
-    public init(_ code: DiagnosticCode, _ message: String, source: SourceText, span: Span,
+    package init(_ code: DiagnosticCode, _ message: String, source: SourceText, span: Span,
                 help: String? = nil, notes: [Note] = [], level: Level? = nil) {
         self.code = code
         self.level = level ?? code.info.level
@@ -58,12 +58,12 @@ public struct Diagnostic: Sendable, CustomStringConvertible {
 }
 
 extension Array where Element == Diagnostic {
-    public var hasErrors: Bool { contains { $0.level == .error } }
-    public var errorCount: Int { filter { $0.level == .error }.count }
-    public var warningCount: Int { filter { $0.level == .warning }.count }
+    package var hasErrors: Bool { contains { $0.level == .error } }
+    package var errorCount: Int { filter { $0.level == .error }.count }
+    package var warningCount: Int { filter { $0.level == .warning }.count }
 
     /// In file, then position, then code order: how every tool prints them.
-    public func sortedForDisplay() -> [Diagnostic] {
+    package func sortedForDisplay() -> [Diagnostic] {
         enumerated().sorted { a, b in
             if a.element.file != b.element.file { return a.element.file < b.element.file }
             if a.element.span.start != b.element.span.start { return a.element.span.start < b.element.span.start }
@@ -73,8 +73,8 @@ extension Array where Element == Diagnostic {
 }
 
 /// A failure described in words, for a message (`unknown time zone …`).
-public struct TextError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct TextError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    package init(_ message: String) { self.message = message }
     public var description: String { message }
 }

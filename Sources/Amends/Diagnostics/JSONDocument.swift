@@ -1,7 +1,7 @@
 /// A JSONDocument is a JSON value to be written out, with object keys kept
 /// in the order given, so reports are stable byte for byte. It writes
 /// itself indented (for reports people also read) or on one line.
-public indirect enum JSONDocument: Sendable {
+package indirect enum JSONDocument: Sendable {
     case object([(String, JSONDocument)])
     case array([JSONDocument])
     case string(String)
@@ -10,10 +10,10 @@ public indirect enum JSONDocument: Sendable {
     case null
 
     /// A string, or `null` for nil.
-    public static func text(_ s: String?) -> JSONDocument { s.map { .string($0) } ?? .null }
+    package static func text(_ s: String?) -> JSONDocument { s.map { .string($0) } ?? .null }
 
     /// The JSON text; `indent` spaces per level, or one line when 0.
-    public func render(indent: Int = 2) -> String {
+    package func render(indent: Int = 2) -> String {
         var out = JSONBytes(capacity: 4096)
         write(&out, indent: indent, depth: 0)
         if indent > 0 { out.byte(0x0A) }

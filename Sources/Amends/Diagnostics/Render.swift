@@ -15,12 +15,12 @@ import Darwin
 /// Tabs in the shown line are expanded to four spaces and the caret run is
 /// moved to match; control characters are shown as their pictures (`␀`,
 /// `␛`), never sent to the terminal. Colour (ANSI SGR) only when asked for.
-public struct DiagnosticRenderer: Sendable {
-    public var color: Bool
+package struct DiagnosticRenderer: Sendable {
+    package var color: Bool
 
-    public init(color: Bool) { self.color = color }
+    package init(color: Bool) { self.color = color }
 
-    public func render(_ d: Diagnostic) -> String {
+    package func render(_ d: Diagnostic) -> String {
         var out = ""
         let loc = d.location
         let levelStyle: String
@@ -49,7 +49,7 @@ public struct DiagnosticRenderer: Sendable {
         return out
     }
 
-    public func render(_ diagnostics: [Diagnostic]) -> String {
+    package func render(_ diagnostics: [Diagnostic]) -> String {
         diagnostics.map(render).joined()
     }
 
@@ -134,7 +134,7 @@ public struct DiagnosticRenderer: Sendable {
 /// Whether output to a file descriptor should be coloured: only on a
 /// terminal, never when `NO_COLOR` is set (to anything), always when
 /// `FORCE_COLOR` is set and `NO_COLOR` is not, never when TERM is `dumb`.
-public func wantsColor(fd: Int32) -> Bool {
+package func wantsColor(fd: Int32) -> Bool {
     if getenv("NO_COLOR") != nil { return false }
     if let force = getenv("FORCE_COLOR"), force.pointee != 0 { return true }
     if let term = getenv("TERM"), String(cString: term) == "dumb" { return false }

@@ -5,14 +5,14 @@
 /// Columns count Unicode code points (`columnKind`), as everywhere in Amends;
 /// paths are relative to the working folder (`%SRCROOT%`) where they can be.
 extension CheckReport {
-    /// Where a person reads about the rules. The project has no public home
+    /// Where a person reads about the rules. The project has no package home
     /// yet, so this is a placeholder on a reserved domain.
-    public static let informationURI = "https://amends.invalid/docs/check.md"
+    package static let informationURI = "https://amends.invalid/docs/check.md"
 
-    public static let sarifSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+    package static let sarifSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
     /// The SARIF log; `root` is the absolute working folder relative paths start from.
-    public func sarif(root: String) -> String {
+    package func sarif(root: String) -> String {
         let codes = DiagnosticCode.allCases
         var ruleIndex: [DiagnosticCode: Int] = [:]
         for (k, code) in codes.enumerated() { ruleIndex[code] = k }

@@ -1,6 +1,6 @@
 /// Did-you-mean suggestions: the closest candidate by edit distance, when it
 /// is close enough to be a likely typo.
-public enum Suggest {
+package enum Suggest {
     /// The candidate nearest to `word`, or nil when none is plausibly meant.
     ///
     /// Distance is Damerau-Levenshtein (a swap of two neighbours counts one),
@@ -9,7 +9,7 @@ public enum Suggest {
     /// letter case (`When` for `when`, `Moderate` for `moderate`) is the
     /// nearest of all; the word itself is never suggested. Ties go to the
     /// earlier candidate, so the caller's order (declaration order) decides.
-    public static func closest<S: Sequence>(to word: String, in candidates: S) -> String? where S.Element == String {
+    package static func closest<S: Sequence>(to word: String, in candidates: S) -> String? where S.Element == String {
         let w = Array(word.lowercased().unicodeScalars)
         guard !w.isEmpty, w.count <= 64 else { return nil }
         let limit = min(3, max(1, w.count / 3))
@@ -56,7 +56,7 @@ public enum Suggest {
     }
 
     /// "did you mean `x`?" or nil.
-    public static func didYouMean<S: Sequence>(_ word: String, in candidates: S) -> String? where S.Element == String {
+    package static func didYouMean<S: Sequence>(_ word: String, in candidates: S) -> String? where S.Element == String {
         closest(to: word, in: candidates).map { "did you mean `\($0)`?" }
     }
 }

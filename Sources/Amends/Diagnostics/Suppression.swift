@@ -21,20 +21,20 @@
 /// reason, for people). Only warnings can be allowed: an error means the
 /// policy cannot run. A malformed comment is W312; one that silences nothing
 /// is W311.
-public enum Suppression {
+package enum Suppression {
     /// One code named in one allow comment.
-    public struct Entry: Sendable {
-        public var code: DiagnosticCode
-        public var source: SourceText
+    package struct Entry: Sendable {
+        package var code: DiagnosticCode
+        package var source: SourceText
         /// The code as written in the comment.
-        public var span: Span
+        package var span: Span
         /// The 1-based line whose findings it silences.
-        public var line: Int
+        package var line: Int
         /// The lines it covers: `line`, or every line of the rule header or
         /// `define` that `line` is part of.
-        public var lines: ClosedRange<Int>
+        package var lines: ClosedRange<Int>
 
-        public init(code: DiagnosticCode, source: SourceText, span: Span, line: Int, lines: ClosedRange<Int>? = nil) {
+        package init(code: DiagnosticCode, source: SourceText, span: Span, line: Int, lines: ClosedRange<Int>? = nil) {
             self.code = code
             self.source = source
             self.span = span
@@ -44,7 +44,7 @@ public enum Suppression {
     }
 
     /// The allow comments of a file, and the problems with them (W312).
-    public static func entries(in file: PolicyFile) -> (entries: [Entry], problems: [Diagnostic]) {
+    package static func entries(in file: PolicyFile) -> (entries: [Entry], problems: [Diagnostic]) {
         var entries: [Entry] = []
         var problems: [Diagnostic] = []
         let source = file.source
@@ -104,7 +104,7 @@ public enum Suppression {
     }
 
     /// A code by its number (`W308`) or its name (`coverage-gap`).
-    public static func code(named word: String) -> DiagnosticCode? {
+    package static func code(named word: String) -> DiagnosticCode? {
         if let code = DiagnosticCode(rawValue: word.uppercased()) { return code }
         return DiagnosticCode.allCases.first { $0.info.name == word.lowercased() }
     }
@@ -113,7 +113,7 @@ public enum Suppression {
     /// have silenced theirs, how many were silenced, and W311 for each
     /// comment entry in `unusedIn` (the main file, when its analyses ran)
     /// that silenced nothing.
-    public static func apply(_ diagnostics: [Diagnostic], entries: [Entry], allowed: Set<DiagnosticCode>,
+    package static func apply(_ diagnostics: [Diagnostic], entries: [Entry], allowed: Set<DiagnosticCode>,
                              unusedIn: SourceText?) -> (kept: [Diagnostic], silenced: Int) {
         var byLine: [LineKey: [Int]] = [:]
         for (k, e) in entries.enumerated() {

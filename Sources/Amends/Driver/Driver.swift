@@ -1,34 +1,34 @@
 /// The Driver puts the stages together: load (parse every file, follow
 /// `use`), check, and compile. The command line, the REPL, the test runner
 /// and the library API all go through it, so they agree on what a policy is.
-public enum Driver {
+package enum Driver {
     /// A policy after every stage that succeeded.
-    public struct Compiled: Sendable {
-        public let loaded: Loader.Loaded
-        public let model: PolicyModel
+    package struct Compiled: Sendable {
+        package let loaded: Loader.Loaded
+        package let model: PolicyModel
         /// Nil when there are errors.
-        public let program: Program?
-        public let diagnostics: [Diagnostic]
+        package let program: Program?
+        package let diagnostics: [Diagnostic]
         /// Whether each `define`, role, remedy and channel is used (for the analyses).
-        public let usage: Usage
+        package let usage: Usage
 
-        public var hasErrors: Bool { diagnostics.hasErrors }
+        package var hasErrors: Bool { diagnostics.hasErrors }
     }
 
     /// What the policy's rules use, for "declared but never used" findings.
-    public typealias Usage = PolicyUsage
+    package typealias Usage = PolicyUsage
 
     /// Loads, checks and compiles a policy file.
-    public static func compile(path: String) -> Result<Compiled, FileSystem.Failure> {
+    package static func compile(path: String) -> Result<Compiled, FileSystem.Failure> {
         Loader.load(path: path).map(compile)
     }
 
     /// Checks and compiles policy text; `use` paths are relative to `directory`.
-    public static func compile(source: SourceText, directory: String = ".") -> Compiled {
+    package static func compile(source: SourceText, directory: String = ".") -> Compiled {
         compile(Loader.load(source: source, directory: directory))
     }
 
-    public static func compile(_ loaded: Loader.Loaded) -> Compiled {
+    package static func compile(_ loaded: Loader.Loaded) -> Compiled {
         let checked = Checker.checked(loaded)
         var diagnostics = loaded.diagnostics + checked.diagnostics
         let model = checked.model

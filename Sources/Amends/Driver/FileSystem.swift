@@ -14,7 +14,7 @@ public enum FileSystem {
 
     /// The whole content of a file, or why it could not be read. Files over
     /// `limit` bytes are refused without being read.
-    public static func read(_ path: String, limit: Int = Int.max) -> Result<[UInt8], Failure> {
+    package static func read(_ path: String, limit: Int = Int.max) -> Result<[UInt8], Failure> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { return .failure(Failure(path: path, reason: errnoText())) }
         defer { close(fd) }
@@ -46,24 +46,24 @@ public enum FileSystem {
     /// The name of a `readdir` entry, read in place: the entry may be
     /// shorter than a whole `dirent` (it ends after its name), so the
     /// struct is never copied (found by the differential fuzz target).
-    public static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
+    package static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
         guard let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else { return "" }
         return String(cString: UnsafeRawPointer(entry).advanced(by: offset).assumingMemoryBound(to: CChar.self))
     }
 
-    public static func isDirectory(_ path: String) -> Bool {
+    package static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
-    public static func exists(_ path: String) -> Bool {
+    package static func exists(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0
     }
 
     /// The names in folder `dir`, hidden ones too, without `.` and `..`,
     /// sorted; at most `limit` of them; none when it cannot be read.
-    public static func entries(of dir: String, limit: Int = 100_000) -> [String] {
+    package static func entries(of dir: String, limit: Int = 100_000) -> [String] {
         guard let handle = opendir(dir) else { return [] }
         defer { closedir(handle) }
         var names: [String] = []
@@ -76,7 +76,7 @@ public enum FileSystem {
 
     /// Every file under `directory` whose name ends with one of `suffixes`,
     /// sorted, recursively; hidden folders (`.git`, `.build`) are skipped.
-    public static func files(under directory: String, suffixes: [String]) -> [String] {
+    package static func files(under directory: String, suffixes: [String]) -> [String] {
         var result: [String] = []
         var pending = [directory]
         var seen = 0
@@ -100,7 +100,7 @@ public enum FileSystem {
     /// The file keeps its permissions, and a symbolic link stays a link: the
     /// file it points to is the one replaced. The folder is synced after the
     /// rename, so the new content is there after a crash too.
-    public static func writeAtomically(_ path: String, _ bytes: [UInt8]) -> Failure? {
+    package static func writeAtomically(_ path: String, _ bytes: [UInt8]) -> Failure? {
         let target = linkTarget(path)
         let temp = target + ".amends-tmp-\(getpid())"
         // A leftover of a crashed run with the same process id (or anything
@@ -155,14 +155,14 @@ public enum FileSystem {
     }
 
     /// The folder part of a path (`a/b/c.policy` -> `a/b`), `.` for none.
-    public static func directory(of path: String) -> String {
+    package static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         if slash == path.startIndex { return "/" }
         return String(path[..<slash])
     }
 
     /// `base` joined with a relative `path`; an absolute path as it is.
-    public static func join(_ base: String, _ path: String) -> String {
+    package static func join(_ base: String, _ path: String) -> String {
         if path.hasPrefix("/") || base == "." { return path }
         return base.hasSuffix("/") ? base + path : base + "/" + path
     }
@@ -170,7 +170,7 @@ public enum FileSystem {
     /// Whether `path` is `folder` or inside it, by the letter of the two
     /// paths (`.` and `..` worked out; links not followed; both relative
     /// to the same folder, or both absolute).
-    public static func isInside(_ path: String, _ folder: String) -> Bool {
+    package static func isInside(_ path: String, _ folder: String) -> Bool {
         guard path.hasPrefix("/") == folder.hasPrefix("/") else { return false }
         let p = components(path), f = components(folder)
         // What is left after the folder must not climb out of it.
@@ -195,19 +195,19 @@ public enum FileSystem {
     }
 
     /// The real absolute path (links followed), or nil when it does not exist.
-    public static func resolved(_ path: String) -> String? {
+    package static func resolved(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
     }
 
-    public static func isRegularFile(_ path: String) -> Bool {
+    package static func isRegularFile(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
     /// A canonical absolute path, for telling two spellings of one file apart.
-    public static func canonical(_ path: String) -> String {
+    package static func canonical(_ path: String) -> String {
         guard let resolved = realpath(path, nil) else { return path }
         defer { free(resolved) }
         return String(cString: resolved)
@@ -219,7 +219,7 @@ public enum FileSystem {
 
     /// An `errno` in words, lower case as every message is ("no space left
     /// on device").
-    public static func describe(errno code: Int32) -> String {
+    package static func describe(errno code: Int32) -> String {
         switch code {
         case ENOENT: return "no such file or directory"
         case EACCES: return "permission denied"

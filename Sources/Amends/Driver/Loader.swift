@@ -9,23 +9,23 @@
 /// `.policy` file, and stays inside the main policy's folder (its root),
 /// `..` included; on disk, the file it resolves to (symbolic links
 /// followed) must be a regular `.policy` file inside the root too.
-public struct Loader {
-    public static let maxDepth = 32
+package struct Loader {
+    package static let maxDepth = 32
 
     /// The files of a policy and its statements in inclusion order.
-    public struct Loaded: Sendable {
+    package struct Loaded: Sendable {
         /// Every file read, in the order first read (the main file first).
-        public var files: [PolicyFile]
+        package var files: [PolicyFile]
         /// Every statement, `use`s replaced by the used file's statements.
-        public var items: [(file: Int, item: Item)]
+        package var items: [(file: Int, item: Item)]
         /// Index of the main file in `files`.
-        public var main: Int
+        package var main: Int
         /// Syntax and loading diagnostics of all files.
-        public var diagnostics: [Diagnostic]
+        package var diagnostics: [Diagnostic]
     }
 
     /// Reads files by path; tests and the REPL swap it for an in-memory one.
-    public typealias ReadFile = @Sendable (String) -> Result<[UInt8], FileSystem.Failure>
+    package typealias ReadFile = @Sendable (String) -> Result<[UInt8], FileSystem.Failure>
 
     let read: ReadFile
     /// The main policy's folder: no used file may be outside it.
@@ -37,12 +37,12 @@ public struct Loader {
     /// Files being expanded (for cycle detection), with the `use` that led on.
     var stack: [(file: Int, use: SourceRef?)] = []
 
-    public init(read: @escaping ReadFile = { FileSystem.read($0, limit: Lexer.maxFileSize) }) {
+    package init(read: @escaping ReadFile = { FileSystem.read($0, limit: Lexer.maxFileSize) }) {
         self.read = read
     }
 
     /// Loads a policy from a file on disk.
-    public static func load(path: String, read: @escaping ReadFile = { FileSystem.read($0, limit: Lexer.maxFileSize) })
+    package static func load(path: String, read: @escaping ReadFile = { FileSystem.read($0, limit: Lexer.maxFileSize) })
         -> Result<Loaded, FileSystem.Failure> {
         var loader = Loader(read: read)
         switch read(path) {
@@ -54,7 +54,7 @@ public struct Loader {
     }
 
     /// Loads a policy from text; its `use`s are relative to `directory`.
-    public static func load(source: SourceText, directory: String = ".",
+    package static func load(source: SourceText, directory: String = ".",
                             read: @escaping ReadFile = { FileSystem.read($0, limit: Lexer.maxFileSize) }) -> Loaded {
         var loader = Loader(read: read)
         return loader.run(source, canonical: "<\(source.path)>", directory: directory)

@@ -344,10 +344,10 @@ struct ConditionCode: Sendable {
 
 /// A CompiledCondition is where one condition's code is: terms
 /// `start..<end`, or, when `general`, instructions `start..<end`.
-public struct CompiledCondition: Sendable, Equatable {
-    public var start: Int32
-    public var end: Int32
-    public var general: Bool
+package struct CompiledCondition: Sendable, Equatable {
+    package var start: Int32
+    package var end: Int32
+    package var general: Bool
 }
 
 /// A Leaf is one test of one field: 16 bytes, trivially copyable.

@@ -15,8 +15,8 @@
 /// - `waive KIND` removes every action of that kind, whichever rule gave it;
 /// - every result keeps the rules that asked for it and those whose deadline
 ///   (or role, for assign) lost.
-public final class Evaluator {
-    public let program: Program
+package final class Evaluator {
+    package let program: Program
 
     /// One rule's action asking for one result.
     struct Contribution {
@@ -75,12 +75,12 @@ public final class Evaluator {
     /// Which remembered result the last record was given, or nil when it
     /// was merged: records given the same one require the same actions
     /// (deadlines apart), so a writer may keep how it wrote them.
-    @exclusivity(unchecked) public internal(set) var recalled: Recalled?
+    @exclusivity(unchecked) package internal(set) var recalled: Recalled?
 
-    public struct Recalled: Equatable, Sendable {
+    package struct Recalled: Equatable, Sendable {
         /// The memo entry, and which result it held (`MergeMemo.versions`).
-        public var entry: Int
-        public var version: UInt64
+        package var entry: Int
+        package var version: UInt64
     }
     /// Which terms each byte of leaf bits allows (`TermTable`), so that the
     /// terms that hold are found with a look-up a byte; nil when the table
@@ -107,7 +107,7 @@ public final class Evaluator {
     var dropped: [[Int32]] = Array(repeating: [], count: ActionKindName.allCases.count)
     @exclusivity(unchecked) var waivedMask: UInt16 = 0
     /// The time deadlines of the last record counted from.
-    @exclusivity(unchecked) public private(set) var base: Int64 = 0
+    @exclusivity(unchecked) package private(set) var base: Int64 = 0
     /// Whether the last merge gave a business-time deadline.
     @exclusivity(unchecked) var mergedBusinessTime = false
     /// Business-time deadlines of the record being merged, one for each
@@ -130,7 +130,7 @@ public final class Evaluator {
     /// An evaluator for `program`; `remembering` keeps the merged result
     /// of each set of fired rules seen, so that records alike are quicker
     /// (`MergeMemo`); the results are the same either way.
-    public init(program: Program, remembering: Bool = true) {
+    package init(program: Program, remembering: Bool = true) {
         self.program = program
         code = program.code
         whenRules = program.whenRules.compactMap { r in
@@ -207,7 +207,7 @@ public final class Evaluator {
     }
 
     /// Evaluates one record: fires rules and merges their actions.
-    public func evaluate(_ record: RecordBuffer) {
+    package func evaluate(_ record: RecordBuffer) {
         guard record.fieldCount >= fieldCount else {
             // A buffer made for fewer fields than the program declares (not
             // by its readers): the fields it has no slot for are missing.
@@ -337,12 +337,12 @@ public final class Evaluator {
     }
 
     /// Whether rule `i` fired for the last record.
-    public func didFire(_ rule: Int) -> Bool {
+    package func didFire(_ rule: Int) -> Bool {
         firedBuffer.contains(Int32(truncatingIfNeeded: rule))
     }
 
     /// The rules that fired for the last record, in file order.
-    public var firedRules: [Int] { firedBuffer.map(Int.init) }
+    package var firedRules: [Int] { firedBuffer.map(Int.init) }
 
     var firedBuffer: UnsafeBufferPointer<Int32> {
         settleFired()
@@ -486,10 +486,10 @@ public final class Evaluator {
 
     /// Whether result key `k` has a result for the last record.
     @inline(__always)
-    public func isActive(_ k: Int) -> Bool { k >= 0 && k < keyCount && keyStates[k].stamp == generation }
+    package func isActive(_ k: Int) -> Bool { k >= 0 && k < keyCount && keyStates[k].stamp == generation }
 
     /// How many merged actions the last record requires.
-    public var actionCount: Int { activeCount }
+    package var actionCount: Int { activeCount }
 
     /// The keys with a result, ascending.
     var activeKeys: UnsafeBufferPointer<Int32> {

@@ -102,13 +102,13 @@ public struct Outcome: Sendable {
 
 extension Evaluator {
     /// The file, line and name of the rule at `index`.
-    public func ruleRef(_ index: Int) -> RuleRef {
+    package func ruleRef(_ index: Int) -> RuleRef {
         let rule = program.model.rules[index]
         return RuleRef(index: index, file: rule.file, line: rule.line, name: rule.name)
     }
 
     /// The merged result of the last `evaluate`, as values.
-    public func outcome() -> Outcome {
+    package func outcome() -> Outcome {
         let model = program.model
         var actions: [RequiredAction] = []
         for key32 in activeKeys {

@@ -11,12 +11,12 @@ import Darwin
 /// many small writes of a result line (a brace, a key, a deadline) cost a
 /// compare and a copy each, with no uniqueness check or reference counting.
 /// Every write makes room for itself first.
-public final class OutputBuffer {
+package final class OutputBuffer {
     @exclusivity(unchecked) var base: UnsafeMutablePointer<UInt8>
-    @exclusivity(unchecked) public private(set) var count = 0
+    @exclusivity(unchecked) package private(set) var count = 0
     @exclusivity(unchecked) var capacity: Int
 
-    public init(capacity: Int = 1 << 16) {
+    package init(capacity: Int = 1 << 16) {
         self.capacity = max(64, capacity)
         base = UnsafeMutablePointer<UInt8>.allocate(capacity: self.capacity)
     }
@@ -24,12 +24,12 @@ public final class OutputBuffer {
     deinit { base.deallocate() }
 
     /// The bytes written so far (valid until the next write or `removeAll`).
-    public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+    package var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 
     /// A copy of the bytes written so far.
-    public var array: [UInt8] { Array(bytes) }
+    package var array: [UInt8] { Array(bytes) }
 
-    public func removeAll() { count = 0 }
+    package func removeAll() { count = 0 }
 
     /// Where a time was written, and which: kept while `marksTimes`, so
     /// that bytes written once can be written again with other times.
@@ -61,19 +61,19 @@ public final class OutputBuffer {
     // MARK: - Writing
 
     @inline(__always)
-    public func byte(_ c: UInt8) {
+    package func byte(_ c: UInt8) {
         reserve(1)
         base[count] = c
         count &+= 1
     }
 
     @inline(__always)
-    public func raw(_ s: StaticString) {
+    package func raw(_ s: StaticString) {
         raw(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     @inline(__always)
-    public func raw(_ b: UnsafeBufferPointer<UInt8>) {
+    package func raw(_ b: UnsafeBufferPointer<UInt8>) {
         guard let from = b.baseAddress else { return }
         let n = b.count
         reserve(n)
@@ -98,7 +98,7 @@ public final class OutputBuffer {
         count &+= n
     }
 
-    public func raw(_ b: [UInt8]) {
+    package func raw(_ b: [UInt8]) {
         b.withUnsafeBufferPointer { raw($0) }
     }
 
@@ -106,7 +106,7 @@ public final class OutputBuffer {
     /// control characters; well-formed UTF-8 as it is). A byte that is not
     /// part of well-formed UTF-8 (a CSV cell may hold any) is written as
     /// U+FFFD, so that the line stays JSON.
-    public func string<C: Collection>(utf8 s: C) where C.Element == UInt8 {
+    package func string<C: Collection>(utf8 s: C) where C.Element == UInt8 {
         reserve(s.count &* 6 &+ 2)
         var p = base + count
         p.pointee = UInt8(ascii: "\"")
@@ -159,7 +159,7 @@ public final class OutputBuffer {
         count = p - base
     }
 
-    public func string(_ s: String) {
+    package func string(_ s: String) {
         var s = s
         s.withUTF8 { string(utf8: $0) }
     }
@@ -168,7 +168,7 @@ public final class OutputBuffer {
     static func hex(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
 
     /// A whole number in decimal.
-    public func int(_ v: Int) {
+    package func int(_ v: Int) {
         reserve(20)
         var magnitude = v.magnitude
         if v < 0 {
@@ -191,7 +191,7 @@ public final class OutputBuffer {
     }
 
     /// A number as JSON: whole numbers without a fraction.
-    public func number(_ v: Double) {
+    package func number(_ v: Double) {
         if v == v.rounded() && abs(v) < 1e15 {
             int(Int(v))
         } else if v.isFinite {
@@ -202,7 +202,7 @@ public final class OutputBuffer {
     }
 
     /// `2026-03-02T10:00:00Z` for a UTC instant (clamped as `ISOTime` does).
-    public func time(utc seconds: Int64) {
+    package func time(utc seconds: Int64) {
         if marksTimes { timeMarks.append(TimeMark(offset: count, seconds: seconds)) }
         reserve(ISOTime.length)
         ISOTime.format(utc: seconds, to: base + count)

@@ -7,23 +7,23 @@
 ///
 /// A Program is immutable and `Sendable`: build it once, evaluate records on
 /// any number of threads, each with its own `Evaluator`.
-public final class Program: Sendable {
-    public typealias Test = @Sendable (RecordBuffer) -> Bool
+package final class Program: Sendable {
+    package typealias Test = @Sendable (RecordBuffer) -> Bool
 
-    public let model: PolicyModel
-    public let schema: RecordSchema
-    public let calendar: BusinessCalendar?
-    public let rules: [CompiledRule]
+    package let model: PolicyModel
+    package let schema: RecordSchema
+    package let calendar: BusinessCalendar?
+    package let rules: [CompiledRule]
     /// Indexes of the `when` rules and of the `otherwise` rules.
-    public let whenRules: [Int]
-    public let otherwiseRules: [Int]
+    package let whenRules: [Int]
+    package let otherwiseRules: [Int]
     /// The places results go, in the order they are printed.
-    public let keys: [ResultKey]
+    package let keys: [ResultKey]
     /// Task texts, in order of first appearance (their keys follow the fixed ones).
-    public let taskTexts: [String]
+    package let taskTexts: [String]
     /// Every rule's actions other than `waive`, in file order: rule `r`'s
     /// are `actions[rules[r].firstAction...]`.
-    public let actions: [CompiledAction]
+    package let actions: [CompiledAction]
     /// What merging needs of each action, parallel to `actions`.
     let slots: [ActionSlot]
     /// The compiled conditions.
@@ -33,7 +33,7 @@ public final class Program: Sendable {
     let termTable: TermTable?
 
     /// Compiles a checked model. The model must have no errors.
-    public init(model: PolicyModel, zone: ZoneLookup, calendar: BusinessCalendar?) {
+    package init(model: PolicyModel, zone: ZoneLookup, calendar: BusinessCalendar?) {
         self.model = model
         self.schema = RecordSchema(model: model, zone: zone)
         self.calendar = calendar
@@ -71,7 +71,7 @@ public final class Program: Sendable {
 
     /// Whether rule `index`'s condition holds for `record` (false for an
     /// `otherwise` rule, which has none, and for an index out of range).
-    public func holds(rule index: Int, _ record: RecordBuffer) -> Bool {
+    package func holds(rule index: Int, _ record: RecordBuffer) -> Bool {
         guard rules.indices.contains(index), let condition = rules[index].condition else { return false }
         return code.holds(condition, record)
     }
@@ -79,11 +79,11 @@ public final class Program: Sendable {
 
 /// A ResultKey is one place a merged result can go: notify a given role,
 /// the apology, the offer, a given task.
-public struct ResultKey: Sendable {
-    public var kind: ActionKindName
-    public var role: Int?
+package struct ResultKey: Sendable {
+    package var kind: ActionKindName
+    package var role: Int?
     /// The role's name, the task's text, or the kind.
-    public var label: String
+    package var label: String
 
     /// A Table is every place a policy's results can go, in the order they
     /// are printed (Grammar.md §7): notify per role and escalate per role
@@ -136,31 +136,31 @@ public struct ResultKey: Sendable {
 }
 
 /// A CompiledRule is a rule's condition and its actions, ready to merge.
-public struct CompiledRule: Sendable {
-    public var index: Int
+package struct CompiledRule: Sendable {
+    package var index: Int
     /// Where its condition's code is; nil for `otherwise`.
-    public var condition: CompiledCondition?
+    package var condition: CompiledCondition?
     /// The index of its first action in `Program.actions`.
-    public var firstAction: Int
+    package var firstAction: Int
     /// Its actions other than `waive`.
-    public var actions: [CompiledAction]
+    package var actions: [CompiledAction]
     /// Bit `kind.rank` set for each kind it waives.
-    public var waives: UInt16
+    package var waives: UInt16
 }
 
 /// A CompiledAction is one action of one rule: where it goes and what it adds.
-public struct CompiledAction: Sendable {
-    public var action: ActionModel
-    public var key: Int
-    public var rule: Int
+package struct CompiledAction: Sendable {
+    package var action: ActionModel
+    package var key: Int
+    package var rule: Int
     /// Position in the rule's action list (for `actionRefs`).
-    public var index: Int
-    public var kind: ActionKindName
-    public var duration: DurationSpec?
+    package var index: Int
+    package var kind: ActionKindName
+    package var duration: DurationSpec?
     /// Fixed seconds for calendar durations; nil for business time or none.
-    public var seconds: Int64?
-    public var channel: Int?
-    public var components: UInt8
+    package var seconds: Int64?
+    package var channel: Int?
+    package var components: UInt8
 
     init(action: ActionModel, key: Int, rule: Int, index: Int) {
         self.action = action

@@ -10,7 +10,7 @@
 /// a condition reads are next to one another. A buffer is reused from
 /// record to record (`reset()`), so reading a record allocates nothing
 /// once warm.
-public struct RecordBuffer: Sendable {
+package struct RecordBuffer: Sendable {
     /// A Slot is one field's value in one word, so that a record's slots
     /// are few cache lines and a leaf reads its field with one load: the
     /// bits of a `Double` for every type but text (the value; a scale
@@ -20,19 +20,19 @@ public struct RecordBuffer: Sendable {
     /// `missing` is a NaN with its sign set, so a missing slot compares
     /// false with every number, and no value of a present field has its
     /// bits (a value with them is kept as a plain NaN).
-    public struct Slot: Sendable {
+    package struct Slot: Sendable {
         var bits: UInt64 = Slot.missing
 
         static let missing: UInt64 = 0xFFF4_0000_DEAD_BEEF
 
         /// Whether the field has a value (after defaults).
-        public var present: Bool {
+        package var present: Bool {
             @inline(__always) get { bits != Slot.missing }
         }
 
         /// The value of a field of any type but text and lists; 0 when it
         /// has none.
-        public var scalar: Double {
+        package var scalar: Double {
             @inline(__always) get { bits != Slot.missing ? Double(bitPattern: bits) : 0 }
         }
 
@@ -66,32 +66,32 @@ public struct RecordBuffer: Sendable {
         }
     }
 
-    public internal(set) var slots: [Slot]
-    public internal(set) var textBytes: [UInt8] = []
+    package internal(set) var slots: [Slot]
+    package internal(set) var textBytes: [UInt8] = []
     /// For list fields: the items, scalars or text ranges; empty (no lists
     /// at all) until a list is given items.
     var scalarLists: [[Double]] = []
     var textLists: [[Range<Int>]] = []
     /// The time `age` is measured at, in seconds since the epoch.
-    public var now: Double = 0
+    package var now: Double = 0
 
-    public init(fieldCount: Int) {
+    package init(fieldCount: Int) {
         slots = Array(repeating: Slot(), count: max(0, fieldCount))
     }
 
-    public var fieldCount: Int { slots.count }
+    package var fieldCount: Int { slots.count }
 
     /// Whether field `f` has a value (false for a field the buffer has no
     /// slot for).
     @inline(__always)
-    public func isPresent(_ f: Int) -> Bool { slots.indices.contains(f) && slots[f].present }
+    package func isPresent(_ f: Int) -> Bool { slots.indices.contains(f) && slots[f].present }
 
     /// The scalar value of field `f` (0 when it has none).
     @inline(__always)
-    public func scalar(_ f: Int) -> Double { slots.indices.contains(f) ? slots[f].scalar : 0 }
+    package func scalar(_ f: Int) -> Double { slots.indices.contains(f) ? slots[f].scalar : 0 }
 
     /// Empties every slot, keeping the storage.
-    public mutating func reset() {
+    package mutating func reset() {
         slots.withUnsafeMutableBufferPointer { all in
             for i in all.indices { all[i].bits = Slot.missing }
         }
@@ -100,12 +100,12 @@ public struct RecordBuffer: Sendable {
         for i in textLists.indices where !textLists[i].isEmpty { textLists[i].removeAll(keepingCapacity: true) }
     }
 
-    public mutating func setScalar(_ field: Int, _ value: Double) {
+    package mutating func setScalar(_ field: Int, _ value: Double) {
         slots[field].set(value)
     }
 
     /// Stores a text value (copied into `textBytes`).
-    public mutating func setText<C: Collection>(_ field: Int, _ bytes: C) where C.Element == UInt8 {
+    package mutating func setText<C: Collection>(_ field: Int, _ bytes: C) where C.Element == UInt8 {
         let start = textBytes.count
         textBytes.append(contentsOf: bytes)
         slots[field].setTextRange(start: start, count: textBytes.count - start)
@@ -119,7 +119,7 @@ public struct RecordBuffer: Sendable {
     }
 
     /// The bytes of a text field (valid until the next reset).
-    public func text(_ field: Int) -> ArraySlice<UInt8> {
+    package func text(_ field: Int) -> ArraySlice<UInt8> {
         guard slots.indices.contains(field) else { return [] }
         let start = slots[field].textStart
         let end = start + slots[field].textCount
@@ -140,21 +140,21 @@ public struct RecordBuffer: Sendable {
         }
     }
 
-    public func textString(_ field: Int) -> String {
+    package func textString(_ field: Int) -> String {
         String(decoding: text(field), as: UTF8.self)
     }
 
     /// The items of a list field of numbers, levels or choices.
-    public func listScalars(_ field: Int) -> [Double] {
+    package func listScalars(_ field: Int) -> [Double] {
         scalarLists.indices.contains(field) ? scalarLists[field] : []
     }
 
     /// The items of a list field of texts, as ranges of `textBytes`.
-    public func listTexts(_ field: Int) -> [Range<Int>] {
+    package func listTexts(_ field: Int) -> [Range<Int>] {
         textLists.indices.contains(field) ? textLists[field] : []
     }
 
-    public mutating func appendListText<C: Collection>(_ field: Int, _ bytes: C) where C.Element == UInt8 {
+    package mutating func appendListText<C: Collection>(_ field: Int, _ bytes: C) where C.Element == UInt8 {
         if textLists.isEmpty { textLists = Array(repeating: [], count: slots.count) }
         let start = textBytes.count
         textBytes.append(contentsOf: bytes)
@@ -162,14 +162,14 @@ public struct RecordBuffer: Sendable {
         slots[field].markPresent()
     }
 
-    public mutating func appendListScalar(_ field: Int, _ value: Double) {
+    package mutating func appendListScalar(_ field: Int, _ value: Double) {
         if scalarLists.isEmpty { scalarLists = Array(repeating: [], count: slots.count) }
         scalarLists[field].append(value)
         slots[field].markPresent()
     }
 
     /// Marks a list field present (an empty list is a value, not missing).
-    public mutating func markPresent(_ field: Int) {
+    package mutating func markPresent(_ field: Int) {
         slots[field].markPresent()
     }
 }

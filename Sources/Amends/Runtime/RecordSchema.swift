@@ -5,47 +5,47 @@
 /// Readers (JSON, CSV, examples) find a field's raw value and call one of the
 /// `assign…` methods; `finish` then applies defaults and checks required
 /// fields. Errors are values (`FieldError`), made only on the error path.
-public struct RecordSchema: Sendable {
-    public enum Kind: Sendable {
+package struct RecordSchema: Sendable {
+    package enum Kind: Sendable {
         case text, number, bool, time, duration
         /// A scale level or `one of` value: index by name or spelling.
         case choice(LevelTable)
         case list(ElementKind)
     }
 
-    public enum ElementKind: Sendable {
+    package enum ElementKind: Sendable {
         case text, number
         case choice(LevelTable)
     }
 
-    public struct FieldInfo: Sendable {
-        public var name: String
-        public var key: String
+    package struct FieldInfo: Sendable {
+        package var name: String
+        package var key: String
         /// The key split on dots: the path into nested JSON objects.
-        public var path: [[UInt8]]
+        package var path: [[UInt8]]
         /// The key as one column heading (CSV).
-        public var column: [UInt8]
-        public var kind: Kind
-        public var required: Bool
-        public var defaultValue: Value?
-        public var format: TimeFormat?
+        package var column: [UInt8]
+        package var kind: Kind
+        package var required: Bool
+        package var defaultValue: Value?
+        package var format: TimeFormat?
         /// How the field's type reads in a message.
-        public var typeName: String
+        package var typeName: String
     }
 
-    public let fields: [FieldInfo]
+    package let fields: [FieldInfo]
     /// What reading needs of each field, trivially copyable (reading
     /// `fields[f].kind` would copy the level table it holds).
     let plans: [FieldPlan]
     /// Every accepted text of every choice field, for exact matches.
     let choices: ChoiceTexts
-    public let missingTexts: [[UInt8]]
-    public let zone: ZoneLookup
-    public let clockField: Int?
+    package let missingTexts: [[UInt8]]
+    package let zone: ZoneLookup
+    package let clockField: Int?
     /// The field named `id`, echoed in results.
-    public let idField: Int?
+    package let idField: Int?
 
-    public init(model: PolicyModel, zone: ZoneLookup) {
+    package init(model: PolicyModel, zone: ZoneLookup) {
         var infos: [FieldInfo] = []
         for field in model.fields {
             let kind: Kind
@@ -101,7 +101,7 @@ public struct RecordSchema: Sendable {
     /// A text value: a CSV cell (an empty one is no value and never comes
     /// here), or the content of a JSON string read through `assignString`.
     /// Every type but text ignores spaces and tabs around the value.
-    public func assignText<C: Collection>(_ f: Int, _ bytes: C, into r: inout RecordBuffer) -> FieldError?
+    package func assignText<C: Collection>(_ f: Int, _ bytes: C, into r: inout RecordBuffer) -> FieldError?
         where C.Element == UInt8 {
         if let result = bytes.withContiguousStorageIfAvailable({ assignText(f, buffer: $0, into: &r) }) { return result }
         return Array(bytes).withUnsafeBufferPointer { assignText(f, buffer: $0, into: &r) }
@@ -176,7 +176,7 @@ public struct RecordSchema: Sendable {
     /// is a value (text, or a mistake for any other type, unless the
     /// record's `missing` line lists `""`), and a string for a list field
     /// is a mistake, not items separated by commas (Grammar.md §10).
-    public func assignString<C: Collection>(_ f: Int, _ bytes: C, into r: inout RecordBuffer) -> FieldError?
+    package func assignString<C: Collection>(_ f: Int, _ bytes: C, into r: inout RecordBuffer) -> FieldError?
         where C.Element == UInt8 {
         guard plans.indices.contains(f) else { return nil }
         switch plans[f].kind {
@@ -231,7 +231,7 @@ public struct RecordSchema: Sendable {
 
     /// One item of a list field, given as text.
 
-    public func assignListItem<C: Collection>(_ f: Int, _ bytes: C, _ element: ElementKind, into r: inout RecordBuffer) -> FieldError?
+    package func assignListItem<C: Collection>(_ f: Int, _ bytes: C, _ element: ElementKind, into r: inout RecordBuffer) -> FieldError?
         where C.Element == UInt8 {
         if case .text = element {
             r.appendListText(f, bytes)
@@ -264,7 +264,7 @@ public struct RecordSchema: Sendable {
 
     /// A JSON number (its text is kept for text fields: `"id": 42`).
 
-    public func assignNumber<C: Collection>(_ f: Int, _ value: Double, text: C, into r: inout RecordBuffer) -> FieldError?
+    package func assignNumber<C: Collection>(_ f: Int, _ value: Double, text: C, into r: inout RecordBuffer) -> FieldError?
         where C.Element == UInt8 {
         if plans.indices.contains(f) && plans[f].kind == .number && value.isFinite {
             r.setScalar(f, value)
@@ -284,7 +284,7 @@ public struct RecordSchema: Sendable {
         }
     }
 
-    public func assignBool(_ f: Int, _ value: Bool, into r: inout RecordBuffer) -> FieldError? {
+    package func assignBool(_ f: Int, _ value: Bool, into r: inout RecordBuffer) -> FieldError? {
         switch fields[f].kind {
         case .bool:
             r.setScalar(f, value ? 1 : 0)
@@ -298,7 +298,7 @@ public struct RecordSchema: Sendable {
     }
 
     /// A typed value (from an example or the library API).
-    public func assign(_ f: Int, _ value: Value, into r: inout RecordBuffer) {
+    package func assign(_ f: Int, _ value: Value, into r: inout RecordBuffer) {
         switch value {
         case .text(let s): r.setText(f, Array(s.utf8))
         case .list(let items):
@@ -314,7 +314,7 @@ public struct RecordSchema: Sendable {
     /// After all fields are read: defaults for missing fields, then the
     /// first required field still missing, as an error.
 
-    public func finish(_ r: inout RecordBuffer, requireAll: Bool = true) -> FieldError? {
+    package func finish(_ r: inout RecordBuffer, requireAll: Bool = true) -> FieldError? {
         for f in fields.indices where !r.isPresent(f) {
             if let d = fields[f].defaultValue {
                 assign(f, d, into: &r)
@@ -329,7 +329,7 @@ public struct RecordSchema: Sendable {
     /// `id` (Grammar.md §11): a text as it is, a number in its shortest
     /// form, a level or `one of` value by its name, a time in ISO 8601
     /// (UTC), a duration in ISO 8601, yes/no as `yes` or `no`.
-    public func text(of f: Int, in r: RecordBuffer) -> String {
+    package func text(of f: Int, in r: RecordBuffer) -> String {
         guard fields.indices.contains(f) else { return "" }
         let v = r.scalar(f)
         switch fields[f].kind {
@@ -364,7 +364,7 @@ public struct RecordSchema: Sendable {
     /// an optional exponent (`1e3`), as a finite double (IEEE 754, rounded
     /// to nearest). Nil for anything else: `5 apples`, `12 3`, `1e400`,
     /// `0x10`, `inf`. Callers remove surrounding spaces first.
-    public static func parseNumber<C: Collection>(_ bytes: C) -> Double? where C.Element == UInt8 {
+    package static func parseNumber<C: Collection>(_ bytes: C) -> Double? where C.Element == UInt8 {
         var i = bytes.startIndex
         func digits() -> Int {
             var n = 0
@@ -494,8 +494,8 @@ struct ChoiceTexts: Sendable {
 /// A LevelTable finds the index of a scale level or `one of` value from the
 /// text a record uses: the name, one of its declared spellings, or either in
 /// another letter case.
-public struct LevelTable: Sendable {
-    public let names: [String]
+package struct LevelTable: Sendable {
+    package let names: [String]
     /// Every accepted text, names first, back to back: text `e` is
     /// `texts[start[e]..<start[e + 1]]` and means level `level[e]`.
     let texts: [UInt8]
@@ -515,7 +515,7 @@ public struct LevelTable: Sendable {
         level = all.map(\.index)
     }
 
-    public func index<C: Collection>(of bytes: C) -> Int? where C.Element == UInt8 {
+    package func index<C: Collection>(of bytes: C) -> Int? where C.Element == UInt8 {
         if let found = bytes.withContiguousStorageIfAvailable({ index(buffer: $0) }) { return found }
         return Array(bytes).withUnsafeBufferPointer { index(buffer: $0) }
     }
@@ -546,7 +546,7 @@ public struct LevelTable: Sendable {
 }
 
 /// Why one field of a record could not be read.
-public indirect enum FieldError: Error, Sendable {
+package indirect enum FieldError: Error, Sendable {
     case missing(RecordSchema.FieldInfo)
     /// Missing, while the record has a key that differs only in letter case.
     case missingBut(RecordSchema.FieldInfo, nearKey: String)
@@ -560,7 +560,7 @@ public indirect enum FieldError: Error, Sendable {
     case structure(String)
 
     /// Whether a required field is missing (however the message says it).
-    public var isMissing: Bool {
+    package var isMissing: Bool {
         switch self {
         case .missing, .missingBut: return true
         default: return false
@@ -568,7 +568,7 @@ public indirect enum FieldError: Error, Sendable {
     }
 
     /// The message in an error line: what is wrong and, where likely, the fix.
-    public var message: String {
+    package var message: String {
         switch self {
         case .missing(let f):
             return "missing required field `\(f.name)`" + (f.key != f.name ? " (read from `\(f.key)`)" : "")

@@ -10,11 +10,11 @@
 /// `waived` when a waive removed something. Every fixed part of the line (a
 /// key's opening, a rule's `because` entry, an action's `within`) is made
 /// once, when the writer is, and copied in.
-public struct ResultWriter: Sendable {
-    public let program: Program
+package struct ResultWriter: Sendable {
+    package let program: Program
     let pieces: Pieces
 
-    public init(program: Program) {
+    package init(program: Program) {
         self.program = program
         pieces = Pieces(program: program)
     }
@@ -29,7 +29,7 @@ public struct ResultWriter: Sendable {
     ///
     /// `input` is the `,"input":"…"` member naming the record's input, made
     /// once for a run over several inputs (`ResultWriter.inputMember`).
-    public func writeJSON(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer,
+    package func writeJSON(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer,
                           explain: [UInt8]? = nil, templates: ActionTemplates? = nil, input: [UInt8]? = nil) {
         out.raw("{\"record\":")
         out.int(number)
@@ -200,7 +200,7 @@ public struct ResultWriter: Sendable {
 
     /// The `,"input":"b.jsonl"` member of a run's result and error lines
     /// when it reads several inputs (Grammar.md §11).
-    public static func inputMember(_ name: String) -> [UInt8] {
+    package static func inputMember(_ name: String) -> [UInt8] {
         var j = JSONBytes()
         j.raw(",\"input\":")
         j.string(name)
@@ -209,7 +209,7 @@ public struct ResultWriter: Sendable {
 
     /// An error line for a record that could not be read; `input` as for
     /// `writeJSON`.
-    public func writeError(record number: Int, line: Int?, message: String, into out: OutputBuffer, input: [UInt8]? = nil) {
+    package func writeError(record number: Int, line: Int?, message: String, into out: OutputBuffer, input: [UInt8]? = nil) {
         out.raw("{\"record\":")
         out.int(number)
         if let input { out.raw(input) }
@@ -230,7 +230,7 @@ public struct ResultWriter: Sendable {
     ///
     /// The heading is `record 3 (INC-7)`: the number, then the id; with
     /// `input` (a run over several inputs) `record 3 from b.jsonl (INC-7)`.
-    public func writeText(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer,
+    package func writeText(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer,
                           input: String? = nil) {
         var heading = "record \(number)" + (input.map { " from " + $0 } ?? "")
         if let id = program.schema.idField, record.isPresent(id) {
@@ -262,7 +262,7 @@ public struct ResultWriter: Sendable {
     }
 
     /// `record 2 (line 3): error: …`; with `input`, `record 2 from b.jsonl (line 3): error: …`.
-    public func writeTextError(record number: Int, line: Int?, message: String, into out: OutputBuffer, input: String? = nil) {
+    package func writeTextError(record number: Int, line: Int?, message: String, into out: OutputBuffer, input: String? = nil) {
         let text = "record \(number)" + (input.map { " from " + $0 } ?? "") + (line.map { " (line \($0))" } ?? "")
             + ": error: \(message)"
         out.raw(Array(ControlPictures.safe(text).utf8))
@@ -407,7 +407,7 @@ extension RecordSchema.Kind {
 /// the next one's are the kept bytes with its deadlines written over those
 /// places (a time is always `ISOTime.length` bytes). One per evaluator and
 /// writer, on one thread; it holds about a kilobyte for each memo entry.
-public final class ActionTemplates {
+package final class ActionTemplates {
     /// One result's actions: its bytes and its deadlines' places, in
     /// storage of its own, grown as needed and reused (so that reading a
     /// template touches no reference count).
@@ -431,7 +431,7 @@ public final class ActionTemplates {
     let templates: UnsafeMutablePointer<Template>
     let entries = MergeMemo.entries
 
-    public init() {
+    package init() {
         templates = UnsafeMutablePointer<Template>.allocate(capacity: entries)
         templates.initialize(repeating: Template(), count: entries)
     }

@@ -36,7 +36,7 @@ public final class Runner {
         /// format it must be one JSON value on one line, and it goes into the
         /// record's line as its `explain` member, so the output stays one
         /// JSON line per record.
-        public var annotate: (@Sendable (Evaluator, RecordBuffer) -> [UInt8])?
+        package var annotate: (@Sendable (Evaluator, RecordBuffer) -> [UInt8])?
 
         public init() {}
     }
@@ -51,11 +51,17 @@ public final class Runner {
         public var stopped = false
     }
 
-    public let program: Program
+    package let program: Program
     public let options: Options
     private let workers: [Worker]
 
-    public init(program: Program, options: Options) {
+    /// A runner for a loaded policy: `run` streams records through it on
+    /// every core (`options.threads`), writing `amends run`'s output.
+    public convenience init(policy: Policy, options: Options) {
+        self.init(program: policy.program, options: options)
+    }
+
+    package init(program: Program, options: Options) {
         self.program = program
         self.options = options
         workers = (0..<max(1, options.threads)).map { _ in Worker(program: program, options: options) }

@@ -5,9 +5,9 @@
 /// names of `define`s), then `define` bodies (with cycle detection), rules,
 /// and the main file's examples. Declarations may come in any order in the
 /// files; a name is known everywhere once declared anywhere.
-public struct Checker {
+package struct Checker {
     /// Words a declared name may not be: they mean something in conditions.
-    public static let reservedWords: Set<String> = ["and", "or", "not", "in", "is", "contains", "starts", "ends",
+    package static let reservedWords: Set<String> = ["and", "or", "not", "in", "is", "contains", "starts", "ends",
                                                     "yes", "no", "true", "false", "null", "age"]
 
     var model = PolicyModel()
@@ -55,15 +55,15 @@ public struct Checker {
     /// What checking a policy gives: the model (usable when there are no
     /// errors), the checker's diagnostics, what the rules use, and the zone
     /// timestamps written without an offset are read in.
-    public struct Checked: Sendable {
-        public var model: PolicyModel
-        public var diagnostics: [Diagnostic]
-        public var usage: PolicyUsage
-        public var zone: ZoneLookup
+    package struct Checked: Sendable {
+        package var model: PolicyModel
+        package var diagnostics: [Diagnostic]
+        package var usage: PolicyUsage
+        package var zone: ZoneLookup
     }
 
     /// Checks a loaded policy.
-    public static func checked(_ loaded: Loader.Loaded) -> Checked {
+    package static func checked(_ loaded: Loader.Loaded) -> Checked {
         var checker = Checker(loaded)
         checker.run()
         return Checked(model: checker.model, diagnostics: checker.diagnostics,
@@ -73,7 +73,7 @@ public struct Checker {
     }
 
     /// Checks a loaded policy. The model is usable when there are no errors.
-    public static func check(_ loaded: Loader.Loaded) -> (model: PolicyModel, diagnostics: [Diagnostic]) {
+    package static func check(_ loaded: Loader.Loaded) -> (model: PolicyModel, diagnostics: [Diagnostic]) {
         let checked = checked(loaded)
         return (checked.model, checked.diagnostics)
     }
@@ -441,11 +441,11 @@ public struct Checker {
 /// What a policy's rules use, for "declared but never used" findings: the
 /// indexes of the roles, remedies, channels and `define`s some rule or
 /// define refers to.
-public struct PolicyUsage: Sendable {
-    public var roles: Set<Int>
-    public var remedies: Set<Int>
-    public var channels: Set<Int>
-    public var defines: Set<Int>
+package struct PolicyUsage: Sendable {
+    package var roles: Set<Int>
+    package var remedies: Set<Int>
+    package var channels: Set<Int>
+    package var defines: Set<Int>
 }
 
 /// CalendarValidation is every rule a calendar's hours and closed days must

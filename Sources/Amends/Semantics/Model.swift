@@ -3,7 +3,7 @@
 /// it; the compiler turns it into a `Program`; the tools read it.
 
 /// The type of a field or a value.
-public indirect enum ValueType: Sendable, Hashable {
+package indirect enum ValueType: Sendable, Hashable {
     case text, number, bool, time, duration
     /// A scale, by index into `PolicyModel.scales`.
     case scale(Int)
@@ -12,7 +12,7 @@ public indirect enum ValueType: Sendable, Hashable {
     case list(ValueType)
 
     /// Ordered types allow `<`, `<=`, `>`, `>=`.
-    public var isOrdered: Bool {
+    package var isOrdered: Bool {
         switch self {
         case .number, .time, .duration, .scale: return true
         default: return false
@@ -21,7 +21,7 @@ public indirect enum ValueType: Sendable, Hashable {
 
     /// Whether the values are a scale's levels or `one of` values: kept as
     /// their index, so always a small whole number.
-    public var isChoice: Bool {
+    package var isChoice: Bool {
         switch self {
         case .scale, .enumeration: return true
         default: return false
@@ -30,39 +30,39 @@ public indirect enum ValueType: Sendable, Hashable {
 }
 
 /// A Scale is an ordered set of levels: `low < medium < high < critical`.
-public struct Scale: Sendable {
-    public var name: String
-    public var levels: [String]
+package struct Scale: Sendable {
+    package var name: String
+    package var levels: [String]
     /// Extra spellings records may use for each level (`"1 - Critical"`).
-    public var spellings: [[String]]
-    public var declaration: SourceRef
+    package var spellings: [[String]]
+    package var declaration: SourceRef
 }
 
 /// An Enumeration is the unordered set of values of one `one of` field.
-public struct Enumeration: Sendable {
+package struct Enumeration: Sendable {
     /// The field that declares it, for messages.
-    public var owner: String
-    public var values: [String]
-    public var spellings: [[String]]
+    package var owner: String
+    package var values: [String]
+    package var spellings: [[String]]
 }
 
 /// A SourceRef is a place in one of the policy's files.
-public struct SourceRef: Sendable {
-    public var source: SourceText
-    public var span: Span
+package struct SourceRef: Sendable {
+    package var source: SourceText
+    package var span: Span
 
-    public init(_ source: SourceText, _ span: Span) {
+    package init(_ source: SourceText, _ span: Span) {
         self.source = source
         self.span = span
     }
 
-    public var file: String { source.path }
-    public var line: Int { source.location(of: span.start).line }
+    package var file: String { source.path }
+    package var line: Int { source.location(of: span.start).line }
 }
 
 /// A Value is a typed constant: a literal in a condition, a default, a
 /// field's value in a decoded record.
-public enum Value: Sendable, Hashable {
+package enum Value: Sendable, Hashable {
     case text(String)
     case number(Double)
     case bool(Bool)
@@ -78,7 +78,7 @@ public enum Value: Sendable, Hashable {
 
     /// The number every scalar is compared as: numbers, seconds, level and
     /// value indexes, 0/1 for yes/no.
-    public var scalar: Double? {
+    package var scalar: Double? {
         switch self {
         case .number(let v): return v
         case .bool(let b): return b ? 1 : 0
@@ -92,21 +92,21 @@ public enum Value: Sendable, Hashable {
 }
 
 /// A Field is one declared field of the record.
-public struct Field: Sendable {
+package struct Field: Sendable {
     /// The name conditions use (`customer.name`).
-    public var name: String
+    package var name: String
     /// Where a record keeps it: the `from` text, or the name. JSON reads it
     /// as a path (dots go into nested objects); CSV as a column heading.
-    public var key: String
-    public var type: ValueType
-    public var optional: Bool
-    public var defaultValue: Value?
+    package var key: String
+    package var type: ValueType
+    package var optional: Bool
+    package var defaultValue: Value?
     /// The `format "…"` of a time field read from text.
-    public var format: String?
-    public var declaration: SourceRef
+    package var format: String?
+    package var declaration: SourceRef
 
     /// A record must have it (no `?`, no default).
-    public var isRequired: Bool { !optional && defaultValue == nil }
+    package var isRequired: Bool { !optional && defaultValue == nil }
 }
 
 /// A duration as a rule states it.
@@ -114,12 +114,12 @@ public struct DurationSpec: Sendable, Hashable, CustomStringConvertible {
     public var amount: Int64
     public var unit: DurationUnit
 
-    public init(amount: Int64, unit: DurationUnit) {
+    package init(amount: Int64, unit: DurationUnit) {
         self.amount = amount
         self.unit = unit
     }
 
-    public init(_ literal: DurationLiteral) {
+    package init(_ literal: DurationLiteral) {
         self.amount = literal.amount
         self.unit = literal.unit
     }
@@ -135,7 +135,7 @@ public struct DurationSpec: Sendable, Hashable, CustomStringConvertible {
 // MARK: - Conditions
 
 /// An Operand of a comparison.
-public enum Operand: Sendable, Hashable {
+package enum Operand: Sendable, Hashable {
     case field(Int)
     /// Now minus the clock field: a duration.
     case age
@@ -143,17 +143,17 @@ public enum Operand: Sendable, Hashable {
 }
 
 /// A checked condition, with the span of the text it came from.
-public struct Condition: Sendable {
-    public var kind: ConditionKind
-    public var ref: SourceRef
+package struct Condition: Sendable {
+    package var kind: ConditionKind
+    package var ref: SourceRef
 
-    public init(_ kind: ConditionKind, _ ref: SourceRef) {
+    package init(_ kind: ConditionKind, _ ref: SourceRef) {
         self.kind = kind
         self.ref = ref
     }
 }
 
-public indirect enum ConditionKind: Sendable {
+package indirect enum ConditionKind: Sendable {
     case constant(Bool)
     /// A yes/no field used as a condition.
     case flag(Int)
@@ -176,7 +176,7 @@ public indirect enum ConditionKind: Sendable {
 
 /// A checked action. Roles, remedies and channels are indexes into the
 /// model's lists; apology components a set.
-public enum ActionModel: Sendable, Hashable {
+package enum ActionModel: Sendable, Hashable {
     case notify(role: Int, within: DurationSpec?)
     case escalate(role: Int, within: DurationSpec?)
     case assign(role: Int)
@@ -188,7 +188,7 @@ public enum ActionModel: Sendable, Hashable {
     case task(text: String, within: DurationSpec?)
     case waive(ActionKindName)
 
-    public var kind: ActionKindName {
+    package var kind: ActionKindName {
         switch self {
         case .notify: return .notify
         case .escalate: return .escalate
@@ -203,123 +203,123 @@ public enum ActionModel: Sendable, Hashable {
         }
     }
 
-    public var isWaive: Bool {
+    package var isWaive: Bool {
         if case .waive = self { return true }
         return false
     }
 }
 
 /// A set of apology components, printed in speaking order.
-public struct ComponentSet: Sendable, Hashable, Sequence {
-    public var bits: UInt8
+package struct ComponentSet: Sendable, Hashable, Sequence {
+    package var bits: UInt8
 
-    public init(bits: UInt8 = 0) { self.bits = bits }
+    package init(bits: UInt8 = 0) { self.bits = bits }
 
-    public init<S: Sequence>(_ components: S) where S.Element == ApologyComponent {
+    package init<S: Sequence>(_ components: S) where S.Element == ApologyComponent {
         bits = 0
         for c in components { insert(c) }
     }
 
-    public mutating func insert(_ c: ApologyComponent) { bits |= 1 << UInt8(c.rank) }
-    public func contains(_ c: ApologyComponent) -> Bool { bits & (1 << UInt8(c.rank)) != 0 }
-    public var isEmpty: Bool { bits == 0 }
+    package mutating func insert(_ c: ApologyComponent) { bits |= 1 << UInt8(c.rank) }
+    package func contains(_ c: ApologyComponent) -> Bool { bits & (1 << UInt8(c.rank)) != 0 }
+    package var isEmpty: Bool { bits == 0 }
 
-    public func makeIterator() -> IndexingIterator<[ApologyComponent]> {
+    package func makeIterator() -> IndexingIterator<[ApologyComponent]> {
         ApologyComponent.allCases.filter(contains).makeIterator()
     }
 }
 
 /// A checked rule.
-public struct RuleModel: Sendable {
+package struct RuleModel: Sendable {
     /// Position among all rules of the policy, in file order.
-    public var index: Int
-    public var name: String?
+    package var index: Int
+    package var name: String?
     /// Nil for `otherwise`.
-    public var condition: Condition?
-    public var actions: [ActionModel]
+    package var condition: Condition?
+    package var actions: [ActionModel]
     /// Where each action was written, parallel to `actions`.
-    public var actionRefs: [SourceRef]
-    public var ref: SourceRef
-    public var headerRef: SourceRef
+    package var actionRefs: [SourceRef]
+    package var ref: SourceRef
+    package var headerRef: SourceRef
 
-    public var isOtherwise: Bool { condition == nil }
-    public var file: String { ref.file }
-    public var line: Int { ref.line }
+    package var isOtherwise: Bool { condition == nil }
+    package var file: String { ref.file }
+    package var line: Int { ref.line }
 }
 
 /// A checked `define`.
-public struct DefineModel: Sendable {
-    public var name: String
-    public var condition: Condition
-    public var ref: SourceRef
+package struct DefineModel: Sendable {
+    package var name: String
+    package var condition: Condition
+    package var ref: SourceRef
 }
 
 /// A checked mark (`serious: severity >= high`): the incidents the lints
 /// treat as serious, as our fault, or as the client's.
-public struct MarkModel: Sendable {
-    public var kind: MarkKind
-    public var condition: Condition
+package struct MarkModel: Sendable {
+    package var kind: MarkKind
+    package var condition: Condition
     /// The whole declaration.
-    public var ref: SourceRef
+    package var ref: SourceRef
     /// The condition as written (`severity >= p2`), for messages.
-    public var text: String
+    package var text: String
 }
 
 /// One `expect` of an example, resolved.
-public struct ExpectationModel: Sendable {
-    public var atLeast: Bool
+package struct ExpectationModel: Sendable {
+    package var atLeast: Bool
     /// Nil for `expect nothing`.
-    public var actions: [ActionModel]
-    public var ref: SourceRef
+    package var actions: [ActionModel]
+    package var ref: SourceRef
 }
 
 /// A checked example: its record, typed; the time it is evaluated at; the
 /// expected actions.
-public struct ExampleModel: Sendable {
-    public var name: String
+package struct ExampleModel: Sendable {
+    package var name: String
     /// The `given` record: field index and value, in the order written.
-    public var record: [(field: Int, value: Value)]
+    package var record: [(field: Int, value: Value)]
     /// `now …`, when the example sets it.
-    public var now: Int64?
-    public var expectations: [ExpectationModel]
-    public var ref: SourceRef
+    package var now: Int64?
+    package var expectations: [ExpectationModel]
+    package var ref: SourceRef
 }
 
 /// A PolicyModel is a whole checked policy: the main file and every file it
 /// `use`s, merged into one set of names.
-public struct PolicyModel: Sendable {
-    public var name: String?
-    public var scales: [Scale] = []
-    public var enumerations: [Enumeration] = []
-    public var recordName: String?
-    public var fields: [Field] = []
+package struct PolicyModel: Sendable {
+    package var name: String?
+    package var scales: [Scale] = []
+    package var enumerations: [Enumeration] = []
+    package var recordName: String?
+    package var fields: [Field] = []
     /// Texts that mean "no value" in records.
-    public var missingTexts: [String] = []
+    package var missingTexts: [String] = []
     /// The field deadlines count from (`deadlines from`).
-    public var clockField: Int?
-    public var roles: [String] = []
-    public var remedies: [String] = []
-    public var channels: [String] = PolicyModel.defaultChannels
-    public var calendar: CalendarDecl?
-    public var calendarRef: SourceRef?
-    public var defines: [DefineModel] = []
+    package var clockField: Int?
+    package var roles: [String] = []
+    package var remedies: [String] = []
+    package var channels: [String] = PolicyModel.defaultChannels
+    package var calendar: CalendarDecl?
+    package var calendarRef: SourceRef?
+    package var defines: [DefineModel] = []
     /// The marks declared, by kind; the lints fall back on names without them.
-    public var marks: [MarkKind: MarkModel] = [:]
-    public var rules: [RuleModel] = []
+    package var marks: [MarkKind: MarkModel] = [:]
+    package var rules: [RuleModel] = []
     /// Examples of the main file only (a used file's examples run when that
     /// file is tested).
-    public var examples: [ExampleModel] = []
+    package var examples: [ExampleModel] = []
     /// Every file that makes up the policy, main file last.
-    public var sources: [SourceText] = []
+    package var sources: [SourceText] = []
 
-    public static let defaultChannels = ["phone", "email", "chat", "in_person"]
+    package static let defaultChannels = ["phone", "email", "chat", "in_person"]
 
-    public init() {}
+    package init() {}
 
-    public func fieldIndex(_ name: String) -> Int? { fields.firstIndex { $0.name == name } }
+    package func fieldIndex(_ name: String) -> Int? { fields.firstIndex { $0.name == name } }
 
     /// How a value reads in a policy: `high`, `"text"`, `3 days`.
-    public func describe(_ value: Value) -> String {
+    package func describe(_ value: Value) -> String {
         switch value {
         case .text(let s): return SExpr.quote(s)
         case .number(let v): return SExpr.number(v)
@@ -334,7 +334,7 @@ public struct PolicyModel: Sendable {
     }
 
     /// How a type reads in a message: `scale \`severity\``, `number`.
-    public func describe(_ type: ValueType) -> String {
+    package func describe(_ type: ValueType) -> String {
         switch type {
         case .text: return "text"
         case .number: return "number"

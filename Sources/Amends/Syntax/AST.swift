@@ -6,30 +6,30 @@
 
 /// An Identifier is a name as written, with its span. Dotted names
 /// (`customer.name`) are one identifier.
-public struct Identifier: Sendable, Equatable, Hashable {
-    public var name: String
-    public var span: Span
+package struct Identifier: Sendable, Equatable, Hashable {
+    package var name: String
+    package var span: Span
 
-    public init(_ name: String, _ span: Span) {
+    package init(_ name: String, _ span: Span) {
         self.name = name
         self.span = span
     }
 
-    public static func == (a: Identifier, b: Identifier) -> Bool { a.name == b.name }
-    public func hash(into h: inout Hasher) { h.combine(name) }
+    package static func == (a: Identifier, b: Identifier) -> Bool { a.name == b.name }
+    package func hash(into h: inout Hasher) { h.combine(name) }
 }
 
 /// A StringLiteral is a string's decoded value and the span of its quotes.
-public struct StringLiteral: Sendable, Equatable {
-    public var value: String
-    public var span: Span
+package struct StringLiteral: Sendable, Equatable {
+    package var value: String
+    package var span: Span
 
-    public init(_ value: String, _ span: Span) {
+    package init(_ value: String, _ span: Span) {
         self.value = value
         self.span = span
     }
 
-    public static func == (a: StringLiteral, b: StringLiteral) -> Bool { a.value == b.value }
+    package static func == (a: StringLiteral, b: StringLiteral) -> Bool { a.value == b.value }
 }
 
 // MARK: - Values
@@ -55,22 +55,22 @@ public enum DurationUnit: String, Sendable, CaseIterable {
 }
 
 /// A DurationLiteral is a whole number of a unit: `3 days`, `4 business hours`.
-public struct DurationLiteral: Sendable, Equatable, Hashable, CustomStringConvertible {
-    public var amount: Int64
-    public var unit: DurationUnit
-    public var span: Span
+package struct DurationLiteral: Sendable, Equatable, Hashable, CustomStringConvertible {
+    package var amount: Int64
+    package var unit: DurationUnit
+    package var span: Span
 
-    public init(amount: Int64, unit: DurationUnit, span: Span) {
+    package init(amount: Int64, unit: DurationUnit, span: Span) {
         self.amount = amount
         self.unit = unit
         self.span = span
     }
 
-    public static func == (a: DurationLiteral, b: DurationLiteral) -> Bool { a.amount == b.amount && a.unit == b.unit }
-    public func hash(into h: inout Hasher) { h.combine(amount); h.combine(unit) }
+    package static func == (a: DurationLiteral, b: DurationLiteral) -> Bool { a.amount == b.amount && a.unit == b.unit }
+    package func hash(into h: inout Hasher) { h.combine(amount); h.combine(unit) }
 
     /// How the policy writes it: `1 day`, `3 days`, `4 business hours`.
-    public var description: String {
+    package var description: String {
         var unitText = unit.rawValue
         if amount == 1 { unitText.removeLast() }
         return "\(amount) \(unitText)"
@@ -79,16 +79,16 @@ public struct DurationLiteral: Sendable, Equatable, Hashable, CustomStringConver
 
 /// A Timestamp literal: a date, or a date and time, with an optional UTC offset.
 /// Without an offset it is read in the calendar's time zone (UTC if none).
-public struct TimestampLiteral: Sendable, Hashable {
-    public var year: Int, month: Int, day: Int
+package struct TimestampLiteral: Sendable, Hashable {
+    package var year: Int, month: Int, day: Int
     /// Nil for a bare date.
-    public var hour: Int?, minute: Int?, second: Int?
-    public var nanosecond: Int
+    package var hour: Int?, minute: Int?, second: Int?
+    package var nanosecond: Int
     /// Offset from UTC in seconds; nil when the text gave none.
-    public var offsetSeconds: Int?
-    public var text: String
+    package var offsetSeconds: Int?
+    package var text: String
 
-    public init(year: Int, month: Int, day: Int, hour: Int? = nil, minute: Int? = nil, second: Int? = nil,
+    package init(year: Int, month: Int, day: Int, hour: Int? = nil, minute: Int? = nil, second: Int? = nil,
                 nanosecond: Int = 0, offsetSeconds: Int? = nil, text: String) {
         self.year = year
         self.month = month
@@ -101,26 +101,26 @@ public struct TimestampLiteral: Sendable, Hashable {
         self.text = text
     }
 
-    public var isDate: Bool { hour == nil }
+    package var isDate: Bool { hour == nil }
 
     /// Equal when they name the same instant the same way (text ignored).
-    public static func == (a: TimestampLiteral, b: TimestampLiteral) -> Bool {
+    package static func == (a: TimestampLiteral, b: TimestampLiteral) -> Bool {
         a.year == b.year && a.month == b.month && a.day == b.day && a.hour == b.hour && a.minute == b.minute
             && a.second == b.second && a.nanosecond == b.nanosecond && a.offsetSeconds == b.offsetSeconds
     }
 
-    public func hash(into h: inout Hasher) {
+    package func hash(into h: inout Hasher) {
         h.combine(year); h.combine(month); h.combine(day); h.combine(hour); h.combine(minute); h.combine(second)
     }
 }
 
 /// A time of day in a calendar: `09:00`, `17:30`.
-public struct ClockTime: Sendable, Equatable, Hashable, Comparable, CustomStringConvertible {
+package struct ClockTime: Sendable, Equatable, Hashable, Comparable, CustomStringConvertible {
     /// Minutes since midnight (0...1440; 24:00 is the end of a day).
-    public var minutes: Int
-    public init(minutes: Int) { self.minutes = minutes }
+    package var minutes: Int
+    package init(minutes: Int) { self.minutes = minutes }
     public static func < (a: ClockTime, b: ClockTime) -> Bool { a.minutes < b.minutes }
-    public var description: String {
+    package var description: String {
         let h = minutes / 60, m = minutes % 60
         return (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"
     }
@@ -129,25 +129,25 @@ public struct ClockTime: Sendable, Equatable, Hashable, Comparable, CustomString
 // MARK: - Conditions and values
 
 /// An Expr is a condition or a value in one, with its span.
-public struct Expr: Sendable, Equatable {
-    public var kind: ExprKind
-    public var span: Span
+package struct Expr: Sendable, Equatable {
+    package var kind: ExprKind
+    package var span: Span
 
-    public init(_ kind: ExprKind, _ span: Span) {
+    package init(_ kind: ExprKind, _ span: Span) {
         self.kind = kind
         self.span = span
     }
 
-    public static func == (a: Expr, b: Expr) -> Bool { a.kind == b.kind }
+    package static func == (a: Expr, b: Expr) -> Bool { a.kind == b.kind }
 }
 
-public enum CompareOp: String, Sendable, CaseIterable {
+package enum CompareOp: String, Sendable, CaseIterable {
     case equal = "=", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
 
-    public var isOrdering: Bool { self != .equal && self != .notEqual }
+    package var isOrdering: Bool { self != .equal && self != .notEqual }
 
     /// The operator that holds exactly when this one does not.
-    public var negated: CompareOp {
+    package var negated: CompareOp {
         switch self {
         case .equal: return .notEqual
         case .notEqual: return .equal
@@ -159,7 +159,7 @@ public enum CompareOp: String, Sendable, CaseIterable {
     }
 
     /// The operator with its operands swapped (`a < b` is `b > a`).
-    public var flipped: CompareOp {
+    package var flipped: CompareOp {
         switch self {
         case .equal, .notEqual: return self
         case .less: return .greater
@@ -170,24 +170,24 @@ public enum CompareOp: String, Sendable, CaseIterable {
     }
 }
 
-public enum TextTest: String, Sendable {
+package enum TextTest: String, Sendable {
     case contains
     case startsWith = "starts with"
     case endsWith = "ends with"
 }
 
 /// One `key: value` of a record literal (`given {severity: high}`).
-public struct RecordEntry: Sendable, Equatable {
-    public var key: Identifier
-    public var value: Expr
+package struct RecordEntry: Sendable, Equatable {
+    package var key: Identifier
+    package var value: Expr
 
-    public init(key: Identifier, value: Expr) {
+    package init(key: Identifier, value: Expr) {
         self.key = key
         self.value = value
     }
 }
 
-public indirect enum ExprKind: Sendable, Equatable {
+package indirect enum ExprKind: Sendable, Equatable {
     /// A bare word: a field, a `define`, a scale level or an enumeration value.
     /// The checker decides which from where it stands.
     case name(String)
@@ -243,19 +243,19 @@ public enum ApologyComponent: String, Sendable, CaseIterable, Comparable {
 }
 
 /// An Action is one line (or `;`-separated part) of a rule's body.
-public struct Action: Sendable, Equatable {
-    public var kind: ActionKind
-    public var span: Span
+package struct Action: Sendable, Equatable {
+    package var kind: ActionKind
+    package var span: Span
 
-    public init(_ kind: ActionKind, _ span: Span) {
+    package init(_ kind: ActionKind, _ span: Span) {
         self.kind = kind
         self.span = span
     }
 
-    public static func == (a: Action, b: Action) -> Bool { a.kind == b.kind }
+    package static func == (a: Action, b: Action) -> Bool { a.kind == b.kind }
 }
 
-public enum ActionKind: Sendable, Equatable {
+package enum ActionKind: Sendable, Equatable {
     case notify(roles: [Identifier], within: DurationLiteral?)
     case escalate(role: Identifier, within: DurationLiteral?)
     case assign(role: Identifier)
@@ -269,7 +269,7 @@ public enum ActionKind: Sendable, Equatable {
     case waive(ActionKindName, Span)
 
     /// Equal when they say the same (the span of a waived kind ignored).
-    public static func == (a: ActionKind, b: ActionKind) -> Bool {
+    package static func == (a: ActionKind, b: ActionKind) -> Bool {
         switch (a, b) {
         case let (.notify(r1, w1), .notify(r2, w2)): return r1 == r2 && w1 == w2
         case let (.escalate(r1, w1), .escalate(r2, w2)): return r1 == r2 && w1 == w2
@@ -285,7 +285,7 @@ public enum ActionKind: Sendable, Equatable {
         }
     }
 
-    public var name: ActionKindName {
+    package var name: ActionKindName {
         switch self {
         case .notify: return .notify
         case .escalate: return .escalate
@@ -305,34 +305,34 @@ public enum ActionKind: Sendable, Equatable {
 
 /// A level of a scale, or a value of `one of`, with the spellings that
 /// records may use for it (`critical ("1 - Critical", "P1")`).
-public struct LevelDecl: Sendable, Equatable {
-    public var name: Identifier
-    public var spellings: [StringLiteral]
+package struct LevelDecl: Sendable, Equatable {
+    package var name: Identifier
+    package var spellings: [StringLiteral]
 
-    public init(name: Identifier, spellings: [StringLiteral] = []) {
+    package init(name: Identifier, spellings: [StringLiteral] = []) {
         self.name = name
         self.spellings = spellings
     }
 }
 
-public struct ScaleDecl: Sendable, Equatable {
-    public var name: Identifier
-    public var levels: [LevelDecl]
+package struct ScaleDecl: Sendable, Equatable {
+    package var name: Identifier
+    package var levels: [LevelDecl]
 }
 
-public struct TypeExpr: Sendable, Equatable {
-    public var kind: TypeKind
-    public var span: Span
+package struct TypeExpr: Sendable, Equatable {
+    package var kind: TypeKind
+    package var span: Span
 
-    public init(_ kind: TypeKind, _ span: Span) {
+    package init(_ kind: TypeKind, _ span: Span) {
         self.kind = kind
         self.span = span
     }
 
-    public static func == (a: TypeExpr, b: TypeExpr) -> Bool { a.kind == b.kind }
+    package static func == (a: TypeExpr, b: TypeExpr) -> Bool { a.kind == b.kind }
 }
 
-public indirect enum TypeKind: Sendable, Equatable {
+package indirect enum TypeKind: Sendable, Equatable {
     case text, number, yesNo, time, duration
     /// A scale by name (resolved by the checker).
     case named(Identifier)
@@ -342,33 +342,33 @@ public indirect enum TypeKind: Sendable, Equatable {
 
 /// One field of the `record` declaration:
 /// `opened: time from "opened_at" format "d/M/yyyy HH:mm"`.
-public struct FieldDecl: Sendable, Equatable {
-    public var name: Identifier
-    public var type: TypeExpr
-    public var optional: Bool
-    public var column: StringLiteral?
-    public var format: StringLiteral?
-    public var defaultValue: Expr?
-    public var span: Span
+package struct FieldDecl: Sendable, Equatable {
+    package var name: Identifier
+    package var type: TypeExpr
+    package var optional: Bool
+    package var column: StringLiteral?
+    package var format: StringLiteral?
+    package var defaultValue: Expr?
+    package var span: Span
 
-    public static func == (a: FieldDecl, b: FieldDecl) -> Bool {
+    package static func == (a: FieldDecl, b: FieldDecl) -> Bool {
         a.name == b.name && a.type == b.type && a.optional == b.optional && a.column == b.column
             && a.format == b.format && a.defaultValue == b.defaultValue
     }
 }
 
-public struct RecordDecl: Sendable, Equatable {
-    public var name: Identifier
+package struct RecordDecl: Sendable, Equatable {
+    package var name: Identifier
     /// Texts that mean "no value" (`missing "?", "N/A", ""`).
-    public var missing: [StringLiteral]
-    public var fields: [FieldDecl]
+    package var missing: [StringLiteral]
+    package var fields: [FieldDecl]
 }
 
-public enum NameListKind: String, Sendable, CaseIterable {
+package enum NameListKind: String, Sendable, CaseIterable {
     case roles, remedies, channels
 
     /// The singular noun, for messages: "unknown role `x`".
-    public var singular: String {
+    package var singular: String {
         switch self {
         case .roles: return "role"
         case .remedies: return "remedy"
@@ -377,79 +377,79 @@ public enum NameListKind: String, Sendable, CaseIterable {
     }
 }
 
-public struct NameListDecl: Sendable, Equatable {
-    public var kind: NameListKind
-    public var names: [Identifier]
+package struct NameListDecl: Sendable, Equatable {
+    package var kind: NameListKind
+    package var names: [Identifier]
 }
 
-public struct DefineDecl: Sendable, Equatable {
-    public var name: Identifier
-    public var condition: Expr
+package struct DefineDecl: Sendable, Equatable {
+    package var name: Identifier
+    package var condition: Expr
 }
 
 /// A MarkKind is what a mark declaration tells the lints about incidents:
 /// which are serious, which we caused, which the client caused.
-public enum MarkKind: String, Sendable, CaseIterable {
+package enum MarkKind: String, Sendable, CaseIterable {
     case serious
     case ourFault = "our fault"
     case clientFault = "client fault"
 
     /// The S-expression head: `serious`, `our-fault`, `client-fault`.
-    public var dumpName: String { String(rawValue.map { $0 == " " ? "-" : $0 }) }
+    package var dumpName: String { String(rawValue.map { $0 == " " ? "-" : $0 }) }
 }
 
 /// A MarkDecl (`serious: severity >= high`, `our fault: caused_by = us`,
 /// `client fault: caused_by = customer`) names, by a condition, the
 /// incidents the service-recovery lints treat as serious, as our fault or
 /// as the client's.
-public struct MarkDecl: Sendable, Equatable {
-    public var kind: MarkKind
+package struct MarkDecl: Sendable, Equatable {
+    package var kind: MarkKind
     /// The keyword's words (`our fault`), for messages.
-    public var keywordSpan: Span
-    public var condition: Expr
+    package var keywordSpan: Span
+    package var condition: Expr
 
     /// Spans do not count, as for every node.
-    public static func == (a: MarkDecl, b: MarkDecl) -> Bool { a.kind == b.kind && a.condition == b.condition }
+    package static func == (a: MarkDecl, b: MarkDecl) -> Bool { a.kind == b.kind && a.condition == b.condition }
 }
 
-public enum Weekday: Int, Sendable, CaseIterable, Comparable {
+package enum Weekday: Int, Sendable, CaseIterable, Comparable {
     case mon = 1, tue, wed, thu, fri, sat, sun
     public static func < (a: Weekday, b: Weekday) -> Bool { a.rawValue < b.rawValue }
-    public var name: String { String(describing: self) }
+    package var name: String { String(describing: self) }
 }
 
 /// A run of days in `open mon-fri 09:00-17:30`.
-public struct DayRange: Sendable, Equatable {
-    public var first: Weekday
-    public var last: Weekday
-    public var span: Span
+package struct DayRange: Sendable, Equatable {
+    package var first: Weekday
+    package var last: Weekday
+    package var span: Span
 
-    public static func == (a: DayRange, b: DayRange) -> Bool { a.first == b.first && a.last == b.last }
+    package static func == (a: DayRange, b: DayRange) -> Bool { a.first == b.first && a.last == b.last }
 }
 
-public struct HoursRange: Sendable, Equatable {
-    public var from: ClockTime
-    public var to: ClockTime
-    public var span: Span
+package struct HoursRange: Sendable, Equatable {
+    package var from: ClockTime
+    package var to: ClockTime
+    package var span: Span
 
-    public static func == (a: HoursRange, b: HoursRange) -> Bool { a.from == b.from && a.to == b.to }
+    package static func == (a: HoursRange, b: HoursRange) -> Bool { a.from == b.from && a.to == b.to }
 }
 
 /// A closed date, or an inclusive run of them (`2026-12-24 to 2026-12-31`).
-public struct DateRange: Sendable, Equatable {
-    public var first: TimestampLiteral
-    public var last: TimestampLiteral?
-    public var span: Span
+package struct DateRange: Sendable, Equatable {
+    package var first: TimestampLiteral
+    package var last: TimestampLiteral?
+    package var span: Span
 
-    public static func == (a: DateRange, b: DateRange) -> Bool { a.first == b.first && a.last == b.last }
+    package static func == (a: DateRange, b: DateRange) -> Bool { a.first == b.first && a.last == b.last }
 }
 
-public enum CalendarEntry: Sendable, Equatable {
+package enum CalendarEntry: Sendable, Equatable {
     case open(days: [DayRange], hours: [HoursRange], span: Span)
     case timeZone(StringLiteral)
     case closed([DateRange], span: Span)
 
-    public static func == (a: CalendarEntry, b: CalendarEntry) -> Bool {
+    package static func == (a: CalendarEntry, b: CalendarEntry) -> Bool {
         switch (a, b) {
         case let (.open(d1, h1, _), .open(d2, h2, _)): return d1 == d2 && h1 == h2
         case let (.timeZone(z1), .timeZone(z2)): return z1 == z2
@@ -459,48 +459,48 @@ public enum CalendarEntry: Sendable, Equatable {
     }
 }
 
-public struct CalendarDecl: Sendable, Equatable {
-    public var entries: [CalendarEntry]
+package struct CalendarDecl: Sendable, Equatable {
+    package var entries: [CalendarEntry]
 }
 
 /// A Rule is `when COND: actions` (or `otherwise: actions`), optionally named.
-public struct Rule: Sendable, Equatable {
-    public var name: StringLiteral?
+package struct Rule: Sendable, Equatable {
+    package var name: StringLiteral?
     /// Nil for `otherwise`.
-    public var condition: Expr?
-    public var actions: [Action]
+    package var condition: Expr?
+    package var actions: [Action]
     /// Written on one line with `;` between actions (a layout fact, kept for
     /// the formatter; not part of equality).
-    public var oneLine: Bool
+    package var oneLine: Bool
     /// The span of the header, `rule "x" when COND:`.
-    public var headerSpan: Span
+    package var headerSpan: Span
 
-    public static func == (a: Rule, b: Rule) -> Bool {
+    package static func == (a: Rule, b: Rule) -> Bool {
         a.name == b.name && a.condition == b.condition && a.actions == b.actions
     }
 }
 
 /// An `expect` line of an example.
-public struct Expectation: Sendable, Equatable {
+package struct Expectation: Sendable, Equatable {
     /// `expect at least …`: the example also accepts actions it does not list.
-    public var atLeast: Bool
+    package var atLeast: Bool
     /// Nil for `expect nothing`.
-    public var action: Action?
-    public var span: Span
+    package var action: Action?
+    package var span: Span
 
-    public static func == (a: Expectation, b: Expectation) -> Bool { a.atLeast == b.atLeast && a.action == b.action }
+    package static func == (a: Expectation, b: Expectation) -> Bool { a.atLeast == b.atLeast && a.action == b.action }
 }
 
-public struct Example: Sendable, Equatable {
-    public var name: StringLiteral
+package struct Example: Sendable, Equatable {
+    package var name: StringLiteral
     /// The record literal after `given`.
-    public var given: Expr?
+    package var given: Expr?
     /// `now TIMESTAMP`: the time `age` is measured at (default: the clock field).
-    public var now: Expr?
-    public var expectations: [Expectation]
+    package var now: Expr?
+    package var expectations: [Expectation]
 }
 
-public enum ItemKind: Sendable, Equatable {
+package enum ItemKind: Sendable, Equatable {
     case policyName(StringLiteral)
     case scale(ScaleDecl)
     case record(RecordDecl)
@@ -515,29 +515,29 @@ public enum ItemKind: Sendable, Equatable {
 }
 
 /// An Item is one top-level statement of a file.
-public struct Item: Sendable, Equatable {
-    public var kind: ItemKind
-    public var span: Span
+package struct Item: Sendable, Equatable {
+    package var kind: ItemKind
+    package var span: Span
 
-    public init(_ kind: ItemKind, _ span: Span) {
+    package init(_ kind: ItemKind, _ span: Span) {
         self.kind = kind
         self.span = span
     }
 
-    public static func == (a: Item, b: Item) -> Bool { a.kind == b.kind }
+    package static func == (a: Item, b: Item) -> Bool { a.kind == b.kind }
 }
 
 /// A PolicyFile is what the parser makes of one source text: its items, its
 /// comments (for the formatter) and its syntax diagnostics.
-public struct PolicyFile: Sendable {
-    public var source: SourceText
-    public var items: [Item]
-    public var comments: [Comment]
-    public var diagnostics: [Diagnostic]
+package struct PolicyFile: Sendable {
+    package var source: SourceText
+    package var items: [Item]
+    package var comments: [Comment]
+    package var diagnostics: [Diagnostic]
     /// What its declarations that could not be read would have declared.
-    public var unreadable = Unreadable()
+    package var unreadable = Unreadable()
 
-    public init(source: SourceText, items: [Item], comments: [Comment], diagnostics: [Diagnostic]) {
+    package init(source: SourceText, items: [Item], comments: [Comment], diagnostics: [Diagnostic]) {
         self.source = source
         self.items = items
         self.comments = comments
@@ -549,19 +549,19 @@ public struct PolicyFile: Sendable {
 /// reported) would have declared, so that the checker does not report every
 /// use of those names again: one broken `roles:` line is one error, not one
 /// more for every rule that notifies a role.
-public struct Unreadable: Sendable, Equatable {
+package struct Unreadable: Sendable, Equatable {
     /// Lists (`roles:`, `remedies:`, `channels:`) with a line that could not be read.
-    public var lists: Set<NameListKind> = []
+    package var lists: Set<NameListKind> = []
     /// Fields, defines and scales declared on a line that could not be read.
-    public var names: Set<String> = []
+    package var names: Set<String> = []
     /// Scales among `names`: a field of that type is not an unknown type.
-    public var scales: Set<String> = []
+    package var scales: Set<String> = []
     /// A calendar line could not be read (it may have been the opening hours).
-    public var calendar = false
+    package var calendar = false
 
-    public init() {}
+    package init() {}
 
-    public mutating func formUnion(_ other: Unreadable) {
+    package mutating func formUnion(_ other: Unreadable) {
         lists.formUnion(other.lists)
         names.formUnion(other.names)
         scales.formUnion(other.scales)

@@ -11,16 +11,16 @@
 /// Every problem becomes a diagnostic and, where the text cannot be a token,
 /// an `.invalid` token so the parser skips the statement without a second
 /// message.
-public struct Lexer {
-    public static let maxFileSize = 16 << 20
+package struct Lexer {
+    package static let maxFileSize = 16 << 20
     static let maxDiagnostics = 200
 
     let source: SourceText
     let bytes: [UInt8]
     var i = 0
-    public private(set) var tokens: [Token] = []
-    public private(set) var comments: [Comment] = []
-    public private(set) var diagnostics: [Diagnostic] = []
+    package private(set) var tokens: [Token] = []
+    package private(set) var comments: [Comment] = []
+    package private(set) var diagnostics: [Diagnostic] = []
 
     /// Indentation of each open block (the bytes of the leading whitespace).
     private var indents: [[UInt8]] = [[]]
@@ -30,13 +30,13 @@ public struct Lexer {
     private var brackets: [(kind: UInt8, offset: Int)] = []
     private(set) var reportedTooMany = false
 
-    public init(source: SourceText) {
+    package init(source: SourceText) {
         self.source = source
         self.bytes = source.bytes
     }
 
     /// Lexes a whole source text.
-    public static func tokenize(_ source: SourceText) -> Lexer {
+    package static func tokenize(_ source: SourceText) -> Lexer {
         var lexer = Lexer(source: source)
         lexer.run()
         return lexer

@@ -7,9 +7,9 @@
 ///
 /// Each parse function has the production it implements above it; Grammar.md
 /// holds the same grammar.
-public struct Parser {
+package struct Parser {
     /// Deepest nesting of brackets and `not` in one expression.
-    public static let maxDepth = 64
+    package static let maxDepth = 64
 
     let source: SourceText
     let tokens: [Token]
@@ -38,7 +38,7 @@ public struct Parser {
     }
 
     /// Lexes and parses one source text.
-    public static func parse(_ source: SourceText) -> PolicyFile {
+    package static func parse(_ source: SourceText) -> PolicyFile {
         let lexer = Lexer.tokenize(source)
         var parser = Parser(source: source, tokens: lexer.tokens)
         parser.reportedLines = Set(lexer.diagnostics.map { source.lineIndex(of: $0.span.start) })
@@ -52,7 +52,7 @@ public struct Parser {
         return file
     }
 
-    public static func parse(path: String, text: String) -> PolicyFile {
+    package static func parse(path: String, text: String) -> PolicyFile {
         parse(SourceText(path: path, text: text))
     }
 

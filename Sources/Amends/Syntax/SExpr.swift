@@ -4,12 +4,12 @@
 ///       (apology (with responsibility prevention)) (follow-up (in 3 days)))
 ///
 /// (printed on one line). Tests compare trees through these dumps.
-public enum SExpr {
-    public static func dump(_ file: PolicyFile) -> String {
+package enum SExpr {
+    package static func dump(_ file: PolicyFile) -> String {
         file.items.map { dump($0) + "\n" }.joined()
     }
 
-    public static func dump(_ item: Item) -> String {
+    package static func dump(_ item: Item) -> String {
         switch item.kind {
         case .policyName(let name): return "(policy \(quote(name.value)))"
         case .scale(let scale):
@@ -39,7 +39,7 @@ public enum SExpr {
         }
     }
 
-    public static func dump(_ rule: Rule) -> String {
+    package static func dump(_ rule: Rule) -> String {
         var parts = ["rule"]
         if let name = rule.name { parts.append(quote(name.value)) }
         parts.append(rule.condition.map { "(when \(dump($0)))" } ?? "otherwise")
@@ -47,7 +47,7 @@ public enum SExpr {
         return "(" + parts.joined(separator: " ") + ")"
     }
 
-    public static func dump(_ action: Action) -> String {
+    package static func dump(_ action: Action) -> String {
         func within(_ d: DurationLiteral?) -> String { d.map { " (within \($0))" } ?? "" }
         func by(_ c: Identifier?) -> String { c.map { " (by \($0.name))" } ?? "" }
         switch action.kind {
@@ -66,7 +66,7 @@ public enum SExpr {
         }
     }
 
-    public static func dump(_ expr: Expr) -> String {
+    package static func dump(_ expr: Expr) -> String {
         switch expr.kind {
         case .name(let n): return n
         case .age: return "age"
@@ -139,13 +139,13 @@ public enum SExpr {
     }
 
     /// A number as the policy would write it: no `.0` on whole numbers.
-    public static func number(_ v: Double) -> String {
+    package static func number(_ v: Double) -> String {
         if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
         return String(v)
     }
 
     /// A string in double quotes with the language's escapes.
-    public static func quote(_ s: String) -> String {
+    package static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

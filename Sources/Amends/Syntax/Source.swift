@@ -3,31 +3,31 @@
 /// Spans are what every token, AST node and diagnostic carries. They are
 /// turned into 1-based line and column numbers only when something is printed
 /// (see `SourceText.location(of:)`).
-public struct Span: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var start: Int
-    public var end: Int
+package struct Span: Sendable, Hashable, Comparable, CustomStringConvertible {
+    package var start: Int
+    package var end: Int
 
     @inlinable
-    public init(start: Int, end: Int) {
+    package init(start: Int, end: Int) {
         self.start = start
         self.end = max(start, end)
     }
 
     /// An empty span at one offset (a point, e.g. "expected `:` here").
     @inlinable
-    public static func at(_ offset: Int) -> Span { Span(start: offset, end: offset) }
+    package static func at(_ offset: Int) -> Span { Span(start: offset, end: offset) }
 
-    public static let none = Span(start: 0, end: 0)
+    package static let none = Span(start: 0, end: 0)
 
-    public var length: Int { end - start }
+    package var length: Int { end - start }
 
     /// The smallest span covering both.
     @inlinable
-    public func to(_ other: Span) -> Span {
+    package func to(_ other: Span) -> Span {
         Span(start: min(start, other.start), end: max(end, other.end))
     }
 
-    public static func < (a: Span, b: Span) -> Bool {
+    package static func < (a: Span, b: Span) -> Bool {
         a.start != b.start ? a.start < b.start : a.end < b.end
     }
 
@@ -50,15 +50,15 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 ///
 /// The bytes are kept as they were read. A leading byte-order mark is not
 /// part of the first line's columns; CRLF and lone CR count as one line end.
-public final class SourceText: Sendable {
+package final class SourceText: Sendable {
     /// The name printed in diagnostics: a path as the user gave it, or
     /// `<repl>`, `<string>`.
-    public let path: String
-    public let bytes: [UInt8]
+    package let path: String
+    package let bytes: [UInt8]
     /// Offsets at which each line starts (line 1 at index 0).
-    public let lineStarts: [Int]
+    package let lineStarts: [Int]
 
-    public init(path: String, bytes: [UInt8]) {
+    package init(path: String, bytes: [UInt8]) {
         self.path = path
         self.bytes = bytes
         var starts = [0]
@@ -77,14 +77,14 @@ public final class SourceText: Sendable {
         lineStarts = starts
     }
 
-    public convenience init(path: String, text: String) {
+    package convenience init(path: String, text: String) {
         self.init(path: path, bytes: Array(text.utf8))
     }
 
-    public var lineCount: Int { lineStarts.count }
+    package var lineCount: Int { lineStarts.count }
 
     /// The 0-based index of the line holding `offset`.
-    public func lineIndex(of offset: Int) -> Int {
+    package func lineIndex(of offset: Int) -> Int {
         var lo = 0
         var hi = lineStarts.count - 1
         while lo < hi {
@@ -95,7 +95,7 @@ public final class SourceText: Sendable {
     }
 
     /// The byte range of a line's content, without its line end.
-    public func lineRange(index: Int) -> Range<Int> {
+    package func lineRange(index: Int) -> Range<Int> {
         guard index >= 0 && index < lineStarts.count else { return bytes.count..<bytes.count }
         var start = lineStarts[index]
         if index == 0 && bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
@@ -106,7 +106,7 @@ public final class SourceText: Sendable {
         return start..<max(start, end)
     }
 
-    public func location(of offset: Int) -> SourceLocation {
+    package func location(of offset: Int) -> SourceLocation {
         let offset = min(max(0, offset), bytes.count)
         let index = lineIndex(of: offset)
         let range = lineRange(index: index)
@@ -116,14 +116,14 @@ public final class SourceText: Sendable {
 
     /// The text of one 1-based line, for printing under a diagnostic.
     /// Invalid UTF-8 shows as U+FFFD; a NUL shows as `␀`.
-    public func lineText(_ line: Int) -> String {
+    package func lineText(_ line: Int) -> String {
         let range = lineRange(index: line - 1)
         var text = String(decoding: bytes[range], as: UTF8.self)
         if text.contains("\u{0}") { text = text.replacing("\u{0}", with: "\u{2400}") }
         return text
     }
 
-    public func text(_ span: Span) -> String {
+    package func text(_ span: Span) -> String {
         let s = min(max(0, span.start), bytes.count)
         let e = min(max(s, span.end), bytes.count)
         return String(decoding: bytes[s..<e], as: UTF8.self)
@@ -144,10 +144,10 @@ public final class SourceText: Sendable {
 
 /// Strict UTF-8 decoding of one scalar: overlong forms, surrogates and values
 /// past U+10FFFF are invalid, as the standard says.
-public enum UTF8Scalar {
+package enum UTF8Scalar {
     /// The scalar at `j` and its length in bytes, or nil and 1 when the bytes
     /// there are not valid UTF-8.
-    public static func decode(_ bytes: [UInt8], at j: Int, end: Int) -> (scalar: Unicode.Scalar?, length: Int) {
+    package static func decode(_ bytes: [UInt8], at j: Int, end: Int) -> (scalar: Unicode.Scalar?, length: Int) {
         let b0 = bytes[j]
         if b0 < 0x80 { return (Unicode.Scalar(b0), 1) }
         let length: Int
@@ -176,7 +176,7 @@ public enum UTF8Scalar {
     /// (overlong forms, surrogates and values over U+10FFFF included, and a
     /// sequence cut short by the end). `i` is a valid index of `s`.
     @inline(__always)
-    public static func sequenceLength<C: Collection>(_ s: C, at i: C.Index) -> Int where C.Element == UInt8 {
+    package static func sequenceLength<C: Collection>(_ s: C, at i: C.Index) -> Int where C.Element == UInt8 {
         var low: UInt8 = 0x80
         var high: UInt8 = 0xBF
         let n: Int

@@ -1,9 +1,9 @@
 /// Calendar arithmetic on the proleptic Gregorian calendar, and the ISO 8601
 /// timestamp syntax shared by policy text and records.
-public enum Civil {
-    public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+package enum Civil {
+    package static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
 
-    public static func daysInMonth(_ y: Int, _ m: Int) -> Int {
+    package static func daysInMonth(_ y: Int, _ m: Int) -> Int {
         switch m {
         case 1, 3, 5, 7, 8, 10, 12: return 31
         case 4, 6, 9, 11: return 30
@@ -14,7 +14,7 @@ public enum Civil {
 
     /// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
     @inlinable
-    public static func days(year: Int, month: Int, day: Int) -> Int {
+    package static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -26,7 +26,7 @@ public enum Civil {
 
     /// The civil date of a day count since 1970-01-01.
     @inlinable
-    public static func date(days: Int) -> (year: Int, month: Int, day: Int) {
+    package static func date(days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -40,7 +40,7 @@ public enum Civil {
 
     /// ISO weekday (Monday 1 ... Sunday 7) of a day count since 1970-01-01.
     @inlinable
-    public static func weekday(days: Int) -> Int {
+    package static func weekday(days: Int) -> Int {
         // 1970-01-01 was a Thursday (4).
         let w = (days + 3) % 7
         return (w < 0 ? w + 7 : w) + 1
@@ -51,7 +51,7 @@ extension TimestampLiteral {
     /// Parses `YYYY-MM-DD`, optionally followed by `THH:MM[:SS[.fraction]]`
     /// (a space is accepted for `T`) and `Z` or an offset `+HH:MM`, `+HHMM`,
     /// `+HH`. Returns a message naming what is wrong otherwise.
-    public static func parse<C: Collection>(_ text: C) -> Result<TimestampLiteral, TimestampError> where C.Element == UInt8 {
+    package static func parse<C: Collection>(_ text: C) -> Result<TimestampLiteral, TimestampError> where C.Element == UInt8 {
         let b = Array(text)
         var i = 0
         func digits(_ count: Int) -> Int? {
@@ -140,7 +140,7 @@ extension TimestampLiteral {
     }
 
     /// Seconds since the Unix epoch, reading a missing offset as `defaultOffset`.
-    public func epochSeconds(defaultOffset: Int = 0) -> Int64 {
+    package func epochSeconds(defaultOffset: Int = 0) -> Int64 {
         let days = Int64(Civil.days(year: year, month: month, day: day))
         let secs = Int64((hour ?? 0) * 3600 + (minute ?? 0) * 60 + (second ?? 0))
         return days * 86_400 + secs - Int64(offsetSeconds ?? defaultOffset)
@@ -148,7 +148,7 @@ extension TimestampLiteral {
 }
 
 /// Why a timestamp did not parse, in words for a message.
-public struct TimestampError: Error, Sendable, Equatable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
+package struct TimestampError: Error, Sendable, Equatable {
+    package var message: String
+    package init(_ message: String) { self.message = message }
 }

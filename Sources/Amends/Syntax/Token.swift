@@ -1,7 +1,7 @@
 /// The kinds of token the lexer produces. Words (keywords, names, levels)
 /// are all `.name`: the language's keywords are contextual, recognised by the
 /// parser where they can appear (Grammar.md, "Keywords").
-public enum TokenKind: UInt8, Sendable {
+package enum TokenKind: UInt8, Sendable {
     case name          // severity, customer.name, when, follow
     case number        // 3, 1.5
     case string        // "text"
@@ -16,7 +16,7 @@ public enum TokenKind: UInt8, Sendable {
     case invalid
 
     /// How the token reads in a message: `:`, a name, end of line.
-    public var display: String {
+    package var display: String {
         switch self {
         case .name: return "a name"
         case .number: return "a number"
@@ -52,20 +52,20 @@ public enum TokenKind: UInt8, Sendable {
 }
 
 /// A Token is a kind and the span of its text.
-public struct Token: Sendable, Equatable {
-    public var kind: TokenKind
-    public var span: Span
+package struct Token: Sendable, Equatable {
+    package var kind: TokenKind
+    package var span: Span
 
     @inlinable
-    public init(_ kind: TokenKind, _ span: Span) {
+    package init(_ kind: TokenKind, _ span: Span) {
         self.kind = kind
         self.span = span
     }
 }
 
 /// A Comment is kept beside the tokens so the formatter can put it back.
-public struct Comment: Sendable, Equatable {
-    public var span: Span
+package struct Comment: Sendable, Equatable {
+    package var span: Span
     /// True when nothing but whitespace precedes it on its line.
-    public var ownLine: Bool
+    package var ownLine: Bool
 }

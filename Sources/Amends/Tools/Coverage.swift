@@ -9,47 +9,47 @@
 /// A rule or field is identified by the file it is written in and its line,
 /// so a policy tested through its own examples and through a separate
 /// `.examples` file that `use`s it is counted once.
-public struct Coverage: Sendable {
+package struct Coverage: Sendable {
     /// One rule and whether any example made it fire.
-    public struct RuleEntry: Sendable {
-        public var rule: RuleRef
+    package struct RuleEntry: Sendable {
+        package var rule: RuleRef
         /// The condition as written; nil for `otherwise`.
-        public var condition: String?
-        public var fired: Bool
+        package var condition: String?
+        package var fired: Bool
     }
 
     /// One field tested by a condition, and which of its values the
     /// examples' records have.
-    public struct ValueEntry: Sendable {
-        public var field: String
-        public var file: String
-        public var line: Int
-        public var values: [String]
-        public var seen: [Bool]
+    package struct ValueEntry: Sendable {
+        package var field: String
+        package var file: String
+        package var line: Int
+        package var values: [String]
+        package var seen: [Bool]
 
-        public var unseen: [String] { values.indices.filter { !seen[$0] }.map { values[$0] } }
+        package var unseen: [String] { values.indices.filter { !seen[$0] }.map { values[$0] } }
     }
 
-    public private(set) var rules: [RuleEntry] = []
-    public private(set) var values: [ValueEntry] = []
+    package private(set) var rules: [RuleEntry] = []
+    package private(set) var values: [ValueEntry] = []
     var ruleIndex: [String: Int] = [:]
     var valueIndex: [String: Int] = [:]
 
-    public init() {}
+    package init() {}
 
     // MARK: - Totals
 
-    public var firedRules: Int { rules.filter(\.fired).count }
+    package var firedRules: Int { rules.filter(\.fired).count }
     /// Percent of rules fired; 100 when there are no rules.
-    public var percent: Double { rules.isEmpty ? 100 : Double(firedRules) * 100 / Double(rules.count) }
+    package var percent: Double { rules.isEmpty ? 100 : Double(firedRules) * 100 / Double(rules.count) }
 
     /// Whether the rule coverage is at least `minimum` percent.
-    public func meets(_ minimum: Double) -> Bool {
+    package func meets(_ minimum: Double) -> Bool {
         Double(firedRules) * 100 >= minimum * Double(rules.count)
     }
 
     /// Rule counts per file, in the order files were first seen.
-    public var byFile: [(file: String, fired: Int, total: Int)] {
+    package var byFile: [(file: String, fired: Int, total: Int)] {
         var order: [String] = []
         var counts: [String: (Int, Int)] = [:]
         for entry in rules {
@@ -61,7 +61,7 @@ public struct Coverage: Sendable {
     }
 
     /// `87.5%`, `100%`.
-    public static func percentText(_ p: Double) -> String {
+    package static func percentText(_ p: Double) -> String {
         let tenths = (p * 10).rounded(.down) / 10
         return tenths == tenths.rounded() ? "\(Int(tenths))%" : "\(tenths)%"
     }

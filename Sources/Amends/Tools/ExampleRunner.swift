@@ -7,35 +7,35 @@
 /// `at least` line is met by an action that has at least its components or
 /// remedies (and its deadline and channel, where it names them). Deadlines
 /// are compared as durations from the record's clock (or `now`).
-public struct ExampleRunner {
-    public let program: Program
+package struct ExampleRunner {
+    package let program: Program
     let evaluator: Evaluator
 
-    public init(program: Program) {
+    package init(program: Program) {
         self.program = program
         self.evaluator = Evaluator(program: program)
     }
 
     /// One expected action, resolved against the record's clock.
-    public struct Expected: Sendable {
-        public var action: RequiredAction
-        public var atLeast: Bool
-        public var ref: SourceRef
+    package struct Expected: Sendable {
+        package var action: RequiredAction
+        package var atLeast: Bool
+        package var ref: SourceRef
     }
 
-    public struct Result: Sendable {
-        public var example: ExampleModel
-        public var outcome: Outcome
-        public var missing: [Expected]
-        public var unexpected: [RequiredAction]
+    package struct Result: Sendable {
+        package var example: ExampleModel
+        package var outcome: Outcome
+        package var missing: [Expected]
+        package var unexpected: [RequiredAction]
         /// Same kind and target, different details: what was expected, what came.
-        public var mismatched: [(expected: Expected, actual: RequiredAction)]
-        public var passed: Bool { missing.isEmpty && unexpected.isEmpty && mismatched.isEmpty }
+        package var mismatched: [(expected: Expected, actual: RequiredAction)]
+        package var passed: Bool { missing.isEmpty && unexpected.isEmpty && mismatched.isEmpty }
     }
 
     /// Builds the example's record: its given fields, defaults applied, other
     /// fields missing (an example need only give what its rules look at).
-    public func record(for example: ExampleModel) -> RecordBuffer {
+    package func record(for example: ExampleModel) -> RecordBuffer {
         let schema = program.schema
         var record = RecordBuffer(fieldCount: schema.fields.count)
         for (field, value) in example.record { schema.assign(field, value, into: &record) }
@@ -48,7 +48,7 @@ public struct ExampleRunner {
         return record
     }
 
-    public func run(_ example: ExampleModel) -> Result {
+    package func run(_ example: ExampleModel) -> Result {
         let record = record(for: example)
         evaluator.evaluate(record)
         let outcome = evaluator.outcome()
@@ -143,7 +143,7 @@ public struct ExampleRunner {
 
 extension Evaluator {
     /// The deadline a duration gives from a start time (calendar or business).
-    public func deadlineFor(_ d: DurationSpec, from start: Int64) -> Int64? {
+    package func deadlineFor(_ d: DurationSpec, from start: Int64) -> Int64? {
         if let s = d.seconds { return start &+ s }
         let due = businessDeadline(d, from: start)
         return due == Int64.max ? nil : due

@@ -10,16 +10,16 @@
 
 /// A Reason is one explanation: a line of text, and for a false `or` the
 /// alternatives that all failed (each its own Reason).
-public struct Reason: Sendable, Hashable {
-    public var holds: Bool
+package struct Reason: Sendable, Hashable {
+    package var holds: Bool
     /// The explanation on one line.
-    public var text: String
+    package var text: String
     /// For "no alternative holds": each alternative's reason, and the text
     /// that leads up to them (`valued does not hold: no alternative holds`).
-    public var alternatives: [Reason]
-    public var lead: String
+    package var alternatives: [Reason]
+    package var lead: String
 
-    public init(holds: Bool, text: String, alternatives: [Reason] = [], lead: String = "") {
+    package init(holds: Bool, text: String, alternatives: [Reason] = [], lead: String = "") {
         self.holds = holds
         self.text = text
         self.alternatives = alternatives
@@ -36,7 +36,7 @@ extension ReferenceInterpreter {
     // MARK: - Entry point
 
     /// Why `condition` holds or not for `record`.
-    public func reason(_ condition: Condition, in record: RecordBuffer) -> Reason {
+    package func reason(_ condition: Condition, in record: RecordBuffer) -> Reason {
         reason(condition, record, depth: 0)
     }
 

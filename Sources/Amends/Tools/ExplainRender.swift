@@ -18,7 +18,7 @@
 extension Explanation {
     // MARK: - Text
 
-    public var text: String {
+    package var text: String {
         var out = ""
         if let policy { out += "policy \(SExpr.quote(policy))\n\n" }
         out += "record:\n"
@@ -100,9 +100,9 @@ extension Explanation {
 
     // MARK: - JSON
 
-    public var json: String { jsonTree.rendered() }
+    package var json: String { jsonTree.rendered() }
 
-    public var jsonTree: JSONTree {
+    package var jsonTree: JSONTree {
         var members: [(String, JSONTree)] = []
         members.append(("policy", .optional(policy)))
         members.append(("record", .array(fields.map { field in

@@ -6,7 +6,7 @@
 /// reasons come from the `ReferenceInterpreter`, which walks each condition
 /// with the record's actual values. Should the two ever disagree on whether
 /// a rule fires, the explanation says so instead of hiding it.
-public enum Explainer {
+package enum Explainer {
     /// Explains `record` under `program`.
     ///
     /// INVARIANT: `record` was read with `program.schema` (one slot per
@@ -16,7 +16,7 @@ public enum Explainer {
     ///   - given: the fields the input gave (the others were defaulted or are
     ///     missing); nil when unknown, and then a value equal to its field's
     ///     default is marked as such.
-    public static func explain(program: Program, record: RecordBuffer, now: Int64? = nil,
+    package static func explain(program: Program, record: RecordBuffer, now: Int64? = nil,
                                given: Set<Int>? = nil) -> Explanation {
         var record = record
         if let now { record.now = Double(now) }
@@ -141,66 +141,66 @@ public enum Explainer {
 /// the record as read, each rule with why it did or did not fire, each
 /// required action with where it and its deadline came from, and each waiver.
 /// `text` is for people, `json` for programs.
-public struct Explanation: Sendable {
+package struct Explanation: Sendable {
     /// One field of the record as the rules saw it.
-    public struct FieldLine: Sendable {
-        public enum Origin: String, Sendable {
+    package struct FieldLine: Sendable {
+        package enum Origin: String, Sendable {
             case given, defaulted = "default", missing
             /// Missing although the record declares it required (`run`
             /// would reject the record).
             case missingRequired = "missing, required"
         }
-        public var name: String
-        public var value: Value?
+        package var name: String
+        package var value: Value?
         /// The value as a policy writes it.
-        public var shown: String?
+        package var shown: String?
         /// The value as `--format json` gives it.
-        public var json: JSONTree
-        public var origin: Origin
+        package var json: JSONTree
+        package var origin: Origin
     }
 
     /// One rule: fired or not, and why.
-    public struct RuleLine: Sendable {
-        public var rule: RuleRef
+    package struct RuleLine: Sendable {
+        package var rule: RuleRef
         /// The condition as written; nil for `otherwise`.
-        public var condition: String?
-        public var fired: Bool
-        public var reason: Reason?
+        package var condition: String?
+        package var fired: Bool
+        package var reason: Reason?
         /// The reference interpreter and the compiled program disagree (a bug).
-        public var disagrees: Bool
+        package var disagrees: Bool
     }
 
     /// One required action, with the computation of its deadline and the
     /// contributions that lost to it.
-    public struct ActionLine: Sendable {
-        public var action: RequiredAction
-        public var deadline: [String]
-        public var overridden: [String]
+    package struct ActionLine: Sendable {
+        package var action: RequiredAction
+        package var deadline: [String]
+        package var overridden: [String]
     }
 
     /// One waived kind: who waived it and what it removed.
-    public struct WaivedLine: Sendable {
-        public struct Dropped: Sendable {
-            public var action: RequiredAction
-            public var rule: RuleRef
+    package struct WaivedLine: Sendable {
+        package struct Dropped: Sendable {
+            package var action: RequiredAction
+            package var rule: RuleRef
             /// The line the action is written on.
-            public var line: Int
+            package var line: Int
         }
-        public var kind: ActionKindName
-        public var by: [RuleRef]
-        public var dropped: [Dropped]
+        package var kind: ActionKindName
+        package var by: [RuleRef]
+        package var dropped: [Dropped]
     }
 
-    public var policy: String?
+    package var policy: String?
     /// The time `age` is measured at.
-    public var now: Int64
+    package var now: Int64
     /// The time deadlines count from, and the field it came from (nil: `now`).
-    public var base: Int64
-    public var baseField: String?
-    public var fields: [FieldLine] = []
-    public var rules: [RuleLine] = []
-    public var actions: [ActionLine] = []
-    public var waived: [WaivedLine] = []
+    package var base: Int64
+    package var baseField: String?
+    package var fields: [FieldLine] = []
+    package var rules: [RuleLine] = []
+    package var actions: [ActionLine] = []
+    package var waived: [WaivedLine] = []
 
     init(policy: String?, now: Int64, base: Int64) {
         self.policy = policy
@@ -209,9 +209,9 @@ public struct Explanation: Sendable {
     }
 
     /// `reported` or `now`: what deadlines count from, for the deadline lines.
-    public var baseLabel: String { baseField ?? "now" }
+    package var baseLabel: String { baseField ?? "now" }
 
     /// Whether the reference interpreter disagreed with the compiled program
     /// on any rule.
-    public var hasDisagreement: Bool { rules.contains(where: \.disagrees) }
+    package var hasDisagreement: Bool { rules.contains(where: \.disagrees) }
 }

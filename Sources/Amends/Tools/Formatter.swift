@@ -6,19 +6,19 @@
 /// text (for spans): statements are laid out as logical lines
 /// (`PolicyLayout`), comments are put back beside the pieces they stood next
 /// to and lines are wrapped (`FormatPrinter`).
-public enum Formatter {
+package enum Formatter {
     /// The column limit for wrapping lists and choosing one-line rules.
-    public static let width = 100
+    package static let width = 100
     /// A rule written on one line stays on one line with at most this many actions.
-    public static let maxOneLineActions = 3
+    package static let maxOneLineActions = 3
     /// Spaces per block level.
-    public static let indentWidth = 2
+    package static let indentWidth = 2
     /// Extra spaces for a continuation line, relative to its statement.
-    public static let continuationIndent = 4
+    package static let continuationIndent = 4
 
     /// The canonical text of a parsed file, or nil when the file has syntax
     /// errors: a broken file is never formatted.
-    public static func format(_ file: PolicyFile) -> String? {
+    package static func format(_ file: PolicyFile) -> String? {
         guard !file.diagnostics.hasErrors else { return nil }
         var layout = PolicyLayout(source: file.source)
         for item in file.items { layout.item(item) }
@@ -27,7 +27,7 @@ public enum Formatter {
     }
 
     /// Parses and formats a text; nil when it has syntax errors.
-    public static func format(text: String, path: String = "<string>") -> String? {
+    package static func format(text: String, path: String = "<string>") -> String? {
         format(Parser.parse(path: path, text: text))
     }
 }

@@ -2,7 +2,7 @@
 /// are added, for the tools' report formats (`amends test --format json`,
 /// `amends explain --format json`). `run` writes its per-record lines with
 /// the faster `JSONBytes`; reports are small and read better indented.
-public indirect enum JSONTree: Sendable, Equatable {
+package indirect enum JSONTree: Sendable, Equatable {
     case object([(String, JSONTree)])
     case array([JSONTree])
     case string(String)
@@ -10,7 +10,7 @@ public indirect enum JSONTree: Sendable, Equatable {
     case bool(Bool)
     case null
 
-    public static func == (a: JSONTree, b: JSONTree) -> Bool {
+    package static func == (a: JSONTree, b: JSONTree) -> Bool {
         switch (a, b) {
         case (.object(let x), .object(let y)):
             return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
@@ -24,14 +24,14 @@ public indirect enum JSONTree: Sendable, Equatable {
     }
 
     /// A string, or null when nil.
-    public static func optional(_ s: String?) -> JSONTree { s.map { .string($0) } ?? .null }
+    package static func optional(_ s: String?) -> JSONTree { s.map { .string($0) } ?? .null }
 
-    public static func int(_ v: Int) -> JSONTree { .number(Double(v)) }
+    package static func int(_ v: Int) -> JSONTree { .number(Double(v)) }
 
     /// The document as text, indented by two spaces per level, ending with
     /// a newline. Empty objects and arrays, and arrays of scalars, stay on
     /// one line.
-    public func rendered() -> String {
+    package func rendered() -> String {
         var out = JSONBytes(capacity: 4096)
         write(into: &out, indent: 0)
         out.byte(0x0A)
@@ -39,7 +39,7 @@ public indirect enum JSONTree: Sendable, Equatable {
     }
 
     /// The document on one line (no newline).
-    public func compact() -> String {
+    package func compact() -> String {
         var out = JSONBytes(capacity: 1024)
         write(into: &out, indent: nil)
         return String(decoding: out.bytes, as: UTF8.self)

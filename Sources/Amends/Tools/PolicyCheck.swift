@@ -1,30 +1,30 @@
 /// PolicyCheck is what `amends check` does to one compiled policy: the
 /// syntax and checker diagnostics, the analyses and lints when the policy
 /// has no errors, then the allow comments and the run's allowed codes.
-public enum PolicyCheck {
+package enum PolicyCheck {
     /// How one policy is checked.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// Warning codes silenced everywhere (`--allow`).
-        public var allowed: Set<DiagnosticCode>
+        package var allowed: Set<DiagnosticCode>
         /// Whether to run the analyses and lints (off for a file that other
         /// files in the same run `use`: their checks cover its rules).
-        public var analyses: Bool
+        package var analyses: Bool
 
-        public init(allowed: Set<DiagnosticCode> = [], analyses: Bool = true) {
+        package init(allowed: Set<DiagnosticCode> = [], analyses: Bool = true) {
             self.allowed = allowed
             self.analyses = analyses
         }
     }
 
     /// The findings for one policy, and how many were silenced.
-    public struct Result: Sendable {
-        public var diagnostics: [Diagnostic]
-        public var silenced: Int
+    package struct Result: Sendable {
+        package var diagnostics: [Diagnostic]
+        package var silenced: Int
         /// Whether the analyses ran (the policy had no errors).
-        public var analyzed: Bool
+        package var analyzed: Bool
     }
 
-    public static func run(_ compiled: Driver.Compiled, options: Options = Options()) -> Result {
+    package static func run(_ compiled: Driver.Compiled, options: Options = Options()) -> Result {
         var diagnostics = compiled.diagnostics
         let analyzed = options.analyses && !compiled.hasErrors
         if analyzed { diagnostics += Analyzer.analyze(compiled) }

@@ -5,7 +5,7 @@
 /// record is explained with the field missing, and the explanation says so.
 extension RecordLiteral {
     /// Reads a parsed JSON object against the program's schema.
-    public static func read(json value: JSONValue, program: Program) -> Result<Read, Failure> {
+    package static func read(json value: JSONValue, program: Program) -> Result<Read, Failure> {
         let schema = program.schema
         var record = RecordBuffer(fieldCount: schema.fields.count)
         if let error = schema.read(value, into: &record) {
@@ -36,7 +36,7 @@ extension RecordLiteral {
     /// the same reader as inline JSON and CSV rows by the CSV decoder.
     /// Fails with a message when the input has fewer records or the record
     /// cannot be read.
-    public static func read(_ stream: RecordStream, number: Int, program: Program) -> Result<Read, Failure> {
+    package static func read(_ stream: RecordStream, number: Int, program: Program) -> Result<Read, Failure> {
         var decoder = stream.makeDecoder(for: program.schema)
         var seen = 0
         while let batch = stream.nextBatch(maxRecords: 256) {

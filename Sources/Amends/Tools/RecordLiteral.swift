@@ -5,24 +5,24 @@
 ///
 /// Values are typed exactly as an example's are (the checker does it), and
 /// mistakes are diagnostics pointing into the literal's text.
-public enum RecordLiteral {
+package enum RecordLiteral {
     /// A record read for explaining: the buffer the rules see, and which
     /// fields the input gave (the rest are defaults or missing); nil when
     /// the input does not say (a CSV row).
-    public struct Read: Sendable {
-        public var buffer: RecordBuffer
-        public var given: Set<Int>?
+    package struct Read: Sendable {
+        package var buffer: RecordBuffer
+        package var given: Set<Int>?
     }
 
     /// Why a record could not be read: diagnostics about its text, or a
     /// message when the text is fine but holds no such record.
-    public struct Failure: Error, Sendable {
-        public var diagnostics: [Diagnostic]
-        public var message: String?
+    package struct Failure: Error, Sendable {
+        package var diagnostics: [Diagnostic]
+        package var message: String?
         /// The input is fine but has no record of the number asked for.
-        public var noSuchRecord: Bool
+        package var noSuchRecord: Bool
 
-        public init(diagnostics: [Diagnostic], message: String? = nil, noSuchRecord: Bool = false) {
+        package init(diagnostics: [Diagnostic], message: String? = nil, noSuchRecord: Bool = false) {
             self.diagnostics = diagnostics
             self.message = message
             self.noSuchRecord = noSuchRecord
@@ -32,14 +32,14 @@ public enum RecordLiteral {
     /// Reads `text` (named `name` in diagnostics) against a compiled policy.
     /// Defaults fill the fields it does not give; required fields it lacks
     /// stay missing (the explanation says so).
-    public static func read(_ text: String, name: String = "<record>", compiled: Driver.Compiled,
+    package static func read(_ text: String, name: String = "<record>", compiled: Driver.Compiled,
                             program: Program) -> Result<Read, Failure> {
         read(text, name: name, element: nil, compiled: compiled, program: program)
     }
 
     /// Reads record `element` (from 1) of a list of records `[{…}, {…}]`,
     /// or, when `element` is nil, the one record `text` holds.
-    public static func read(_ text: String, name: String, element: Int?, compiled: Driver.Compiled,
+    package static func read(_ text: String, name: String, element: Int?, compiled: Driver.Compiled,
                             program: Program) -> Result<Read, Failure> {
         let source = SourceText(path: name, text: text)
         let lexer = Lexer.tokenize(source)
@@ -92,7 +92,7 @@ public enum RecordLiteral {
     }
 
     /// The record of the example named `name` in a compiled policy.
-    public static func example(named name: String, compiled: Driver.Compiled, program: Program) -> (Read, ExampleModel)? {
+    package static func example(named name: String, compiled: Driver.Compiled, program: Program) -> (Read, ExampleModel)? {
         guard let example = compiled.model.examples.first(where: { $0.name == name }) else { return nil }
         var read = buffer(example.record, program: program)
         if let now = example.now { read.buffer.now = Double(now) }

@@ -26,12 +26,12 @@
 /// - tasks are one per text, texts equal only when their Unicode scalars
 ///   are (no normalisation), in order of first appearance in the policy;
 /// - `in [list]` on numbers compares exactly (the `ReferenceInterpreter`).
-public struct ReferenceEvaluator: Sendable {
-    public let model: PolicyModel
+package struct ReferenceEvaluator: Sendable {
+    package let model: PolicyModel
     /// The policy's calendar, for business time (nil when it has none).
-    public let calendar: BusinessCalendar?
+    package let calendar: BusinessCalendar?
 
-    public init(model: PolicyModel, calendar: BusinessCalendar?) {
+    package init(model: PolicyModel, calendar: BusinessCalendar?) {
         self.model = model
         self.calendar = calendar
     }
@@ -49,7 +49,7 @@ public struct ReferenceEvaluator: Sendable {
     /// Everything `record` requires when evaluated at `now` (seconds since
     /// the epoch; `age` is measured at it, and deadlines count from it when
     /// the record has no clock).
-    public func result(for record: RecordBuffer, now: Int64) -> ReferenceResult {
+    package func result(for record: RecordBuffer, now: Int64) -> ReferenceResult {
         var record = record
         record.now = Double(now)
 

@@ -16,14 +16,14 @@
 /// require both to agree on every record: the fast path is checked against
 /// this slow, obvious one. `ReferenceEvaluator` builds on it for the rest
 /// of what a policy requires (firing, waiving, merging, deadlines).
-public struct ReferenceInterpreter: Sendable {
-    public let model: PolicyModel
+package struct ReferenceInterpreter: Sendable {
+    package let model: PolicyModel
 
     /// Deepest chain of `define`s followed; the checker rejects cycles, so
     /// this only guards against a model built by hand.
     static let maxDepth = 1_000
 
-    public init(model: PolicyModel) {
+    package init(model: PolicyModel) {
         self.model = model
     }
 
@@ -38,7 +38,7 @@ public struct ReferenceInterpreter: Sendable {
     // MARK: - Evaluation
 
     /// Whether `condition` holds for `record`.
-    public func holds(_ condition: Condition, in record: RecordBuffer) -> Bool {
+    package func holds(_ condition: Condition, in record: RecordBuffer) -> Bool {
         holds(condition, record, depth: 0)
     }
 
@@ -171,7 +171,7 @@ public struct ReferenceInterpreter: Sendable {
     // MARK: - Values for people
 
     /// A field's value as a typed `Value` (for showing it), nil when missing.
-    public func value(of f: Int, in r: RecordBuffer) -> Value? {
+    package func value(of f: Int, in r: RecordBuffer) -> Value? {
         guard model.fields.indices.contains(f), r.isPresent(f) else { return nil }
         return Self.value(type: model.fields[f].type, field: f, r)
     }

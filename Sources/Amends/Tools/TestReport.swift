@@ -2,76 +2,76 @@
 /// be tested and how each of its examples did, with a diff for each failure;
 /// and the coverage of rules and values by all examples together. It renders
 /// as text (`humanText`), JUnit XML (`junitXML`) and JSON (`json`).
-public struct TestReport: Sendable {
+package struct TestReport: Sendable {
     /// One line of a failed example's diff: an expected action that did not
     /// come (`-`) or an action that came unexpected (`+`).
-    public struct DiffLine: Sendable, Hashable {
-        public enum Sign: String, Sendable { case missing = "-", unexpected = "+" }
-        public var sign: Sign
+    package struct DiffLine: Sendable, Hashable {
+        package enum Sign: String, Sendable { case missing = "-", unexpected = "+" }
+        package var sign: Sign
         /// The action as a policy line: `notify supervisor within 1 hour`.
-        public var text: String
+        package var text: String
         /// `expected, line 42` or `from rule "x", standard.policy:14`.
-        public var note: String
+        package var note: String
         /// For one half of a mismatched pair: the part of `text` (in
         /// characters) that differs from the other half.
-        public var differs: Range<Int>?
-        public var action: RequiredAction
+        package var differs: Range<Int>?
+        package var action: RequiredAction
         /// For `-`: the line of the `expect`.
-        public var expectLine: Int?
+        package var expectLine: Int?
     }
 
     /// One example and how it went.
-    public struct ExampleResult: Sendable {
-        public var name: String
-        public var file: String
-        public var line: Int
-        public var passed: Bool
+    package struct ExampleResult: Sendable {
+        package var name: String
+        package var file: String
+        package var line: Int
+        package var passed: Bool
         /// Empty when it passed.
-        public var diff: [DiffLine]
-        public var fired: [RuleRef]
-        public var missingCount: Int
-        public var unexpectedCount: Int
-        public var mismatchedCount: Int
+        package var diff: [DiffLine]
+        package var fired: [RuleRef]
+        package var missingCount: Int
+        package var unexpectedCount: Int
+        package var mismatchedCount: Int
     }
 
     /// One file given to `amends test`.
-    public struct FileResult: Sendable {
-        public enum Status: Sendable {
+    package struct FileResult: Sendable {
+        package enum Status: Sendable {
             case tested
             /// The file could not be read.
             case unreadable(String)
             /// The policy has errors: its examples could not run.
             case invalid([Diagnostic])
         }
-        public var path: String
-        public var policy: String?
-        public var status: Status
-        public var examples: [ExampleResult]
+        package var path: String
+        package var policy: String?
+        package var status: Status
+        package var examples: [ExampleResult]
 
-        public var failed: Int { examples.filter { !$0.passed }.count }
-        public var isBroken: Bool {
+        package var failed: Int { examples.filter { !$0.passed }.count }
+        package var isBroken: Bool {
             if case .tested = status { return false }
             return true
         }
     }
 
-    public var files: [FileResult] = []
-    public var coverage = Coverage()
+    package var files: [FileResult] = []
+    package var coverage = Coverage()
 
-    public init() {}
+    package init() {}
 
-    public var passed: Int { files.reduce(0) { $0 + $1.examples.filter(\.passed).count } }
-    public var failed: Int { files.reduce(0) { $0 + $1.failed } }
-    public var exampleCount: Int { files.reduce(0) { $0 + $1.examples.count } }
+    package var passed: Int { files.reduce(0) { $0 + $1.examples.filter(\.passed).count } }
+    package var failed: Int { files.reduce(0) { $0 + $1.failed } }
+    package var exampleCount: Int { files.reduce(0) { $0 + $1.examples.count } }
     /// Files that could not be tested (unreadable, or a policy with errors).
-    public var brokenFiles: [FileResult] { files.filter(\.isBroken) }
+    package var brokenFiles: [FileResult] { files.filter(\.isBroken) }
 
     /// `12 passed, 0 failed`, and when some files could not be loaded (an
     /// unreadable file, a policy with errors: exit status 2) `12 passed,
     /// 0 failed, 1 file could not be loaded`, so that the line never reads
     /// as a success when the run is not one. It always starts
     /// `N passed, N failed`.
-    public var summaryLine: String {
+    package var summaryLine: String {
         let broken = brokenFiles.count
         guard broken > 0 else { return "\(passed) passed, \(failed) failed" }
         return "\(passed) passed, \(failed) failed, \(broken) file\(broken == 1 ? "" : "s") could not be loaded"
@@ -80,7 +80,7 @@ public struct TestReport: Sendable {
     /// The exit status: 2 when a file could not be tested (a policy with
     /// errors, an unreadable file), else 1 when an example failed or there
     /// was none, else 0.
-    public var exitStatus: Int32 {
+    package var exitStatus: Int32 {
         if !brokenFiles.isEmpty { return 2 }
         return failed > 0 || exampleCount == 0 ? 1 : 0
     }

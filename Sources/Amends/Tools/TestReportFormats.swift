@@ -11,14 +11,14 @@
 /// sees why the step failed.
 extension TestReport {
     /// A check of the run as a whole: its name, and why it failed (nil: it passed).
-    public struct RunCheck: Sendable, Equatable {
-        public var name: String
-        public var failure: String?
+    package struct RunCheck: Sendable, Equatable {
+        package var name: String
+        package var failure: String?
     }
 
     /// The checks of the whole run that the report shows: that there were
     /// examples (only when there were none), and, given a minimum, rule coverage.
-    public func runChecks(minimumCoverage minimum: Double?) -> [RunCheck] {
+    package func runChecks(minimumCoverage minimum: Double?) -> [RunCheck] {
         var checks: [RunCheck] = []
         if exampleCount == 0 && brokenFiles.isEmpty {
             checks.append(RunCheck(name: "examples found", failure: "no examples found in \(Self.count(files.count, "file"))"))
@@ -33,7 +33,7 @@ extension TestReport {
 
     // MARK: - JUnit XML
 
-    public func junitXML(coverage includeCoverage: Bool = false, minimumCoverage: Double? = nil) -> String {
+    package func junitXML(coverage includeCoverage: Bool = false, minimumCoverage: Double? = nil) -> String {
         let paint = Paint(on: false)
         let errors = brokenFiles.count
         let checks = runChecks(minimumCoverage: minimumCoverage)
@@ -134,7 +134,7 @@ extension TestReport {
 
     // MARK: - JSON
 
-    public func json(coverage includeCoverage: Bool = false, minimumCoverage: Double? = nil) -> String {
+    package func json(coverage includeCoverage: Bool = false, minimumCoverage: Double? = nil) -> String {
         var members: [(String, JSONTree)] = []
         members.append(("files", .array(files.map(fileTree))))
         if includeCoverage { members.append(("coverage", coverageTree)) }

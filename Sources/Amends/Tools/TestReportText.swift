@@ -17,22 +17,22 @@
 ///     1 passed, 1 failed
 extension TestReport {
     /// Options for the text form.
-    public struct TextOptions: Sendable {
+    package struct TextOptions: Sendable {
         /// List every example, not only the failed ones.
-        public var verbose = false
+        package var verbose = false
         /// ANSI colour.
-        public var color = false
+        package var color = false
         /// Add the coverage section.
-        public var coverage = false
+        package var coverage = false
 
-        public init(verbose: Bool = false, color: Bool = false, coverage: Bool = false) {
+        package init(verbose: Bool = false, color: Bool = false, coverage: Bool = false) {
             self.verbose = verbose
             self.color = color
             self.coverage = coverage
         }
     }
 
-    public func humanText(_ options: TextOptions = TextOptions()) -> String {
+    package func humanText(_ options: TextOptions = TextOptions()) -> String {
         let paint = Paint(on: options.color)
         var out = ""
         for file in files {
@@ -102,7 +102,7 @@ extension TestReport {
     }
 
     /// The coverage section: rules that no example fires, values no example has.
-    public func coverageText(color: Bool = false) -> String { coverageText(paint: Paint(on: color)) }
+    package func coverageText(color: Bool = false) -> String { coverageText(paint: Paint(on: color)) }
 
     func coverageText(paint: Paint) -> String {
         let c = coverage

@@ -4,9 +4,9 @@
 ///
 /// A file that cannot be read, or whose policy has errors, is reported as
 /// such and its examples are not run; the other files still are.
-public enum TestRunner {
+package enum TestRunner {
     /// Tests each file by path, in the order given.
-    public static func run(paths: [String], read: @escaping Loader.ReadFile = { FileSystem.read($0, limit: Lexer.maxFileSize) })
+    package static func run(paths: [String], read: @escaping Loader.ReadFile = { FileSystem.read($0, limit: Lexer.maxFileSize) })
         -> TestReport {
         var report = TestReport()
         for path in paths {
@@ -21,7 +21,7 @@ public enum TestRunner {
     }
 
     /// Tests one compiled file and adds it to `report`.
-    public static func add(_ compiled: Driver.Compiled, path: String, to report: inout TestReport) {
+    package static func add(_ compiled: Driver.Compiled, path: String, to report: inout TestReport) {
         guard let program = compiled.program else {
             let errors = compiled.diagnostics.filter { $0.level == .error }
             report.files.append(.init(path: path, policy: compiled.model.name, status: .invalid(errors), examples: []))

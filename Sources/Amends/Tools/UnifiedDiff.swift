@@ -6,12 +6,12 @@
 /// The line matching is Myers' O(ND) algorithm after the common head and tail
 /// are set aside. Past `maxEditDistance` differing lines the middle is shown
 /// as one replacement: still a correct diff, just not the smallest.
-public enum UnifiedDiff {
+package enum UnifiedDiff {
     /// Beyond this many differing lines the diff stops searching for matches.
-    public static let maxEditDistance = 2_000
+    package static let maxEditDistance = 2_000
 
     /// One step of an edit script, with 0-based line indices.
-    public enum Edit: Sendable, Equatable {
+    package enum Edit: Sendable, Equatable {
         /// The line `old` of the first text is line `new` of the second.
         case same(old: Int, new: Int)
         case delete(old: Int)
@@ -27,7 +27,7 @@ public enum UnifiedDiff {
     // MARK: - Printing
 
     /// The unified diff from `old` to `new`, or "" when they are equal.
-    public static func diff(from old: String, to new: String, oldName: String, newName: String,
+    package static func diff(from old: String, to new: String, oldName: String, newName: String,
                             context: Int = 3) -> String {
         if old == new { return "" }
         let a = lines(old)
@@ -117,7 +117,7 @@ public enum UnifiedDiff {
     // MARK: - Matching
 
     /// The shortest edit script from `a` to `b` (up to `maxEditDistance`).
-    public static func edits<T: Equatable>(_ a: [T], _ b: [T]) -> [Edit] {
+    package static func edits<T: Equatable>(_ a: [T], _ b: [T]) -> [Edit] {
         var head = 0
         while head < a.count && head < b.count && a[head] == b[head] { head += 1 }
         var tail = 0

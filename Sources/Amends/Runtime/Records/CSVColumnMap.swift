@@ -6,16 +6,16 @@
 /// (`Severity ` for `severity`). A field with no column is missing in every
 /// row, so a default applies or, for a required field, each row fails; the
 /// `warnings` name the required ones once, for the caller to print.
-public struct CSVColumnMap: Sendable {
-    public let header: [String]
+package struct CSVColumnMap: Sendable {
+    package let header: [String]
     /// For each field of the schema: its column, or nil.
-    public let columns: [Int?]
+    package let columns: [Int?]
     /// For each column: the fields read from it (usually none or one).
     let fieldsOfColumn: [[Int]]
     /// One message per required field that has no column.
-    public let warnings: [String]
+    package let warnings: [String]
 
-    public init(header: [String], schema: RecordSchema) {
+    package init(header: [String], schema: RecordSchema) {
         self.header = header
         let exact = header.map { Array($0.utf8) }
         let loose = header.map { CSVColumnMap.normalized($0) }
@@ -83,12 +83,12 @@ public struct CSVColumnMap: Sendable {
 /// over field errors; of field errors, the first is reported.
 ///
 /// A value with reusable scratch storage; one per thread.
-public struct CSVRowDecoder: Sendable {
-    public let schema: RecordSchema
-    public let map: CSVColumnMap
+package struct CSVRowDecoder: Sendable {
+    package let schema: RecordSchema
+    package let map: CSVColumnMap
     var scratch: [UInt8] = []
 
-    public init(schema: RecordSchema, map: CSVColumnMap) {
+    package init(schema: RecordSchema, map: CSVColumnMap) {
         self.schema = schema
         self.map = map
         scratch.reserveCapacity(256)
@@ -97,7 +97,7 @@ public struct CSVRowDecoder: Sendable {
     // MARK: - Decoding
 
     /// Resets `buffer`, reads the row's cells, applies defaults.
-    public mutating func decode(_ row: UnsafeBufferPointer<UInt8>, into buffer: inout RecordBuffer) -> FieldError? {
+    package mutating func decode(_ row: UnsafeBufferPointer<UInt8>, into buffer: inout RecordBuffer) -> FieldError? {
         buffer.reset()
         var scratch = self.scratch
         self.scratch = []
@@ -130,7 +130,7 @@ public struct CSVRowDecoder: Sendable {
     }
 
     /// Decodes a row held in an array.
-    public mutating func decode(_ row: [UInt8], into buffer: inout RecordBuffer) -> FieldError? {
+    package mutating func decode(_ row: [UInt8], into buffer: inout RecordBuffer) -> FieldError? {
         row.withUnsafeBufferPointer { decode($0, into: &buffer) }
     }
 

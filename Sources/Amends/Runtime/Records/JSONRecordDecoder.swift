@@ -24,8 +24,8 @@
 /// A decoder is a value with reusable scratch storage: after the first few
 /// records it allocates nothing. Give each thread its own copy; `decode` is
 /// `mutating` only because the scratch buffer is reused.
-public struct JSONRecordDecoder: Sendable {
-    public let schema: RecordSchema
+package struct JSONRecordDecoder: Sendable {
+    package let schema: RecordSchema
     /// The key tables, flattened: table `t` is entries
     /// `tableStart[t]..<tableStart[t + 1]`; table 0 is the top level. An
     /// entry is a key (`keyStart`, `keyCount` in `keyBytes`), the field it
@@ -55,7 +55,7 @@ public struct JSONRecordDecoder: Sendable {
     /// The layout of the last record read by the general path.
     var layout = Layout()
 
-    public init(schema: RecordSchema) {
+    package init(schema: RecordSchema) {
         self.schema = schema
         // Build nested tables first, then flatten them.
         struct Entry { var key: [UInt8]; var field: Int; var child: Int; var path: String }
@@ -127,7 +127,7 @@ public struct JSONRecordDecoder: Sendable {
     /// of field errors, the first is reported. `firstLine` and
     /// `firstColumn` are where the record's first byte is in its input, so
     /// that syntax errors give input positions.
-    public mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, into buffer: inout RecordBuffer,
+    package mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, into buffer: inout RecordBuffer,
                                 firstLine: Int = 1, firstColumn: Int = 1) -> FieldError? {
         buffer.reset()
         // The scratch buffer is moved in and out (swapped), not copied: a
@@ -230,7 +230,7 @@ public struct JSONRecordDecoder: Sendable {
     }
 
     /// Decodes one record held in an array.
-    public mutating func decode(_ bytes: [UInt8], into buffer: inout RecordBuffer, firstLine: Int = 1) -> FieldError? {
+    package mutating func decode(_ bytes: [UInt8], into buffer: inout RecordBuffer, firstLine: Int = 1) -> FieldError? {
         bytes.withUnsafeBufferPointer { decode($0, into: &buffer, firstLine: firstLine) }
     }
 

@@ -34,7 +34,7 @@ public enum JSONValue: Sendable, Equatable {
 
     /// The value of the last member named `key` (the last duplicate wins,
     /// as in record reading), or nil when this is not an object or has none.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.last { $0.key == key }?.value
     }
@@ -172,7 +172,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// A number as JSON text: `42`, `-0`, `1.5`, `1e+300`.
-    public static func numberText(_ v: Double) -> String {
+    package static func numberText(_ v: Double) -> String {
         guard v.isFinite else { return "null" }
         if v == v.rounded(), abs(v) < 9_007_199_254_740_992 {
             if v == 0 { return v.sign == .minus ? "-0" : "0" }
@@ -182,7 +182,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// A string in double quotes with JSON escapes.
-    public static func appendQuoted(_ s: String, to out: inout String) {
+    package static func appendQuoted(_ s: String, to out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -7,7 +7,7 @@ extension RecordSchema {
 
     /// Resets `buffer` and reads the fields of a JSON object into it, then
     /// applies defaults (`finish`). The first problem is returned.
-    public func read(_ value: JSONValue, into buffer: inout RecordBuffer) -> FieldError? {
+    package func read(_ value: JSONValue, into buffer: inout RecordBuffer) -> FieldError? {
         buffer.reset()
         guard case .object(let members) = value else { return .structure("a record must be a JSON object, not \(value.kindDescription)") }
         for f in fields.indices {

@@ -17,7 +17,7 @@ public enum RecordFormat: String, Sendable, CaseIterable {
 
     /// The format a file name's extension says (case-insensitive):
     /// `.json`, `.jsonl`, `.ndjson`, `.csv`; nil for anything else.
-    public static func from(path: String) -> RecordFormat? {
+    package static func from(path: String) -> RecordFormat? {
         guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
         switch path[path.index(after: dot)...].lowercased() {
         case "json": return .json
@@ -48,7 +48,7 @@ public enum RecordFormat: String, Sendable, CaseIterable {
     ///   them);
     /// - nothing at all → `jsonLines` (no records either way);
     /// - anything else → `csv` (its header row).
-    public static func sniff<C: Collection>(_ bytes: C) -> RecordFormat where C.Element == UInt8 {
+    package static func sniff<C: Collection>(_ bytes: C) -> RecordFormat where C.Element == UInt8 {
         sniff(bytes, atEnd: true) ?? .jsonLines
     }
 
@@ -106,39 +106,39 @@ public enum RecordFormat: String, Sendable, CaseIterable {
 /// A RecordBatch is a run of consecutive records cut from an input, with
 /// their bytes: self-contained and `Sendable`, so it can be decoded on any
 /// thread (with a `RecordDecoder` per thread) while the reader goes on.
-public struct RecordBatch: Sendable {
+package struct RecordBatch: Sendable {
     /// A record's content: its bytes, or why it has none.
-    public enum Body: Sendable, Equatable {
+    package enum Body: Sendable, Equatable {
         case bytes(Range<Int>)
         case failure(String)
     }
 
     /// An Entry is one record of the batch.
-    public struct Entry: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
         /// 1-based, counting every record of the input (failed ones too).
-        public var number: Int
+        package var number: Int
         /// The line the record starts on in the input.
-        public var line: Int
+        package var line: Int
         /// The column of its first byte on that line (1 except for the
         /// elements of a JSON array written several to a line).
-        public var column: Int
-        public var body: Body
+        package var column: Int
+        package var body: Body
     }
 
-    public let format: RecordFormat
+    package let format: RecordFormat
     /// The records' bytes, back to back.
-    public internal(set) var bytes: [UInt8] = []
-    public internal(set) var records: [Entry] = []
+    package internal(set) var bytes: [UInt8] = []
+    package internal(set) var records: [Entry] = []
 
-    public var count: Int { records.count }
-    public var isEmpty: Bool { records.isEmpty }
+    package var count: Int { records.count }
+    package var isEmpty: Bool { records.isEmpty }
 
     init(format: RecordFormat) {
         self.format = format
     }
 
     /// The bytes of record `index` of the batch (nil for a failure).
-    public func recordBytes(_ index: Int) -> ArraySlice<UInt8>? {
+    package func recordBytes(_ index: Int) -> ArraySlice<UInt8>? {
         guard records.indices.contains(index), case .bytes(let range) = records[index].body,
               range.lowerBound >= 0, range.upperBound <= bytes.count else { return nil }
         return bytes[range]
@@ -151,19 +151,19 @@ public struct RecordBatch: Sendable {
 /// JSON decoder or a CSV row decoder with its column map, and their scratch
 /// storage. Give each thread its own (it is a value; `decode` is `mutating`
 /// because the scratch storage is reused).
-public struct RecordDecoder: Sendable {
-    public let format: RecordFormat
+package struct RecordDecoder: Sendable {
+    package let format: RecordFormat
     var json: JSONRecordDecoder
     var csv: CSVRowDecoder?
 
-    public init(schema: RecordSchema, format: RecordFormat, columnMap: CSVColumnMap?) {
+    package init(schema: RecordSchema, format: RecordFormat, columnMap: CSVColumnMap?) {
         self.format = format
         json = JSONRecordDecoder(schema: schema)
         csv = format == .csv ? CSVRowDecoder(schema: schema, map: columnMap ?? CSVColumnMap(header: [], schema: schema)) : nil
     }
 
     /// Decodes record `index` of `batch` into `buffer` (reset first).
-    public mutating func decode(_ batch: RecordBatch, _ index: Int, into buffer: inout RecordBuffer) -> FieldError? {
+    package mutating func decode(_ batch: RecordBatch, _ index: Int, into buffer: inout RecordBuffer) -> FieldError? {
         guard batch.records.indices.contains(index) else {
             buffer.reset()
             return .structure("the batch has no record \(index)")

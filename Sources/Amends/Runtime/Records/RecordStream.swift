@@ -32,10 +32,10 @@ public final class RecordStream {
     /// The largest record (a line, a JSON value, a CSV row) accepted.
     public static let defaultMaxRecordSize = 1 << 20
     /// A batch stops growing once its records hold this many bytes.
-    public static let maxBatchBytes = 8 << 20
+    package static let maxBatchBytes = 8 << 20
     /// How often an input is read again after an unclosed CSV quote (each
     /// time after at least a record's limit of bytes): a bound on the work.
-    public static let maxRereads = 100
+    package static let maxRereads = 100
 
     enum Source {
         case descriptor(Int32, owned: Bool)
@@ -44,13 +44,13 @@ public final class RecordStream {
 
     /// The path, `stdin` or `<memory>`: for messages.
     public let name: String
-    public private(set) var format: RecordFormat
+    package private(set) var format: RecordFormat
     /// The CSV header row (nil for JSON, or for an empty CSV input).
-    public private(set) var header: [String]?
+    package private(set) var header: [String]?
     /// Why reading stopped early (a read error), if it did.
-    public private(set) var failure: String?
+    package private(set) var failure: String?
     /// Records handed out so far.
-    @exclusivity(unchecked) public private(set) var recordCount = 0
+    @exclusivity(unchecked) package private(set) var recordCount = 0
 
     // The stream is used by one thread at a time (it is not `Sendable`),
     // so its state needs no run-time exclusivity checks.
@@ -166,7 +166,7 @@ public final class RecordStream {
     /// records one after another in the buffer (with what separates them)
     /// in one copy, made before the buffer is refilled or moved and at the
     /// end of the batch.
-    public func nextBatch(maxRecords: Int) -> RecordBatch? {
+    package func nextBatch(maxRecords: Int) -> RecordBatch? {
         var batch = RecordBatch(format: format)
         batch.records.reserveCapacity(max(1, maxRecords))
         batch.bytes.reserveCapacity(min(RecordStream.maxBatchBytes, max(1, maxRecords) * 256))
@@ -242,13 +242,13 @@ public final class RecordStream {
     }
 
     /// The column map for a schema (CSV with a header only).
-    public func columnMap(for schema: RecordSchema) -> CSVColumnMap? {
+    package func columnMap(for schema: RecordSchema) -> CSVColumnMap? {
         guard format == .csv, let header else { return nil }
         return CSVColumnMap(header: header, schema: schema)
     }
 
     /// A decoder for this stream's records (one per decoding thread).
-    public func makeDecoder(for schema: RecordSchema) -> RecordDecoder {
+    package func makeDecoder(for schema: RecordSchema) -> RecordDecoder {
         RecordDecoder(schema: schema, format: format, columnMap: columnMap(for: schema) ?? CSVColumnMap(header: header ?? [], schema: schema))
     }
 

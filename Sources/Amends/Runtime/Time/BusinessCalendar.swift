@@ -40,20 +40,20 @@
 /// years) away. Whole weeks without closed dates or clock
 /// changes inside open hours are skipped arithmetically, so any amount takes
 /// microseconds; at most a million days are examined one by one.
-public struct BusinessCalendar: Sendable {
+package struct BusinessCalendar: Sendable {
     /// A ClockRange is one open interval of a day, in minutes since local
     /// midnight: `from` inclusive, `to` exclusive, `0 <= from < to <= 1440`.
-    public struct ClockRange: Sendable, Hashable, CustomStringConvertible {
-        public var from: Int
-        public var to: Int
+    package struct ClockRange: Sendable, Hashable, CustomStringConvertible {
+        package var from: Int
+        package var to: Int
 
-        public init(from: Int, to: Int) {
+        package init(from: Int, to: Int) {
             self.from = from
             self.to = to
         }
 
         /// `09:00-17:30`.
-        public var description: String { Self.clock(from) + "-" + Self.clock(to) }
+        package var description: String { Self.clock(from) + "-" + Self.clock(to) }
 
         static func clock(_ minutes: Int) -> String {
             guard minutes >= 0 else { return "\(minutes) minutes" }
@@ -62,7 +62,7 @@ public struct BusinessCalendar: Sendable {
         }
     }
 
-    public let zone: ZoneInfo
+    package let zone: ZoneInfo
     /// Opening hours by weekday, Monday first; sorted, non-overlapping.
     let week: [[ClockRange]]
     /// Closed dates as sorted, disjoint, non-adjacent runs of day numbers.
@@ -85,7 +85,7 @@ public struct BusinessCalendar: Sendable {
     /// (day numbers, `Civil.days(...)`). Hours are tidied, not checked: ranges
     /// are clamped to 00:00-24:00, empty ones dropped, overlapping ones merged.
     /// Use `make` to have mistakes reported instead.
-    public init(open: [Weekday: [ClockRange]], zone: ZoneInfo, closedDates: Set<Int>) {
+    package init(open: [Weekday: [ClockRange]], zone: ZoneInfo, closedDates: Set<Int>) {
         self.init(open: open, zone: zone, closedRuns: closedDates.map { $0...$0 })
     }
 
@@ -123,7 +123,7 @@ public struct BusinessCalendar: Sendable {
 
     /// A calendar, or what is wrong with its hours in words: a range that is
     /// not within 00:00-24:00, empty or reversed, or overlapping another.
-    public static func make(open: [Weekday: [ClockRange]], zone: ZoneInfo, closedDates: Set<Int>) -> Result<BusinessCalendar, TextError> {
+    package static func make(open: [Weekday: [ClockRange]], zone: ZoneInfo, closedDates: Set<Int>) -> Result<BusinessCalendar, TextError> {
         make(open: open, zone: zone, closedRuns: closedDates.map { $0...$0 })
     }
 
@@ -154,7 +154,7 @@ public struct BusinessCalendar: Sendable {
     /// `time zone` line is read by the caller). `open mon-fri 09:00-17:30`
     /// covers Monday to Friday inclusive; `fri-mon` wraps over the weekend;
     /// `closed A to B` closes both dates and every date between.
-    public static func from(_ decl: CalendarDecl, zone: ZoneInfo) -> Result<BusinessCalendar, TextError> {
+    package static func from(_ decl: CalendarDecl, zone: ZoneInfo) -> Result<BusinessCalendar, TextError> {
         // The rules are the checker's (`CalendarValidation`), stated once.
         if let problem = CalendarValidation.problems(decl).first { return .failure(TextError(problem.message)) }
         var open: [Weekday: [ClockRange]] = [:]
@@ -180,17 +180,17 @@ public struct BusinessCalendar: Sendable {
     // MARK: - What the calendar says
 
     /// Opening hours by weekday, as the calendar uses them.
-    public var open: [Weekday: [ClockRange]] {
+    package var open: [Weekday: [ClockRange]] {
         var result: [Weekday: [ClockRange]] = [:]
         for day in Weekday.allCases where !week[day.rawValue - 1].isEmpty { result[day] = week[day.rawValue - 1] }
         return result
     }
 
     /// Closed dates as inclusive runs of day numbers.
-    public var closedPeriods: [ClosedRange<Int>] { closed }
+    package var closedPeriods: [ClosedRange<Int>] { closed }
 
     /// Whether the calendar is open at a UTC instant.
-    public func isOpen(at instant: Int64) -> Bool {
+    package func isOpen(at instant: Int64) -> Bool {
         let t = Self.clamp(instant)
         let today = localDay(of: t)
         for day in (today - 1)...(today + 1) where closedRun(containing: day) == nil {
@@ -203,7 +203,7 @@ public struct BusinessCalendar: Sendable {
 
     /// The first instant at or after `instant` when the calendar is open:
     /// `instant` itself when open now; nil when it never opens.
-    public func nextOpening(after instant: Int64) -> Int64? {
+    package func nextOpening(after instant: Int64) -> Int64? {
         addBusinessSeconds(0, to: instant)
     }
 

@@ -13,7 +13,7 @@ extension BusinessCalendar {
     // MARK: - Public
 
     /// How `hours` business hours from `start` (UTC seconds) were counted.
-    public func explainBusinessHours(_ hours: Int64, from start: Int64) -> [String] {
+    package func explainBusinessHours(_ hours: Int64, from start: Int64) -> [String] {
         var lines = ["start \(localText(start)) (\(zone.identifier))"]
         let (seconds, overflow) = hours.multipliedReportingOverflow(by: 3_600)
         if let problem = refusal(amount: hours, overflow: overflow, hasHours: weekSeconds > 0, start: start) {
@@ -28,7 +28,7 @@ extension BusinessCalendar {
     }
 
     /// How `days` business days from `start` (UTC seconds) were counted.
-    public func explainBusinessDays(_ days: Int64, from start: Int64) -> [String] {
+    package func explainBusinessDays(_ days: Int64, from start: Int64) -> [String] {
         var lines = ["start \(localText(start)) (\(zone.identifier))"]
         if let problem = refusal(amount: days, overflow: false, hasHours: openWeekdays > 0, start: start) {
             return lines + [problem]

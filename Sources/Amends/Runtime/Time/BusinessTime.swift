@@ -12,19 +12,19 @@ extension BusinessCalendar {
     // MARK: - Public operations
 
     /// The deadline `hours` business hours after `start` (UTC seconds), or nil.
-    public func addBusinessHours(_ hours: Int64, to start: Int64) -> Int64? {
+    package func addBusinessHours(_ hours: Int64, to start: Int64) -> Int64? {
         let (seconds, overflow) = hours.multipliedReportingOverflow(by: 3_600)
         return overflow ? nil : addBusinessSeconds(seconds, to: start)
     }
 
     /// The deadline `seconds` of open time after `start` (UTC seconds), or nil.
-    public func addBusinessSeconds(_ seconds: Int64, to start: Int64) -> Int64? {
+    package func addBusinessSeconds(_ seconds: Int64, to start: Int64) -> Int64? {
         var trace = Trace(enabled: false)
         return addOpenTime(seconds, from: start, trace: &trace)
     }
 
     /// The deadline `days` business days after `start` (UTC seconds), or nil.
-    public func addBusinessDays(_ days: Int64, to start: Int64) -> Int64? {
+    package func addBusinessDays(_ days: Int64, to start: Int64) -> Int64? {
         var trace = Trace(enabled: false)
         return addOpenDays(days, from: start, trace: &trace)
     }

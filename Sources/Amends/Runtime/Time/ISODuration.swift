@@ -6,11 +6,11 @@
 /// policy's durations must mean the same number of seconds everywhere. Weeks
 /// are read (`P1W`) but written as days (`P14D`). A day is 86,400 seconds. A
 /// leading `-` marks a negative duration both ways.
-public enum ISODuration {
+package enum ISODuration {
     // MARK: - Writing
 
     /// `P3D`, `PT2H`, `PT1H30M`, `P1DT2H`, `PT45M`, `PT0S`, `-PT5M`.
-    public static func format(seconds: Int64) -> String {
+    package static func format(seconds: Int64) -> String {
         let magnitude = seconds.magnitude
         let days = magnitude / 86_400
         let hours = magnitude % 86_400 / 3_600
@@ -28,7 +28,7 @@ public enum ISODuration {
     }
 
     /// `3 days`, `2 hours 30 minutes`, `1 day`, `0 seconds`, `minus 5 minutes`.
-    public static func describe(seconds: Int64) -> String {
+    package static func describe(seconds: Int64) -> String {
         let magnitude = seconds.magnitude
         let parts: [(UInt64, String)] = [
             (magnitude / 86_400, "day"), (magnitude % 86_400 / 3_600, "hour"),
@@ -43,7 +43,7 @@ public enum ISODuration {
 
     /// Seconds of `P3D`, `PT2H30M`, `P1W`, `PT90S`, `P1DT12H`; nil for years,
     /// months, fractions, an empty duration (`P`, `PT`) or an overflow.
-    public static func parse<C: Collection>(_ bytes: C) -> Int64? where C.Element == UInt8 {
+    package static func parse<C: Collection>(_ bytes: C) -> Int64? where C.Element == UInt8 {
         if let result = bytes.withContiguousStorageIfAvailable({ parse(buffer: $0) }) { return result }
         guard bytes.count <= 64 else { return nil }
         return Array(bytes).withUnsafeBufferPointer { parse(buffer: $0) }

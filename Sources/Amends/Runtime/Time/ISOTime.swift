@@ -61,7 +61,7 @@ public enum ISOTime {
     /// Why a text shaped like a timestamp names no time, as the end of
     /// "which is not …": a day the month does not have, a month past 12, an
     /// hour past 23. Nil when the text is not shaped like one.
-    public static func problem(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+    package static func problem(_ b: UnsafeBufferPointer<UInt8>) -> String? {
         var c = Cursor(b: b)
         guard let year = c.digits(4), c.take(45), let month = c.digits(2), c.take(45), let day = c.digits(2) else { return nil }
         let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -144,10 +144,10 @@ public enum ISOTime {
     static let latest = Int64(Civil.days(year: 9_999, month: 12, day: 31)) * 86_400 + 86_399
 
     /// The length of a written instant: `2026-03-02T10:00:00Z`.
-    public static let length = 20
+    package static let length = 20
 
     /// Appends `2026-03-02T10:00:00Z` for a UTC instant.
-    public static func format(utc seconds: Int64, into buffer: inout [UInt8]) {
+    package static func format(utc seconds: Int64, into buffer: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { p in
             guard let base = p.baseAddress else { return }
             format(utc: seconds, to: base)

@@ -7,8 +7,8 @@
 /// zone's name, then the exact UTC instant as the JSON output writes it. A
 /// policy with no calendar zone (or `time zone UTC`) reads in UTC, and gets
 /// the UTC instant alone: `2026-03-05T09:00:00Z`.
-public enum LocalTime {
-    public static func text(_ instant: Int64, in lookup: ZoneLookup) -> String {
+package enum LocalTime {
+    package static func text(_ instant: Int64, in lookup: ZoneLookup) -> String {
         let utc = ISOTime.string(utc: instant)
         guard let zone = lookup.zone, zone.identifier != "UTC" else { return utc }
         // The same instant the UTC text shows (clamped to years 0-9999).

@@ -15,9 +15,9 @@
 /// `parse` returns naive LOCAL seconds since 1970-01-01T00:00 (the caller
 /// applies a zone), or nil when the text does not match or names no such
 /// date or time. Spaces around the text are ignored. It does not allocate.
-public struct TimeFormat: Sendable, Equatable {
+package struct TimeFormat: Sendable, Equatable {
     /// The pattern as written.
-    public let pattern: String
+    package let pattern: String
     let pieces: [Piece]
 
     /// A Field is one variable part of a pattern.
@@ -76,7 +76,7 @@ public struct TimeFormat: Sendable, Equatable {
     // MARK: - Compiling
 
     /// A format from a pattern, or a message saying what is wrong with it.
-    public static func compile(_ pattern: String) -> Result<TimeFormat, TextError> {
+    package static func compile(_ pattern: String) -> Result<TimeFormat, TextError> {
         let bytes = Array(pattern.utf8)
         guard !bytes.isEmpty else { return .failure(TextError("the time format is empty")) }
         var pieces: [Piece] = []
@@ -196,7 +196,7 @@ public struct TimeFormat: Sendable, Equatable {
     // MARK: - Parsing
 
     /// Naive local seconds since 1970 of a text in this format, or nil.
-    public func parse<C: Collection>(_ bytes: C) -> Int64? where C.Element == UInt8 {
+    package func parse<C: Collection>(_ bytes: C) -> Int64? where C.Element == UInt8 {
         if let result = bytes.withContiguousStorageIfAvailable({ parse(buffer: $0) }) { return result }
         guard bytes.count <= 128 else { return nil }
         return Array(bytes).withUnsafeBufferPointer { parse(buffer: $0) }

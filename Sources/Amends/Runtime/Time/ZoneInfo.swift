@@ -20,9 +20,9 @@ import Synchronization
 ///   EARLIER instant.
 ///
 /// Instants are clamped to about ±2 million years, so no input can trap.
-public final class ZoneInfo: Sendable, CustomStringConvertible {
+package final class ZoneInfo: Sendable, CustomStringConvertible {
     /// The name the zone was loaded by, e.g. `Europe/London` or `+01:00`.
-    public let identifier: String
+    package let identifier: String
     let times: [Int64]
     let offsets: [Int32]
     let initial: Int32
@@ -51,10 +51,10 @@ public final class ZoneInfo: Sendable, CustomStringConvertible {
         self.footer = nil
     }
 
-    public var description: String { identifier }
+    package var description: String { identifier }
 
     /// Coordinated Universal Time.
-    public static let utc = ZoneInfo(identifier: "UTC", fixedOffset: 0)
+    package static let utc = ZoneInfo(identifier: "UTC", fixedOffset: 0)
 
     /// Instants (and local times) are kept within this many seconds of 1970.
     static let limit: Int64 = 1 << 46
@@ -62,7 +62,7 @@ public final class ZoneInfo: Sendable, CustomStringConvertible {
     // MARK: - Offsets
 
     /// Seconds east of UTC in effect at a UTC instant.
-    public func offset(atUTC seconds: Int64) -> Int {
+    package func offset(atUTC seconds: Int64) -> Int {
         let t = min(max(seconds, -Self.limit), Self.limit)
         guard let last = times.last else {
             return footer?.offset(atUTC: t) ?? Int(initial)
@@ -82,7 +82,7 @@ public final class ZoneInfo: Sendable, CustomStringConvertible {
     /// The UTC instant of a local wall-clock time (seconds since 1970-01-01T00:00
     /// local). Gaps move forward by the gap's length; ambiguous times take the
     /// earlier instant.
-    public func utc(fromLocal local: Int64) -> Int64 {
+    package func utc(fromLocal local: Int64) -> Int64 {
         let l = min(max(local, -Self.limit), Self.limit)
         if times.isEmpty && footer == nil { return l - Int64(initial) }
         // The offsets a day before and a day after cover any one change.
@@ -124,7 +124,7 @@ public final class ZoneInfo: Sendable, CustomStringConvertible {
 
     /// The zone named `identifier`, from `$TZDIR` (when set) or
     /// `/usr/share/zoneinfo`. Loaded zones are cached for the process.
-    public static func load(_ identifier: String) -> Result<ZoneInfo, ZoneError> {
+    package static func load(_ identifier: String) -> Result<ZoneInfo, ZoneError> {
         load(identifier, from: databaseDirectory())
     }
 
@@ -225,21 +225,21 @@ public final class ZoneInfo: Sendable, CustomStringConvertible {
 // MARK: - Errors
 
 /// A ZoneError says why a time zone could not be loaded, in words.
-public struct ZoneError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct ZoneError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A Kind sorts the reasons for callers that react differently.
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         case unknown, invalidName, databaseMissing, damaged, unsupported
     }
 
-    public var kind: Kind
-    public var identifier: String
-    public var message: String
+    package var kind: Kind
+    package var identifier: String
+    package var message: String
 
-    public init(_ kind: Kind, _ identifier: String, _ message: String) {
+    package init(_ kind: Kind, _ identifier: String, _ message: String) {
         self.kind = kind
         self.identifier = identifier
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

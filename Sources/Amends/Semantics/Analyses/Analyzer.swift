@@ -10,9 +10,9 @@
 /// finding then shows; findings that say "this cannot happen" come from the
 /// solver proving it. Every query has a step budget, and the whole policy a
 /// total, so the time the analyses take is bounded by the policy's size.
-public enum Analyzer {
+package enum Analyzer {
     /// The analyses' findings for a compiled policy; none when it has errors.
-    public static func analyze(_ compiled: Driver.Compiled) -> [Diagnostic] {
+    package static func analyze(_ compiled: Driver.Compiled) -> [Diagnostic] {
         guard !compiled.hasErrors, let program = compiled.program else { return [] }
         var context = AnalysisContext(compiled: compiled, program: program)
         var out: [Diagnostic] = []
