@@ -38,6 +38,7 @@ public enum CLI {
         TestCommand.entry,
         FmtCommand.entry,
         ExplainCommand.entry,
+        DocCommand.entry,
         REPLCommand.entry,
         ParseCommand.entry,
         HelpCommand.entry,

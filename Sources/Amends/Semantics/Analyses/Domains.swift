@@ -45,6 +45,12 @@ struct FiniteSet: Sendable, Hashable {
         return result
     }
 
+    func union(_ other: FiniteSet) -> FiniteSet {
+        var result = self
+        for k in result.words.indices where k < other.words.count { result.words[k] |= other.words[k] }
+        return result
+    }
+
     func isSubset(of other: FiniteSet) -> Bool {
         intersection(other) == self
     }

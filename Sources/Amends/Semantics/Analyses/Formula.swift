@@ -184,6 +184,11 @@ struct Lowering {
         self.model = model
     }
 
+    /// The leaf behind an opaque variable (for the runbook's decision table).
+    func atomKey(_ id: Int) -> AtomKey? {
+        atoms.first { $0.value == id }?.key
+    }
+
     /// Every value a variable can have in a record that reaches evaluation:
     /// a required field or one with a default is never missing.
     func universe(_ v: Variable) -> Constraint {
