@@ -112,7 +112,7 @@ struct RunbookBuilder {
                         .code(path), .text("), so you can check that the runbook says what the policy says.")]))
         var steps: [[Inline]] = [
             [.text("Find the incident's case in the "), .anchor("decision table", id: "decision-table"),
-             .text(": read along the columns until every one matches the incident.")],
+             .text(": read along the columns until every one matches the incident. When you do not know a detail yet (whose mistake it was, say), look at every row it could be and start on what they share; the rest follows once you know.")],
             options.audience == nil
                 ? [.text("Do every action in that row, each by its deadline. The "), .anchor("situations", id: "situations"),
                    .text(" below say the same rule by rule, with the reasons.")]

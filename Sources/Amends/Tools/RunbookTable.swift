@@ -25,6 +25,9 @@ public struct DecisionTable: Sendable {
         var cells: [Constraint]
         /// For a `contains` column, the list field and the item.
         var listItem: (field: Int, value: Value)?
+        /// One test of a text field (`issue contains "fraud"`): its cells
+        /// are yes and no, and the field's value meets every such column.
+        var textTest = false
     }
 
     /// One row: the cells it covers in each column, and what it requires.
@@ -92,6 +95,21 @@ public struct DecisionTable: Sendable {
                 columns.append(column)
                 continue
             }
+            // A text field tested with `contains`, `starts with` or `ends with`
+            // gets a yes/no column per test: the cells of its patterns'
+            // combinations read badly.
+            if case .field(let f) = v, case .text = model.fields[f].type,
+               (literals[v] ?? []).contains(where: { if case .text(let t) = $0.values { return !t.patterns.isEmpty }; return false }) {
+                for constraint in literals[v] ?? [] {
+                    guard case .text(let t) = constraint.values else { continue }
+                    var test = column
+                    test.title = words.field(f) + " " + (t.patterns.isEmpty ? "is " : "") + describe(t)
+                    test.cells = [constraint, constraint.complement()]
+                    test.textTest = true
+                    columns.append(test)
+                }
+                continue
+            }
             for constraint in literals[v] ?? [] {
                 column.cells = column.cells.flatMap { cell -> [Constraint] in
                     [cell.intersection(constraint), cell.intersection(constraint.complement())].filter { !$0.isEmpty }
@@ -141,9 +159,12 @@ public struct DecisionTable: Sendable {
     private func incident(_ index: [Int], _ context: AnalysisContext) -> ExampleIncident? {
         var incident = ExampleIncident()
         var items: [Int: [Value]] = [:]
+        var texts: [Int: Constraint] = [:]
         for (k, column) in columns.enumerated() {
             let cell = column.cells[index[k]]
             switch column.variable {
+            case .field(let f) where column.textTest:
+                texts[f] = texts[f].map { $0.intersection(cell) } ?? cell
             case .field(let f):
                 if cell.valuesEmpty {
                     incident.values[f] = .some(nil)
@@ -158,6 +179,18 @@ public struct DecisionTable: Sendable {
                 if case .finite(let set) = cell.values, set.contains(1), let item = column.listItem {
                     items[item.field, default: []].append(item.value)
                 }
+            }
+        }
+        for (f, cell) in texts {
+            if cell.valuesEmpty {
+                guard cell.missing else { return nil }
+                incident.values[f] = .some(nil)
+            } else if let value = context.value(from: cell, type: .text) {
+                incident.values[f] = value
+            } else if cell.missing {
+                incident.values[f] = .some(nil)
+            } else {
+                return nil
             }
         }
         for (list, values) in items {
@@ -241,13 +274,14 @@ public struct DecisionTable: Sendable {
         if column.listItem != nil {
             if case .finite(let set) = cell.values { return set.contains(1) ? "yes" : "no" }
         }
+        if column.textTest { return column.cells.first == cell ? "yes" : "no" }
         var parts: [String] = []
         if !cell.valuesEmpty {
             switch cell.values {
             case .finite(let set):
                 if case .field(let f) = column.variable {
                     if case .list = model.fields[f].type { parts.append("some") } else {
-                        parts.append(RunbookWords.list(set.members.map { RunbookWords(model: model).choiceName(f, $0) }))
+                        parts.append(RunbookWords.list(set.members.map { RunbookWords(model: model).choiceNameSpelled(f, $0) }))
                     }
                 }
             case .numeric(let set): parts.append(describe(set, column.variable))

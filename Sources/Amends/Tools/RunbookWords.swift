@@ -196,6 +196,14 @@ struct RunbookWords {
         }
     }
 
+    /// A level with the spellings records use for it: `high (P2)`.
+    func choiceNameSpelled(_ f: Int, _ i: Int) -> String {
+        let name = choiceName(f, i)
+        guard case .scale(let s) = model.fields[f].type, model.scales.indices.contains(s),
+              model.scales[s].spellings.indices.contains(i), !model.scales[s].spellings[i].isEmpty else { return name }
+        return name + " (" + model.scales[s].spellings[i].joined(separator: ", ") + ")"
+    }
+
     // MARK: - Actions
 
     /// What the apology components mean, from the research (DOMAIN.md).
