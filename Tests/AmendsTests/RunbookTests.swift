@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Testing
 @testable import Amends
 @testable import AmendsCLI
@@ -139,6 +144,18 @@ struct RunbookTests {
         #expect(status == 2)
         #expect(err.contains("error: the policy has no role `supervisr`"))
         #expect(err.contains("did you mean `supervisor`?"))
+    }
+
+    @Test func checkSaysWhenTheFileIsStale() {
+        let file = "/tmp/amends-runbook-test-\(getpid()).md"
+        let policy = PolicyFilesTests.folder + "/when-to-apologise.policy"
+        defer { unlink(file) }
+        var out = ""
+        #expect(DocCommand.run(["--output", file, "--check", policy], out: { out += $0 }, err: { _ in }) == 1)
+        #expect(out == file + "\n")
+        #expect(DocCommand.run(["--output", file, policy], out: { _ in }, err: { _ in }) == 0)
+        #expect(DocCommand.run(["--output", file, "--check", policy], out: { _ in }, err: { _ in }) == 0)
+        #expect(DocCommand.run(["--check", policy], out: { _ in }, err: { _ in }) == 2)
     }
 
     @Test func linksAreRelativeToTheOutput() {
