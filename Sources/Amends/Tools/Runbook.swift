@@ -61,6 +61,9 @@ struct RunbookBuilder {
         add(.heading(level: level, text: text, id: anchorID(text)))
     }
 
+    /// `1 row`, `30 rows`.
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
     static func link(_ ref: SourceRef) -> Inline { .source(file: ref.file, line: ref.line) }
 
     /// Actions without a deadline first (who owns it, what to offer), then by
@@ -108,7 +111,7 @@ struct RunbookBuilder {
             if let doc = docs.text(for: ref) { add(.paragraph([.text(doc + " "), Self.link(ref)])) }
         }
         add(.paragraph([.text("Made from "), .code(path), .text(" by "), .code("amends doc"),
-                        .text(": do not edit it by hand. Each statement links to the line of the policy it comes from (\"line 31\" is a line of "),
+                        .text(": do not edit it by hand. Each statement links to the line of the policy it comes from (\"line \(model.rules.first(where: { $0.file == path })?.line ?? 1)\" is a line of "),
                         .code(path), .text("), so you can check that the runbook says what the policy says.")]))
         var steps: [[Inline]] = [
             [.text("Find the incident's case in the "), .anchor("decision table", id: "decision-table"),
@@ -140,7 +143,7 @@ struct RunbookBuilder {
             add(.paragraph([.text("No decision table: \(problem). The table has at most \(DecisionTable.maxRows) rows (from at most \(DecisionTable.maxCases) cases); find your case in the situations below instead.")]))
             return
         }
-        add(.paragraph([.text("Every case of the incident's details that changes what must be done: \(table.rows.count) rows from \(table.caseCount) cases (at most \(DecisionTable.maxRows) rows are shown; past that, this table is left out and the \(options.audience == nil ? "situations below are" : "list above is") the guide). "
+        add(.paragraph([.text("Every case of the incident's details that changes what must be done: \(Self.count(table.rows.count, "row")) from \(Self.count(table.caseCount, "case")) (at most \(DecisionTable.maxRows) rows are shown; past that, this table is left out and the \(options.audience == nil ? "situations below are" : "list above is") the guide). "
                               + "\"any\" means the column does not matter for that row. A row's actions are in the order of their deadlines (one in business time can fall later than its place when we are closed); each links to the rule that sets it.")]))
         var rows: [[[[Inline]]]] = []
         for (r, row) in table.rows.enumerated() {

@@ -79,6 +79,7 @@ extension RunbookBuilder {
     }
 
     static func dayName(_ d: Weekday) -> String {
+        // INVARIANT: a Weekday's raw value is 1 (Monday) to 7 (Sunday).
         ["", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][d.rawValue]
     }
 

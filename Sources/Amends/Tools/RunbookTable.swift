@@ -98,7 +98,7 @@ public struct DecisionTable: Sendable {
             // A text field tested with `contains`, `starts with` or `ends with`
             // gets a yes/no column per test: the cells of its patterns'
             // combinations read badly.
-            if case .field(let f) = v, case .text = model.fields[f].type,
+            if case .field(let f) = v, case .text = RunbookWords(model: model).fieldType(f),
                (literals[v] ?? []).contains(where: { if case .text(let t) = $0.values { return !t.patterns.isEmpty }; return false }) {
                 for constraint in literals[v] ?? [] {
                     guard case .text(let t) = constraint.values else { continue }
@@ -141,6 +141,7 @@ public struct DecisionTable: Sendable {
             var k = columns.count - 1
             while k >= 0 {
                 index[k] += 1
+                // INVARIANT: `index` has one entry per column, and k is one of them.
                 if index[k] < columns[k].cells.count { break }
                 index[k] = 0
                 k -= 1
@@ -169,7 +170,7 @@ public struct DecisionTable: Sendable {
                 if cell.valuesEmpty {
                     incident.values[f] = .some(nil)
                 } else {
-                    guard let value = context.value(from: cell, type: model.fields[f].type) else { return nil }
+                    guard let value = context.value(from: cell, type: RunbookWords(model: model).fieldType(f)) else { return nil }
                     incident.values[f] = value
                 }
             case .age:
@@ -241,6 +242,7 @@ public struct DecisionTable: Sendable {
         for (k, column) in columns.enumerated() where !rows.allSatisfy({ $0.cells[k].count == column.cells.count }) {
             keep.append(k)
         }
+        // INVARIANT: `keep` holds indexes of `columns`, and every row has a cell set per column.
         columns = keep.map { columns[$0] }
         rows = rows.map { row in
             var r = row
@@ -253,6 +255,7 @@ public struct DecisionTable: Sendable {
 
     /// The cells of row `r`, in words: `high or critical`, `any`.
     public func cellText(row r: Int, column k: Int) -> String {
+        guard rows.indices.contains(r), columns.indices.contains(k), rows[r].cells.indices.contains(k) else { return "" }
         let column = columns[k]
         let chosen = rows[r].cells[k]
         if chosen.count == column.cells.count { return "any" }
@@ -280,7 +283,7 @@ public struct DecisionTable: Sendable {
             switch cell.values {
             case .finite(let set):
                 if case .field(let f) = column.variable {
-                    if case .list = model.fields[f].type { parts.append("some") } else {
+                    if case .list = RunbookWords(model: model).fieldType(f) { parts.append("some") } else {
                         parts.append(RunbookWords.list(set.members.map { RunbookWords(model: model).choiceNameSpelled(f, $0) }))
                     }
                 }
@@ -297,7 +300,7 @@ public struct DecisionTable: Sendable {
             switch v {
             case .age: return DurationText.describe(seconds: ExampleIncident.seconds(x))
             case .field(let f):
-                switch model.fields[f].type {
+                switch RunbookWords(model: model).fieldType(f) {
                 case .time: return ISOTimeText.format(ExampleIncident.seconds(x))
                 case .duration: return DurationText.describe(seconds: ExampleIncident.seconds(x))
                 default: return model.describe(.number(x))

@@ -19,6 +19,11 @@ struct RunbookWords {
         return Self.human(model.fields[f].name)
     }
 
+    /// The type of field `f` (text for an index the model does not have).
+    func fieldType(_ f: Int) -> ValueType {
+        model.fields.indices.contains(f) ? model.fields[f].type : .text
+    }
+
     static func human(_ name: String) -> String {
         String(name.map { $0 == "_" || $0 == "." ? " " : $0 })
     }
@@ -152,7 +157,7 @@ struct RunbookWords {
             case .notEqual: return "the time since \(clockName) is not \(d)"
             }
         }
-        if case .field(let f) = a, case .value(let v) = b, let k = v.scalar, model.fields[f].type.isChoice,
+        if case .field(let f) = a, case .value(let v) = b, let k = v.scalar, fieldType(f).isChoice,
            let count = choiceCount(f) {
             let members = (0..<count).filter { ConditionCompiler.apply(op, Double($0), k) }
             if let listed = choices(f, members.map(Double.init), negated: false) { return "\(field(f)) is \(listed)" }
@@ -169,7 +174,7 @@ struct RunbookWords {
     }
 
     private func choiceCount(_ f: Int) -> Int? {
-        switch model.fields[f].type {
+        switch fieldType(f) {
         case .scale(let s): return model.scales.indices.contains(s) ? model.scales[s].levels.count : nil
         case .enumeration(let e): return model.enumerations.indices.contains(e) ? model.enumerations[e].values.count : nil
         case .bool: return 2
@@ -188,7 +193,7 @@ struct RunbookWords {
     }
 
     func choiceName(_ f: Int, _ i: Int) -> String {
-        switch model.fields[f].type {
+        switch fieldType(f) {
         case .scale(let s): return model.describe(.level(s, i))
         case .enumeration(let e): return model.describe(.choice(e, i))
         case .bool: return i == 1 ? "yes" : "no"
@@ -199,7 +204,7 @@ struct RunbookWords {
     /// A level with the spellings records use for it: `high (P2)`.
     func choiceNameSpelled(_ f: Int, _ i: Int) -> String {
         let name = choiceName(f, i)
-        guard case .scale(let s) = model.fields[f].type, model.scales.indices.contains(s),
+        guard case .scale(let s) = fieldType(f), model.scales.indices.contains(s),
               model.scales[s].spellings.indices.contains(i), !model.scales[s].spellings[i].isEmpty else { return name }
         return name + " (" + model.scales[s].spellings[i].joined(separator: ", ") + ")"
     }
