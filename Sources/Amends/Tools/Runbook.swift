@@ -130,6 +130,12 @@ struct RunbookBuilder {
         } else {
             steps.append([.text("Every deadline counts from when the incident is logged.")])
         }
+        if !model.marks.isEmpty || !model.defines.isEmpty {
+            let names = MarkKind.allCases.filter { model.marks[$0] != nil }.map(\.rawValue) + model.defines.map { RunbookWords.human($0.name) }
+            let quoted = names.map { "\"\($0)\"" }
+            let said = quoted.count > 3 ? quoted.prefix(3).joined(separator: ", ") + " and others" : RunbookWords.list(quoted, "and")
+            steps.append([.text("The policy's own words (\(said)) are explained under "), .anchor("Terms", id: "terms"), .text(".")])
+        }
         heading(2, "How to use this runbook")
         add(.numbered(steps))
     }

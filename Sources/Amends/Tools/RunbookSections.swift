@@ -108,6 +108,7 @@ extension RunbookBuilder {
             add(.paragraph([.text("An apology says only the parts its situation asks for, always in this order, the order research found most effective (Warwick Business School; Lewicki, Polin and Lount): responsibility matters most, then repair; asking for forgiveness matters least.")]))
             add(.numbered(ApologyComponent.allCases.map { [.strong($0.rawValue), .text(": \(RunbookWords.meaning($0)).")] }))
         }
+        terms()
         heading(3, "The incident's details")
         add(.bullets(model.fields.indices.map { f in
             let field = model.fields[f]
@@ -117,6 +118,25 @@ extension RunbookBuilder {
             if let doc = docs.text(for: field.declaration) { text = Self.sentence(doc) + ". " + text }
             return [.strong(words.field(f)), .text(": " + text + ". "), Self.link(field.declaration)]
         }))
+    }
+
+    /// The policy's marks (`serious: …`) and defines, in words: what the
+    /// policy means by "serious", "our fault" and its own named conditions.
+    mutating func terms() {
+        var items: [[Inline]] = []
+        for kind in MarkKind.allCases {
+            guard let mark = model.marks[kind] else { continue }
+            let doc = docs.text(for: mark.ref).map { " " + Self.sentence($0) + "." } ?? ""
+            items.append([.strong(kind.rawValue), .text(": when \(words.condition(mark.condition)).\(doc) "), Self.link(mark.ref)])
+        }
+        for define in model.defines {
+            let doc = docs.text(for: define.ref).map { " " + Self.sentence($0) + "." } ?? ""
+            items.append([.strong(RunbookWords.human(define.name)), .text(": when \(words.condition(define.condition)).\(doc) "),
+                          Self.link(define.ref)])
+        }
+        guard !items.isEmpty else { return }
+        heading(3, "Terms")
+        add(.bullets(items))
     }
 
     /// The text with a capital first letter and no final period (the caller adds one).
