@@ -8,12 +8,12 @@
 /// policy; above a rule, a `define`, a field or the `calendar:`, that.
 /// Other comments (`#`) are notes for the policy's authors and stay out
 /// of the runbook.
-public struct DocComments: Sendable {
+package struct DocComments: Sendable {
     /// The text for each (file, line), `##` and the space after it removed,
     /// several lines joined with spaces.
     private var byLine: [String: [Int: String]] = [:]
 
-    public init(_ loaded: Loader.Loaded) {
+    package init(_ loaded: Loader.Loaded) {
         for file in loaded.files {
             let source = file.source
             var lines: [Int: String] = [:]
@@ -45,11 +45,11 @@ public struct DocComments: Sendable {
     }
 
     /// The doc comment of the statement or block line at `ref`, if any.
-    public func text(for ref: SourceRef) -> String? {
+    package func text(for ref: SourceRef) -> String? {
         text(file: ref.file, line: ref.line)
     }
 
-    public func text(file: String, line: Int) -> String? {
+    package func text(file: String, line: Int) -> String? {
         guard let t = byLine[file]?[line], !t.trimmedSpaces.isEmpty else { return nil }
         return t
     }

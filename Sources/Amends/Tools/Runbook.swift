@@ -3,21 +3,21 @@
 /// (`DecisionTable`), every rule in words (`RunbookWords`), the calendar,
 /// the glossary (with the policy's `##` doc comments, `DocComments`) and the
 /// examples as worked cases. Every statement links to the line it comes from.
-public enum Runbook {
-    public struct Options: Sendable {
+package enum Runbook {
+    package struct Options: Sendable {
         /// Only what this role must do (`--audience`).
-        public var audience: String?
+        package var audience: String?
         /// Prepended to the policy's file paths in links (`../../`).
-        public var linkPrefix: String
+        package var linkPrefix: String
 
-        public init(audience: String? = nil, linkPrefix: String = "") {
+        package init(audience: String? = nil, linkPrefix: String = "") {
             self.audience = audience
             self.linkPrefix = linkPrefix
         }
     }
 
     /// The runbook of a compiled policy without errors; nil when it has errors.
-    public static func make(_ compiled: Driver.Compiled, options: Options = Options()) -> RunbookDocument? {
+    package static func make(_ compiled: Driver.Compiled, options: Options = Options()) -> RunbookDocument? {
         guard let program = compiled.program else { return nil }
         var builder = RunbookBuilder(compiled: compiled, program: program, options: options)
         builder.build()

@@ -3,7 +3,7 @@
 /// printing) that cannot disagree on what is said.
 
 /// A piece of a line of text.
-public enum Inline: Sendable, Hashable {
+package enum Inline: Sendable, Hashable {
     case text(String)
     case strong(String)
     case code(String)
@@ -14,7 +14,7 @@ public enum Inline: Sendable, Hashable {
 }
 
 /// One block of a runbook.
-public enum Block: Sendable, Hashable {
+package enum Block: Sendable, Hashable {
     case heading(level: Int, text: String, id: String)
     case paragraph([Inline])
     case bullets([[Inline]])
@@ -25,15 +25,15 @@ public enum Block: Sendable, Hashable {
 }
 
 /// A RunbookDocument is the whole runbook, in order.
-public struct RunbookDocument: Sendable {
-    public var title: String
-    public var blocks: [Block] = []
+package struct RunbookDocument: Sendable {
+    package var title: String
+    package var blocks: [Block] = []
 
     /// Where the policy's files are, relative to where the runbook is
     /// written, for the links back (`../../` for docs/runbooks/).
-    public var linkPrefix: String = ""
+    package var linkPrefix: String = ""
 
-    public init(title: String) {
+    package init(title: String) {
         self.title = title
     }
 
@@ -44,7 +44,7 @@ public struct RunbookDocument: Sendable {
     }
 
     /// The policy's main file: links into it say only the line.
-    public var mainFile: String = ""
+    package var mainFile: String = ""
 
     /// `line 31` in the main file, `practice.policy:13` in another.
     func shortPlace(_ file: String, _ line: Int) -> String {

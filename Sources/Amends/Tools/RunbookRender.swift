@@ -5,7 +5,7 @@
 extension RunbookDocument {
     // MARK: - Markdown
 
-    public var markdown: String {
+    package var markdown: String {
         var out = "# \(Self.markdownEscape(title))\n"
         for block in blocks {
             out += "\n"
@@ -61,7 +61,7 @@ extension RunbookDocument {
 
     // MARK: - HTML
 
-    public var html: String {
+    package var html: String {
         var out = """
         <!DOCTYPE html>
         <html lang="en">

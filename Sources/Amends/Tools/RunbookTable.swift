@@ -14,9 +14,9 @@
 /// Limits: at most `maxCases` combinations are run and at most `maxRows`
 /// rows shown; past either, the table is not made (`problem` says why) and
 /// the runbook sends the reader to the per-rule sections.
-public struct DecisionTable: Sendable {
-    public static let maxCases = 4096
-    public static let maxRows = 200
+package struct DecisionTable: Sendable {
+    package static let maxCases = 4096
+    package static let maxRows = 200
 
     /// One column: a variable, its cells.
     struct Column: Sendable {
@@ -31,27 +31,27 @@ public struct DecisionTable: Sendable {
     }
 
     /// One row: the cells it covers in each column, and what it requires.
-    public struct Row: Sendable {
+    package struct Row: Sendable {
         var cells: [Set<Int>]
-        public var actions: [RequiredAction]
-        public var waived: [ActionKindName]
+        package var actions: [RequiredAction]
+        package var waived: [ActionKindName]
         /// The cases merged into this row.
-        public var cases: Int
+        package var cases: Int
     }
 
     var columns: [Column] = []
-    public var rows: [Row] = []
+    package var rows: [Row] = []
     /// Why there is no table, when there is none.
-    public var problem: String?
+    package var problem: String?
     /// How many cases were run.
-    public var caseCount = 0
+    package var caseCount = 0
     let model: PolicyModel
 
-    public var columnTitles: [String] { columns.map(\.title) }
+    package var columnTitles: [String] { columns.map(\.title) }
 
     /// The table for a compiled policy without errors: with `audience`, only
     /// that role's actions; `rowLimit` is `maxRows` but for tests.
-    public init(_ compiled: Driver.Compiled, audience role: String? = nil, rowLimit: Int = DecisionTable.maxRows) {
+    package init(_ compiled: Driver.Compiled, audience role: String? = nil, rowLimit: Int = DecisionTable.maxRows) {
         model = compiled.model
         guard let program = compiled.program else {
             problem = "the policy has errors"
@@ -254,7 +254,7 @@ public struct DecisionTable: Sendable {
     // MARK: - Reading
 
     /// The cells of row `r`, in words: `high or critical`, `any`.
-    public func cellText(row r: Int, column k: Int) -> String {
+    package func cellText(row r: Int, column k: Int) -> String {
         guard rows.indices.contains(r), columns.indices.contains(k), rows[r].cells.indices.contains(k) else { return "" }
         let column = columns[k]
         let chosen = rows[r].cells[k]
@@ -339,7 +339,7 @@ public struct DecisionTable: Sendable {
 
     /// The row that holds a record's case, or nil when no row does (the
     /// table was not made, or the record is outside every cell).
-    public func row(for record: RecordBuffer) -> Int? {
+    package func row(for record: RecordBuffer) -> Int? {
         guard problem == nil else { return nil }
         let interpreter = ReferenceInterpreter(model: model)
         var cellOf: [Int] = []
