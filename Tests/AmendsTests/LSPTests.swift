@@ -1,0 +1,309 @@
+import Testing
+@testable import Amends
+@testable import AmendsCLI
+
+/// The language server without an editor: framed messages in, through the
+/// same frame reader `amends lsp` uses, and every message out parsed back
+/// and checked to be JSON-RPC 2.0.
+final class LSPClient {
+    let server = LSPServer(base: "/virtual")
+    private var reader = FrameReader()
+    private var nextID = 0
+    /// Every message the server sent, in order.
+    private(set) var received: [JSONValue] = []
+    /// Messages that were not valid JSON-RPC 2.0, described.
+    private(set) var invalid: [String] = []
+
+    init(initialize: Bool = true) {
+        if initialize {
+            _ = request("initialize", ["capabilities": [:], "processId": .null])
+            notify("initialized", [:])
+        }
+    }
+
+    /// Sends raw bytes as a client would write them; returns what came back.
+    @discardableResult
+    func feed(_ bytes: [UInt8]) -> [JSONValue] {
+        reader.append(bytes)
+        var out: [JSONValue] = []
+        while let frame = reader.next() {
+            switch frame {
+            case .body(let body): out += server.receive(body)
+            case .malformed(let why): out.append(LSPServer.error(.null, RPCError(code: RPCError.parseError, message: why)))
+            }
+        }
+        out += server.idle()
+        for message in out { check(message) }
+        received += out
+        return out
+    }
+
+    func send(_ message: JSONValue) -> [JSONValue] { feed(FrameReader.frame(message)) }
+
+    /// The result (or error) of a request, and what was sent with it.
+    func request(_ method: String, _ params: JSONValue) -> JSONValue {
+        nextID += 1
+        let id = nextID
+        let out = send(["jsonrpc": "2.0", "id": .int(id), "method": .string(method), "params": params])
+        guard let response = out.first(where: { $0["id"]?.int == id }) else { return .null }
+        return response["result"] ?? response["error"].map { ["error": $0] } ?? .null
+    }
+
+    @discardableResult
+    func notify(_ method: String, _ params: JSONValue) -> [JSONValue] {
+        send(["jsonrpc": "2.0", "method": .string(method), "params": params])
+    }
+
+    func open(_ uri: String, _ text: String) {
+        notify("textDocument/didOpen", ["textDocument": ["uri": .string(uri), "languageId": "amends", "version": 1,
+                                                         "text": .string(text)]])
+    }
+
+    /// The diagnostics last published for `uri`.
+    func diagnostics(_ uri: String) -> [JSONValue] {
+        received.last { $0["method"]?.string == "textDocument/publishDiagnostics" && $0["params"]?["uri"]?.string == uri }?["params"]?["diagnostics"]?.array ?? []
+    }
+
+    /// A message is a response (an id, and a result or an error with a
+    /// numeric code and a message) or a notification (a method).
+    private func check(_ message: JSONValue) {
+        let text = message.serialized()
+        guard case .success(let parsed) = JSONValue.parse(text), parsed["jsonrpc"]?.string == "2.0" else {
+            invalid.append(text)
+            return
+        }
+        if parsed["method"]?.string != nil { return }
+        guard parsed["id"] != nil else { invalid.append(text); return }
+        if let error = parsed["error"] {
+            if error["code"]?.int == nil || error["message"]?.string == nil { invalid.append(text) }
+        } else if parsed["result"] == nil {
+            invalid.append(text)
+        }
+    }
+
+    static func position(_ line: Int, _ character: Int) -> JSONValue { ["line": .int(line), "character": .int(character)] }
+
+    static func doc(_ uri: String, _ line: Int, _ character: Int) -> JSONValue {
+        ["textDocument": ["uri": .string(uri)], "position": position(line, character)]
+    }
+}
+
+/// Applies LSP text edits to a text (UTF-16 positions), as an editor does.
+func applyEdits(_ text: String, _ edits: [JSONValue]) -> String {
+    let source = SourceText(path: "t", text: text)
+    var bytes = source.bytes
+    let spans = edits.compactMap { edit -> (Int, Int, String)? in
+        guard let range = edit["range"], let start = try? LSPPosition(range["start"]), let end = try? LSPPosition(range["end"]),
+              let new = edit["newText"]?.string else { return nil }
+        return (source.offset(of: start), source.offset(of: end), new)
+    }
+    for (start, end, new) in spans.sorted(by: { $0.0 > $1.0 }) { bytes.replaceSubrange(start..<end, with: Array(new.utf8)) }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+struct LSPTests {
+    static let policy = """
+    use "common.policy"
+
+    scale severity: low < medium < high < critical
+
+    record incident:
+      severity: severity
+      reported: time
+
+    deadlines from reported
+    roles: supervisor, owner
+
+    when severity >= high and urgent:
+      notify supervisr
+      require apology with repair, responsibility
+      follow up in 3 days
+    when severity >= low: notify owner; follow up in 1 day
+
+    """
+    static let common = "define urgent: severity >= medium\n"
+    static let main = "file:///virtual/main.policy"
+    static let commonURI = "file:///virtual/common.policy"
+
+    static func client() -> LSPClient {
+        let client = LSPClient()
+        client.open(commonURI, common)
+        client.open(main, policy)
+        return client
+    }
+
+    @Test func aTypoGetsItsCodeAndHelpAndTheCodeActionFixesIt() throws {
+        let client = Self.client()
+        let diagnostics = client.diagnostics(Self.main)
+        try #require(diagnostics.count == 1, "\(diagnostics.map { $0.serialized() })")
+        let d = diagnostics[0]
+        #expect(d["code"]?.string == "E104")
+        #expect(d["severity"]?.int == 1)
+        #expect(d["message"]?.string == "unknown role `supervisr`\nhelp: did you mean `supervisor`?")
+        #expect(d["range"] == ["start": LSPClient.position(12, 9), "end": LSPClient.position(12, 18)])
+
+        let actions = client.request("textDocument/codeAction", ["textDocument": ["uri": .string(Self.main)],
+                                                                  "range": d["range"] ?? .null, "context": ["diagnostics": [d]]])
+        let preferred = try #require(actions.array?.first { $0["isPreferred"]?.bool == true })
+        #expect(preferred["title"]?.string == "replace `supervisr` with `supervisor`")
+        let edits = try #require(preferred["edit"]?["changes"]?[Self.main]?.array)
+        let fixed = applyEdits(Self.policy, edits)
+        #expect(fixed.contains("  notify supervisor\n"))
+        client.notify("textDocument/didChange", ["textDocument": ["uri": .string(Self.main), "version": 2],
+                                                 "contentChanges": .array(edits.map { ["range": $0["range"] ?? .null, "text": $0["newText"] ?? ""] })])
+        #expect(client.diagnostics(Self.main).isEmpty)
+        #expect(client.invalid.isEmpty)
+    }
+
+    @Test func theDeclareItFixAddsTheRole() throws {
+        let client = Self.client()
+        let d = try #require(client.diagnostics(Self.main).first)
+        let actions = try #require(client.request("textDocument/codeAction", ["textDocument": ["uri": .string(Self.main)],
+                                                                              "range": d["range"] ?? .null]).array)
+        let declare = try #require(actions.first { $0["title"]?.string == "declare `supervisr` in `roles:`" })
+        let edits = try #require(declare["edit"]?["changes"]?[Self.main]?.array)
+        #expect(applyEdits(Self.policy, edits).contains("roles: supervisor, owner, supervisr\n"))
+    }
+
+    @Test func completionAfterNotifyListsTheRoles() {
+        let client = Self.client()
+        // Line 16 is `when severity >= low: notify owner; …`: after `notify `.
+        let result = client.request("textDocument/completion", LSPClient.doc(Self.main, 15, 29))
+        let labels = result["items"]?.array?.compactMap { $0["label"]?.string } ?? []
+        #expect(labels == ["supervisor", "owner"])
+        // After a comparison with a scale field: its levels.
+        let levels = client.request("textDocument/completion", LSPClient.doc(Self.main, 15, 17))
+        #expect(levels["items"]?.array?.compactMap { $0["label"]?.string } == ["low", "medium", "high", "critical"])
+    }
+
+    @Test func hoverOnAFieldGivesItsTypeAndDeclaration() throws {
+        let client = Self.client()
+        let hover = client.request("textDocument/hover", LSPClient.doc(Self.main, 11, 7))
+        let text = try #require(hover["contents"]?["value"]?.string)
+        #expect(text.hasPrefix("field `severity`: scale `severity`"))
+        #expect(text.contains("declared at `/virtual/main.policy:6`"))
+        let define = client.request("textDocument/hover", LSPClient.doc(Self.main, 11, 28))
+        #expect(define["contents"]?["value"]?.string?.hasPrefix("define `urgent`: `severity >= medium`") == true)
+        let level = client.request("textDocument/hover", LSPClient.doc(Self.main, 11, 19))
+        #expect(level["contents"]?["value"]?.string?.hasPrefix("level `high` of scale `severity`: low < medium < high < critical") == true)
+        let code = client.request("textDocument/hover", LSPClient.doc(Self.main, 12, 12))
+        #expect(code["contents"]?["value"]?.string?.contains("**E104** `unknown-role`") == true)
+    }
+
+    @Test func renameADefineAcrossTwoFiles() throws {
+        let client = Self.client()
+        let result = client.request("textDocument/rename", ["textDocument": ["uri": .string(Self.main)],
+                                                            "position": LSPClient.position(11, 28), "newName": "pressing"])
+        let inMain = try #require(result["changes"]?[Self.main]?.array)
+        let inCommon = try #require(result["changes"]?[Self.commonURI]?.array)
+        #expect(applyEdits(Self.policy, inMain).contains("when severity >= high and pressing:"))
+        #expect(applyEdits(Self.common, inCommon) == "define pressing: severity >= medium\n")
+        // From the used file too, and definition and references agree.
+        let fromCommon = client.request("textDocument/rename", ["textDocument": ["uri": .string(Self.commonURI)],
+                                                                "position": LSPClient.position(0, 9), "newName": "pressing"])
+        #expect(fromCommon["changes"]?[Self.main]?.array?.count == 1)
+        let definition = client.request("textDocument/definition", LSPClient.doc(Self.main, 11, 28))
+        #expect(definition.array?.first?["uri"]?.string == Self.commonURI)
+        let references = client.request("textDocument/references", LSPClient.doc(Self.main, 5, 4))
+        #expect(references.array?.count == 4) // the field `severity`: its declaration, two rules, the define
+        let bad = client.request("textDocument/rename", ["textDocument": ["uri": .string(Self.main)],
+                                                         "position": LSPClient.position(11, 28), "newName": "not a name"])
+        #expect(bad["error"]?["code"]?.int == RPCError.requestFailed)
+    }
+
+    @Test func formattingGivesTheFmtLayout() throws {
+        let client = LSPClient()
+        let messy = "scale severity:   low<high\nrecord incident:\n    severity: severity\nroles: a\nwhen severity>=high: notify a\n"
+        client.open("file:///virtual/messy.policy", messy)
+        let edits = try #require(client.request("textDocument/formatting", ["textDocument": ["uri": "file:///virtual/messy.policy"],
+                                                                            "options": ["tabSize": 2, "insertSpaces": true]]).array)
+        #expect(applyEdits(messy, edits) == Formatter.format(text: messy))
+        #expect(applyEdits(messy, edits).contains("scale severity: low < high\n"))
+    }
+
+    @Test func symbolsFoldingAndTokens() {
+        let client = Self.client()
+        let symbols = client.request("textDocument/documentSymbol", ["textDocument": ["uri": .string(Self.main)]])
+        #expect(symbols.array?.compactMap { $0["name"]?.string } == ["severity", "incident", "when severity >= high and urgent", "when severity >= low"])
+        let folds = client.request("textDocument/foldingRange", ["textDocument": ["uri": .string(Self.main)]])
+        #expect(folds.array?.contains { $0["startLine"]?.int == 11 && $0["endLine"]?.int == 14 } == true)
+        let tokens = client.request("textDocument/semanticTokens/full", ["textDocument": ["uri": .string(Self.main)]])
+        #expect((tokens["data"]?.array?.count ?? 0) % 5 == 0 && (tokens["data"]?.array?.count ?? 0) > 50)
+    }
+
+    @Test func incrementalChangesCountUTF16() {
+        let client = LSPClient()
+        let uri = "file:///virtual/u.policy"
+        client.open(uri, "roles: a\n# 😀 é\nwhen x: notify b\n")
+        // Replace `b` (line 2, after a line whose emoji is two UTF-16 units).
+        client.notify("textDocument/didChange", ["textDocument": ["uri": .string(uri), "version": 2], "contentChanges": [
+            ["range": ["start": LSPClient.position(1, 2), "end": LSPClient.position(1, 4)], "text": "🙂"],
+            ["range": ["start": LSPClient.position(2, 15), "end": LSPClient.position(2, 16)], "text": "a"],
+        ]])
+        #expect(client.server.workspace.documents[uri]?.source.text(Span(start: 0, end: 40)) == "roles: a\n# 🙂 é\nwhen x: notify a\n")
+        client.notify("textDocument/didChange", ["textDocument": ["uri": .string(uri), "version": 3],
+                                                 "contentChanges": [["text": "roles: z\n"]]])
+        #expect(client.server.workspace.documents[uri]?.source.bytes == Array("roles: z\n".utf8))
+    }
+
+    @Test func badInputGetsJSONRPCErrors() {
+        let client = LSPClient(initialize: false)
+        #expect(client.request("textDocument/hover", LSPClient.doc("file:///x", 0, 0))["error"]?["code"]?.int == RPCError.serverNotInitialized)
+        _ = client.request("initialize", ["capabilities": [:]])
+        #expect(client.feed(Array("Content-Length: 5\r\n\r\n{oops".utf8)).first?["error"]?["code"]?.int == RPCError.parseError)
+        #expect(client.feed(Array("Content-Type: x\r\n\r\n".utf8)).first?["error"]?["code"]?.int == RPCError.parseError)
+        #expect(client.send(["jsonrpc": "2.0", "id": 1]).first?["error"]?["code"]?.int == RPCError.invalidRequest)
+        #expect(client.send([1, 2]).first?["error"]?["code"]?.int == RPCError.invalidRequest)
+        #expect(client.request("workspace/symbol", [:])["error"]?["code"]?.int == RPCError.methodNotFound)
+        #expect(client.request("textDocument/hover", [:])["error"]?["code"]?.int == RPCError.invalidParams)
+        #expect(client.request("textDocument/hover", ["textDocument": ["uri": "file:///nowhere.policy"],
+                                                      "position": ["line": -1, "character": 0]])["error"]?["code"]?.int == RPCError.invalidParams)
+        // Positions past the end, a document that is not open: no crash.
+        client.open("file:///virtual/a.policy", "roles: a\n")
+        _ = client.request("textDocument/completion", LSPClient.doc("file:///virtual/a.policy", 99, 99))
+        _ = client.request("textDocument/hover", LSPClient.doc("file:///virtual/a.policy", 0, 999))
+        client.notify("textDocument/didChange", ["textDocument": ["uri": "file:///virtual/a.policy"],
+                                                 "contentChanges": [["range": ["start": LSPClient.position(5, 5), "end": LSPClient.position(0, 0)], "text": "x"]]])
+        #expect(client.request("shutdown", .null) == .null)
+        #expect(client.request("textDocument/hover", LSPClient.doc("file:///virtual/a.policy", 0, 0))["error"]?["code"]?.int == RPCError.invalidRequest)
+        client.notify("exit", .null)
+        #expect(client.server.exitStatus == 0)
+        #expect(client.invalid.isEmpty)
+    }
+
+    /// Half-typed text: every prefix (at a stride; every one for one small
+    /// policy) of every shipped policy typed in through incremental
+    /// changes, with a completion and a hover at the cursor each time.
+    @Test func typingEveryShippedPolicyNeverCrashes() throws {
+        let folder = PolicyFilesTests.folder
+        for name in PolicyFilesTests.main + ["common/practice.policy"] {
+            let text = try FileSystem.read(folder + "/" + name).get()
+            let chars = Array(String(decoding: text, as: UTF8.self))
+            let stride = name.hasPrefix("common/") ? 1 : 97
+            let client = LSPClient()
+            let uri = "file://" + folder + "/" + name
+            client.open(uri, "")
+            var typed = ""
+            var k = 0
+            while k < chars.count {
+                let piece = String(chars[k..<min(chars.count, k + stride)])
+                let end = Self.end(of: typed)
+                client.notify("textDocument/didChange", ["textDocument": ["uri": .string(uri)], "contentChanges": [
+                    ["range": ["start": end, "end": end], "text": .string(piece)]]])
+                typed += piece
+                k += stride
+                let cursor = Self.end(of: typed)
+                _ = client.request("textDocument/completion", ["textDocument": ["uri": .string(uri)], "position": cursor])
+                _ = client.request("textDocument/hover", ["textDocument": ["uri": .string(uri)], "position": cursor])
+            }
+            #expect(client.server.workspace.documents[uri]?.source.bytes == text, "\(name) was not rebuilt exactly")
+            #expect(client.invalid.isEmpty, "\(name): \(client.invalid.prefix(3))")
+            #expect(client.diagnostics(uri).isEmpty, "\(name), typed in whole, has findings: \(client.diagnostics(uri).prefix(2).map { $0.serialized() })")
+        }
+    }
+
+    static func end(of text: String) -> JSONValue {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        return LSPClient.position(lines.count - 1, lines.last.map { $0.utf16.count } ?? 0)
+    }
+}
