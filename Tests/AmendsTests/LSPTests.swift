@@ -252,6 +252,10 @@ struct LSPTests {
         _ = client.request("initialize", ["capabilities": [:]])
         #expect(client.feed(Array("Content-Length: 5\r\n\r\n{oops".utf8)).first?["error"]?["code"]?.int == RPCError.parseError)
         #expect(client.feed(Array("Content-Type: x\r\n\r\n".utf8)).first?["error"]?["code"]?.int == RPCError.parseError)
+        // Headers besides the length, as VS Code and pygls send them.
+        let body = #"{"jsonrpc":"2.0","id":7,"method":"textDocument/foldingRange","params":{}}"#
+        let framed = "Content-Length: \(body.utf8.count)\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n" + body
+        #expect(client.feed(Array(framed.utf8)).first?["id"]?.int == 7)
         #expect(client.send(["jsonrpc": "2.0", "id": 1]).first?["error"]?["code"]?.int == RPCError.invalidRequest)
         #expect(client.send([1, 2]).first?["error"]?["code"]?.int == RPCError.invalidRequest)
         #expect(client.request("workspace/symbol", [:])["error"]?["code"]?.int == RPCError.methodNotFound)

@@ -44,7 +44,7 @@ struct FrameReader: Sendable {
         }
         let header = String(decoding: buffer[start..<end.headerEnd], as: UTF8.self)
         var length: Int?
-        for line in header.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) {
+        for line in header.split(whereSeparator: \.isNewline) {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].trimmingWhitespace.lowercased()
             if name == "content-length" { length = Int(line[line.index(after: colon)...].trimmingWhitespace) }
