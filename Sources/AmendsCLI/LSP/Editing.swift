@@ -21,7 +21,7 @@ extension LSPServer {
         }
         var codes: [DiagnosticCode] = []
         if let code = DiagnosticCode(rawValue: word(at: offset, in: source)) { codes.append(code) }
-        for d in workspace.findings[uri] ?? [] where d.source.path == document.path && d.span.start <= offset && offset <= d.span.end {
+        for d in workspace.currentFindings(uri) where d.source.path == document.path && d.span.start <= offset && offset <= d.span.end {
             if !codes.contains(d.code) { codes.append(d.code) }
         }
         for code in codes {
@@ -156,7 +156,7 @@ extension LSPServer {
         }
         let start = document.source.offset(of: try LSPPosition(range["start"]))
         let end = document.source.offset(of: try LSPPosition(range["end"]))
-        let diagnostics = workspace.findings[uri] ?? []
+        let diagnostics = workspace.currentFindings(uri)
         return .array(LSPDiagnostics.codeActions(uri: uri, source: document.source, range: Span(start: start, end: max(start, end)),
                                                  diagnostics: diagnostics, analysis: analysis, workspace: workspace))
     }

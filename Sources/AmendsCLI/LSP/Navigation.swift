@@ -18,9 +18,13 @@ extension LSPServer {
     /// Every occurrence of `symbol` in `analyses`, each place once.
     func occurrences(_ symbol: SymbolIndex.Symbol, in analyses: [Workspace.Analysis]) -> [(Workspace.Analysis, SymbolIndex.Occurrence)] {
         var seen = Set<String>()
+        var canonical: [String: String] = [:]
         var out: [(Workspace.Analysis, SymbolIndex.Occurrence)] = []
         for a in analyses {
-            for o in a.index.occurrences(of: symbol) where seen.insert("\(FileSystem.canonical(o.path)):\(o.span.start)").inserted {
+            for o in a.index.occurrences(of: symbol) {
+                let path = canonical[o.path] ?? FileSystem.canonical(o.path)
+                canonical[o.path] = path
+                guard seen.insert("\(path):\(o.span.start)").inserted else { continue }
                 out.append((a, o))
             }
         }

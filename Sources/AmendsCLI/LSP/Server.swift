@@ -105,18 +105,14 @@ final class LSPServer {
             state = .shuttingDown
             return .null
         case "textDocument/completion": return try completion(params)
-        case "textDocument/hover":
-            out += idle()
-            return try hover(params)
+        case "textDocument/hover": return try hover(params)
         case "textDocument/definition": return try definition(params)
         case "textDocument/references": return try references(params)
         case "textDocument/rename": return try rename(params)
         case "textDocument/prepareRename": return try prepareRename(params)
         case "textDocument/documentSymbol": return try documentSymbols(params)
         case "textDocument/formatting": return try formatting(params)
-        case "textDocument/codeAction":
-            out += idle()
-            return try codeActions(params)
+        case "textDocument/codeAction": return try codeActions(params)
         case "textDocument/foldingRange": return try foldingRanges(params)
         case "textDocument/semanticTokens/full": return try semanticTokens(params)
         default:

@@ -197,6 +197,15 @@ struct Workspace {
         return notifications
     }
 
+    /// The findings for `uri` as hover and code actions read them: the
+    /// published ones, or, when the text changed since, the compiler's
+    /// (syntax, names, types: quick to make); the analyses' wait for the
+    /// next publish, which comes once the input waiting is read.
+    mutating func currentFindings(_ uri: String) -> [Diagnostic] {
+        if !stale { return findings[uri] ?? [] }
+        return analysis(uri)?.compiled.diagnostics ?? []
+    }
+
     /// The URI of a file a diagnostic or a symbol is in.
     func uriOf(_ path: String, main analysis: Analysis, uri: String) -> String {
         let loaded = analysis.compiled.loaded
@@ -206,6 +215,7 @@ struct Workspace {
 
     /// The URI of a path: an open document's own URI when it is open.
     func uri(_ path: String) -> String {
+        if let open = documents.values.first(where: { $0.path == path }) { return open.uri }
         let canonical = FileSystem.canonical(path)
         if let open = documents.values.first(where: { $0.path == path || FileSystem.canonical($0.path) == canonical }) {
             return open.uri
