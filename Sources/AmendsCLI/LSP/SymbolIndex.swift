@@ -109,6 +109,8 @@ struct SymbolIndex: Sendable {
             for expectation in example.expectations {
                 if let action = expectation.action { self.action(action, path: path) }
             }
+        case .mark(let mark):
+            expr(mark.condition, path: path, expected: nil)
         case .policyName, .use, .calendar:
             break
         }
