@@ -39,6 +39,7 @@ public enum CLI {
         FmtCommand.entry,
         ExplainCommand.entry,
         DocCommand.entry,
+        DiffCommand.entry,
         REPLCommand.entry,
         LSPCommand.entry,
         ParseCommand.entry,

@@ -1,0 +1,146 @@
+/// A RecordDiffer reads records once and evaluates each with two programs,
+/// an old and a new, handing on a `RecordComparison` per record in input
+/// order. Each program decodes the record with its own schema, so a record
+/// one of them cannot read is said so, and the other still evaluates it.
+package final class RecordDiffer {
+    package let old: Program
+    package let new: Program
+    /// Seconds since the epoch: the deadline base when a record has no clock
+    /// value, and the time `age` is measured at (as `amends run --now`).
+    package let now: Int64
+    let oldEvaluator: Evaluator
+    let newEvaluator: Evaluator
+    var oldRecord: RecordBuffer
+    var newRecord: RecordBuffer
+
+    package init(old: Program, new: Program, now: Int64) {
+        self.old = old
+        self.new = new
+        self.now = now
+        oldEvaluator = Evaluator(program: old)
+        newEvaluator = Evaluator(program: new)
+        oldRecord = RecordBuffer(fieldCount: old.schema.fields.count)
+        newRecord = RecordBuffer(fieldCount: new.schema.fields.count)
+    }
+
+    /// Compares every record of `stream`, numbered from `firstNumber`;
+    /// returns how many records it read. A read error ends the stream early
+    /// (`stream.failure` says why).
+    package func run(_ stream: RecordStream, firstNumber: Int = 1, each: (RecordComparison) -> Void) -> Int {
+        var oldDecoder = stream.makeDecoder(for: old.schema)
+        var newDecoder = stream.makeDecoder(for: new.schema)
+        var count = 0
+        while let batch = stream.nextBatch(maxRecords: 1024) {
+            for i in 0..<batch.count {
+                count += 1
+                let entry = batch.records[i]
+                let oldError = oldDecoder.decode(batch, i, into: &oldRecord)?.message
+                let newError = newDecoder.decode(batch, i, into: &newRecord)?.message
+                var result = RecordComparison(number: entry.number + firstNumber - 1, line: entry.line, id: nil,
+                                              oldError: oldError, newError: newError, changes: [], provenanceDiffers: false)
+                if newError == nil {
+                    result.id = id(new, newRecord)
+                } else if oldError == nil {
+                    result.id = id(old, oldRecord)
+                }
+                if oldError == nil && newError == nil {
+                    oldRecord.now = Double(now)
+                    newRecord.now = Double(now)
+                    oldEvaluator.evaluate(oldRecord)
+                    newEvaluator.evaluate(newRecord)
+                    (result.changes, result.provenanceDiffers) = PolicyDiff.compare(oldEvaluator.outcome(),
+                                                                                    newEvaluator.outcome())
+                }
+                each(result)
+            }
+        }
+        return count
+    }
+
+    func id(_ program: Program, _ record: RecordBuffer) -> String? {
+        guard let f = program.schema.idField, record.isPresent(f) else { return nil }
+        return program.schema.text(of: f, in: record)
+    }
+}
+
+/// A DiffTally counts a diff's records and each distinct change, keeping a
+/// few example records of each, in the order changes were first seen.
+public struct DiffTally: Sendable {
+    /// One distinct change (or one sort of unreadable record) and its records.
+    public struct Entry: Sendable {
+        public var sort: ActionChange.Sort
+        public var aspect: ActionChange.Aspect
+        public var label: String
+        public var count = 0
+        /// Up to `DiffTally.examples` records: number, id and their own account.
+        public var examples: [(number: Int, id: String?, detail: String)] = []
+    }
+
+    /// How many examples each entry keeps.
+    public static let examples = 3
+
+    public var records = 0
+    /// Records whose required actions differ.
+    public var changed = 0
+    /// Records with the same requirements from different rules.
+    public var provenanceOnly = 0
+    public var unreadableByOld = 0
+    public var unreadableByNew = 0
+    public var unreadableByBoth = 0
+    /// Examples of records only one policy can read: number, id, which policy failed and why.
+    public var oneSided: [(number: Int, id: String?, detail: String)] = []
+    public private(set) var entries: [Entry] = []
+    private var index: [String: Int] = [:]
+
+    public init() {}
+
+    /// Readable by both, with the same requirements.
+    public var same: Int { records - changed - unreadableByOld - unreadableByNew + unreadableByBoth }
+
+    /// Something is required differently, or a record is read by one policy only.
+    public var differs: Bool { changed > 0 || unreadableByOld > unreadableByBoth || unreadableByNew > unreadableByBoth }
+
+    /// The entries, most records first (first seen first among equals).
+    public var ranked: [Entry] {
+        entries.enumerated().sorted { a, b in
+            a.element.count != b.element.count ? a.element.count > b.element.count : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    public mutating func add(_ r: RecordComparison) {
+        records += 1
+        if r.oldError != nil { unreadableByOld += 1 }
+        if r.newError != nil { unreadableByNew += 1 }
+        if r.oldError != nil && r.newError != nil { unreadableByBoth += 1 }
+        if r.oneSided, oneSided.count < DiffTally.examples {
+            oneSided.append((r.number, r.id, DiffTally.unreadable(r)))
+        }
+        if !r.changes.isEmpty { changed += 1 }
+        if r.provenanceDiffers { provenanceOnly += 1 }
+        var seen = Set<String>()
+        for c in r.changes where seen.insert(c.label).inserted {
+            let k: Int
+            if let existing = index[c.label] {
+                k = existing
+            } else {
+                k = entries.count
+                index[c.label] = k
+                entries.append(Entry(sort: c.sort, aspect: c.aspect, label: c.label))
+            }
+            entries[k].count += 1
+            if entries[k].examples.count < DiffTally.examples {
+                entries[k].examples.append((r.number, r.id, c.detail))
+            }
+        }
+    }
+
+    /// `the old policy cannot read it: …` for a record one policy cannot read.
+    public static func unreadable(_ r: RecordComparison) -> String {
+        switch (r.oldError, r.newError) {
+        case (let o?, let n?): return "neither policy can read it: old: \(o); new: \(n)"
+        case (let o?, nil): return "the old policy cannot read it: \(o)"
+        case (nil, let n?): return "the new policy cannot read it: \(n)"
+        case (nil, nil): return ""
+        }
+    }
+}

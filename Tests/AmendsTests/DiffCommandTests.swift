@@ -1,0 +1,172 @@
+// `amends diff OLD NEW RECORDS…` (docs/diff.md): what a policy change
+// requires differently of the same records.
+import Testing
+@testable import Amends
+
+@Suite struct DiffCommandTests {
+    static let head = """
+        scale severity: low < medium < high
+        record incident:
+          id: text
+          severity: severity
+          reported: time
+        deadlines from reported
+        roles: supervisor, owner
+        channels: phone, email
+
+        """
+
+    static let old = head + """
+        rule "serious" when severity >= high:
+          notify supervisor
+          respond within 2 hours by phone
+          follow up in 7 days
+
+        when severity = low:
+          require apology with regret
+
+        """
+
+    static let records = """
+        {"id": "A-1", "severity": "high", "reported": "2026-03-02T09:00:00Z"}
+        {"id": "A-2", "severity": "low", "reported": "2026-03-02T09:00:00Z"}
+        {"id": "A-3", "severity": "medium", "reported": "2026-03-02T09:00:00Z"}
+        {"id": "A-4", "severity": "high", "reported": "2026-03-04T09:00:00Z"}
+
+        """
+
+    static let now = ["--now", "2026-03-01T00:00:00Z"]
+
+    /// A folder with `old.policy`, `new.policy` (made from `old` by `edit`) and `r.jsonl`.
+    static func folder(new: String, records: String = records) throws -> TempFolder {
+        let f = try TempFolder()
+        try f.write("old.policy", old)
+        try f.write("new.policy", new)
+        try f.write("r.jsonl", records)
+        return f
+    }
+
+    static func diff(_ f: TempFolder, _ extra: [String] = []) -> Tool.Result {
+        Tool.run(["diff"] + now + extra + [f.path + "/old.policy", f.path + "/new.policy", f.path + "/r.jsonl"])
+    }
+
+    static func replacing(_ a: String, _ b: String) -> String { old.replacingOccurrences(a, b) }
+
+    @Test func aDeadlineChangeIsCountedAndDescribed() throws {
+        let f = try Self.folder(new: Self.replacing("follow up in 7 days", "follow up in 3 days"))
+        let r = Self.diff(f)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("record 1 (A-1)\n  follow up: 7 days → 3 days, 4 days earlier (due 2026-03-09T09:00:00Z → 2026-03-05T09:00:00Z)\n"))
+        #expect(r.stdout.contains("  2 records: follow up: 7 days → 3 days\n      e.g. record 1 (A-1), record 4 (A-4)\n"))
+        #expect(r.stdout.contains("2 of 4 records require something different; 2 the same"))
+        #expect(!r.stdout.contains("record 2 (A-2)"))
+    }
+
+    @Test func anAddedAndARemovedAction() throws {
+        let new = Self.replacing("  notify supervisor\n", "  escalate to owner within 1 hour\n")
+        let f = try Self.folder(new: new)
+        let r = Self.diff(f)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("record 1 (A-1)\n  no longer require notify supervisor\n  now require escalate to owner within 1 hour\n"))
+        #expect(r.stdout.contains("  2 records: no longer require notify supervisor\n"))
+        #expect(r.stdout.contains("  2 records: now require escalate to owner within 1 hour\n"))
+    }
+
+    @Test func aRenamedAndReformattedRuleIsNoChange() throws {
+        let new = Self.replacing("rule \"serious\" when severity >= high:", "\n\nrule \"grave\" when   severity >= high :")
+        let f = try Self.folder(new: new)
+        let r = Self.diff(f)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("no change in what is required for any of the 4 records read by both policies"))
+        #expect(r.stdout.contains("note: 3 records require the same actions, asked for by other rules"))
+        #expect(!r.stdout.contains("record 1 (A-1)"), "rules renamed (A-1, A-4) or moved (A-2) require the same")
+    }
+
+    @Test func aChannelChange() throws {
+        let f = try Self.folder(new: Self.replacing("by phone", "by email"))
+        let r = Self.diff(f)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("record 1 (A-1)\n  respond: by phone → by email\n"))
+        #expect(r.stdout.contains("  2 records: respond: by phone → by email\n"))
+    }
+
+    @Test func componentsAssigneeAndWaives() throws {
+        let old = Self.old + "when severity = high: assign supervisor\n"
+        let new = Self.old.replacingOccurrences("apology with regret", "apology with responsibility, regret")
+            + "when severity = high: assign owner\nwhen severity = high: waive respond\n"
+        let f = try TempFolder()
+        try f.write("old.policy", old)
+        try f.write("new.policy", new)
+        try f.write("r.jsonl", Self.records)
+        let r = Self.diff(f)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("  assign: supervisor → owner\n"))
+        #expect(r.stdout.contains("  apology: regret → responsibility, regret\n"))
+        #expect(r.stdout.contains("  no longer require respond within 2 hours by phone\n  now waive respond\n"))
+    }
+
+    @Test func recordsOnePolicyCannotRead() throws {
+        let new = Self.replacing("scale severity: low < medium < high", "scale severity: low < medium < high < urgent")
+        let records = Self.records + #"{"id": "A-5", "severity": "urgent", "reported": "2026-03-02T09:00:00Z"}"# + "\n"
+            + #"{"id": "A-6", "severity": "dire", "reported": "2026-03-02T09:00:00Z"}"# + "\n"
+        let f = try Self.folder(new: new, records: records)
+        let r = Self.diff(f)
+        #expect(r.status == 1, "a record read by one policy only is a difference")
+        #expect(r.stdout.contains("record 5 (A-5) (line 5)\n  the old policy cannot read it: `severity` is \"urgent\""))
+        #expect(r.stdout.contains("record 6 (A-6) (line 6)\n  neither policy can read it:") || r.stdout.contains("record 6 (line 6)\n  neither policy can read it:"))
+        #expect(r.stdout.contains("note: 1 record can be read by the new policy but not by the old one"))
+        #expect(r.stdout.contains("note: 1 record can be read by neither policy"))
+    }
+
+    @Test func oldFromStandardInput() throws {
+        let f = try Self.folder(new: Self.replacing("follow up in 7 days", "follow up in 3 days"))
+        let r = Tool.run(["diff"] + Self.now + ["-", f.path + "/new.policy", f.path + "/r.jsonl"], input: Self.old)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("summary: <stdin> → \(f.path)/new.policy"))
+        #expect(r.stdout.contains("2 records: follow up: 7 days → 3 days"))
+    }
+
+    @Test func errorsAndUsageAreTwo() throws {
+        let f = try Self.folder(new: "record incident:\n  seen: tme\n")
+        let broken = Self.diff(f)
+        #expect(broken.status == 2)
+        #expect(broken.stderr.contains("error[") && broken.stderr.contains("new.policy` has 1 error"))
+        let noRecords = Tool.run(["diff", f.path + "/old.policy", f.path + "/old.policy"])
+        #expect(noRecords.status == 2)
+        #expect(noRecords.stderr.contains("without records is not built yet"))
+        #expect(noRecords.stderr.contains("usage: amends diff"))
+        #expect(Tool.run(["diff", "--format", "yaml", f.path + "/old.policy", f.path + "/old.policy", f.path + "/r.jsonl"]).status == 2)
+        #expect(Tool.run(["help", "diff"]).stdout.contains("usage: amends diff"))
+    }
+
+    @Test func jsonAndMarkdownGoldens() throws {
+        let new = Self.replacing("follow up in 7 days", "follow up in 3 days").replacingOccurrences("by phone", "by email")
+            + "when severity >= medium:\n  task \"call <them> | back\" within 1 day\n"
+        let f = try Self.folder(new: new)
+        let json = Self.diff(f, ["--format", "json"])
+        #expect(json.status == 1)
+        #expect(JSONValue.parse(Array(json.stdout.utf8)).isSuccess, "the JSON output is one document")
+        Golden.check(json.stdout.replacingOccurrences(f.path, "DIR"), against: "diff.json")
+        let markdown = Self.diff(f, ["--format", "markdown"])
+        #expect(markdown.status == 1)
+        Golden.check(markdown.stdout.replacingOccurrences(f.path, "DIR"), against: "diff.md")
+    }
+}
+
+extension String {
+    /// Every `a` replaced by `b` (no Foundation).
+    fileprivate func replacingOccurrences(_ a: String, _ b: String) -> String {
+        guard !a.isEmpty else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: a) {
+            out += rest[..<r.lowerBound] + b
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}
+
+extension Result {
+    fileprivate var isSuccess: Bool { if case .success = self { true } else { false } }
+}
