@@ -74,6 +74,7 @@ enum DiffCommand: Command {
 
         // The policies: errors reported as `amends check` reports them.
         var programs: [Program] = []
+        var mains: [String] = []
         var failed = false
         for path in policies {
             guard let compiled = compile(path) else {
@@ -88,6 +89,8 @@ enum DiffCommand: Command {
                 continue
             }
             programs.append(program)
+            let loaded = compiled.loaded
+            if loaded.files.indices.contains(loaded.main) { mains.append(loaded.files[loaded.main].source.path) }
         }
         guard !failed, programs.count == 2 else { return 2 }
         let old = programs[0], new = programs[1]
@@ -118,6 +121,7 @@ enum DiffCommand: Command {
 
         let report = DiffReport(format: format, oldName: display(policies[0]), newName: display(policies[1]))
         let differ = RecordDiffer(old: old, new: new, now: now)
+        if mains.count == 2 { (differ.oldMain, differ.newMain) = (mains[0], mains[1]) }
         var tally = DiffTally()
         var first = true
         var number = 1

@@ -123,6 +123,7 @@ import Testing
         let r = Tool.run(["diff"] + Self.now + ["-", f.path + "/new.policy", f.path + "/r.jsonl"], input: Self.old)
         #expect(r.status == 1)
         #expect(r.stdout.contains("summary: <stdin> → \(f.path)/new.policy"))
+        #expect(!r.stdout.contains("note:"), "the rules of <stdin> and new.policy are the same rules")
         #expect(r.stdout.contains("2 records: follow up: 7 days → 3 days"))
     }
 
@@ -169,4 +170,56 @@ extension String {
 
 extension Result {
     fileprivate var isSuccess: Bool { if case .success = self { true } else { false } }
+}
+
+/// The diff's counts against two `amends run` outputs compared record by
+/// record: the oracle of issue 18, on the standard sample.
+@Suite struct DiffOracleTests {
+    /// A run line's actions without provenance, and the kinds it waived.
+    static func required(_ line: Substring) -> String {
+        guard case .success(let value) = JSONValue.parse(Array(line.utf8)) else { return "unreadable" }
+        if value["error"] != nil { return "error" }
+        var parts: [String] = []
+        if case .array(let actions)? = value["actions"] {
+            for case .object(let members) in actions {
+                parts.append(JSONValue.object(members.filter { $0.key != "because" && $0.key != "overridden" }).serialized())
+            }
+        }
+        if case .array(let waived)? = value["waived"] {
+            for w in waived { parts.append("waive " + (w["kind"]?.serialized() ?? "")) }
+        }
+        return parts.joined(separator: "\n")
+    }
+
+    @Test func countsAgreeWithTwoRuns() throws {
+        let policy = Tool.packageRoot + "/policies/standard.policy"
+        let records = Tool.packageRoot + "/policies/standard.jsonl"
+        guard case .success(let bytes) = FileSystem.read(policy) else {
+            Issue.record("cannot read \(policy)")
+            return
+        }
+        var text = ""
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
+            text += (line == "  follow up in 7 days" ? "  follow up in 5 days" : String(line)) + "\n"
+        }
+        text += "\nrule \"call back\" when severity >= high:\n  task \"call the client back\" within 1 day\n"
+        let f = try TempFolder()
+        try f.write("new.policy", text)
+        let now = ["--now", "2026-03-01T00:00:00Z"]
+        let old = Tool.run(["run"] + now + [policy, records])
+        let new = Tool.run(["run"] + now + [f.path + "/new.policy", records])
+        #expect(old.status == 0 && new.status == 0)
+        #expect(old.lines.count == new.lines.count)
+        let differing = zip(old.lines, new.lines).filter { Self.required($0) != Self.required($1) }.count
+        #expect(differing > 0)
+        let diff = Tool.run(["diff", "--format", "json"] + now + [policy, f.path + "/new.policy", records])
+        #expect(diff.status == 1)
+        guard case .success(let document) = JSONValue.parse(Array(diff.stdout.utf8)), let summary = document["summary"] else {
+            Issue.record("not one JSON document: \(diff.stdout)")
+            return
+        }
+        #expect(summary["changed"] == .number(Double(differing)))
+        #expect(summary["records"] == .number(Double(old.lines.count)))
+        #expect(summary["provenanceOnly"] == .number(0))
+    }
 }

@@ -56,7 +56,15 @@ public enum PolicyDiff {
     // MARK: - Comparing outcomes
 
     /// The changes from `old` to `new`, and whether provenance alone differs.
-    public static func compare(_ old: Outcome, _ new: Outcome) -> (changes: [ActionChange], provenanceDiffers: Bool) {
+    /// Rules of `oldMain` and `newMain` (the two main files, named apart)
+    /// count as in the same file when their provenance is compared.
+    public static func compare(_ old: Outcome, _ new: Outcome, oldMain: String? = nil,
+                               newMain: String? = nil) -> (changes: [ActionChange], provenanceDiffers: Bool) {
+        func same(_ a: [RuleRef], _ b: [RuleRef]) -> Bool {
+            a.count == b.count && zip(a, b).allSatisfy { x, y in
+                x.line == y.line && x.name == y.name && (x.file == y.file || (x.file == oldMain && y.file == newMain))
+            }
+        }
         var changes: [ActionChange] = []
         var provenance = false
         var unmatched = new.actions
@@ -67,7 +75,8 @@ public enum PolicyDiff {
             }
             let n = unmatched.remove(at: k)
             changes += compare(o, n)
-            if o.because != n.because || o.overridden != n.overridden { provenance = true }
+            // Which rules asked and which lost; a losing rule's own deadline is not required.
+            if !same(o.because, n.because) || !same(o.overridden.map(\.rule), n.overridden.map(\.rule)) { provenance = true }
         }
         for n in unmatched { changes.append(whole(.added, n)) }
         let oldWaived = old.waived.filter { !$0.dropped.isEmpty }
@@ -84,9 +93,9 @@ public enum PolicyDiff {
                                             detail: "now waive \(name)"))
                 continue
             }
-            if o.by != w.by || o.dropped != w.dropped { provenance = true }
+            if !same(o.by, w.by) || !same(o.dropped, w.dropped) { provenance = true }
         }
-        if changes.isEmpty && old.waived.map(\.by) != new.waived.map(\.by) { provenance = true }
+        if changes.isEmpty && !same(old.waived.flatMap(\.by), new.waived.flatMap(\.by)) { provenance = true }
         return (changes, changes.isEmpty && provenance)
     }
 

@@ -8,6 +8,9 @@ package final class RecordDiffer {
     /// Seconds since the epoch: the deadline base when a record has no clock
     /// value, and the time `age` is measured at (as `amends run --now`).
     package let now: Int64
+    /// The main files' names, as their rules' provenance gives them.
+    package var oldMain: String?
+    package var newMain: String?
     let oldEvaluator: Evaluator
     let newEvaluator: Evaluator
     var oldRecord: RecordBuffer
@@ -49,7 +52,8 @@ package final class RecordDiffer {
                     oldEvaluator.evaluate(oldRecord)
                     newEvaluator.evaluate(newRecord)
                     (result.changes, result.provenanceDiffers) = PolicyDiff.compare(oldEvaluator.outcome(),
-                                                                                    newEvaluator.outcome())
+                                                                                    newEvaluator.outcome(),
+                                                                                    oldMain: oldMain, newMain: newMain)
                 }
                 each(result)
             }
