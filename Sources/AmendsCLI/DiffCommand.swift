@@ -128,12 +128,15 @@ enum DiffCommand: Command {
         var readError = false
         Console.out.write(report.header())
         for (input, stream) in streams {
-            number += differ.run(stream, firstNumber: number) { r in
+            number += differ.run(stream, firstNumber: number, inputName: streams.count > 1 ? input : nil) { r in
                 tally.add(r)
-                guard DiffReport.shows(r) else { return }
-                Console.out.write(report.record(r, first: first))
-                first = false
+                if DiffReport.shows(r) {
+                    Console.out.write(report.record(r, first: first))
+                    first = false
+                }
+                return !Console.out.closed     // `amends diff … | head`: stop quietly
             }
+            if Console.out.closed { break }
             if let failure = stream.failure {
                 Console.err.write("error: reading `\(input)` stopped: \(failure)\n")
                 readError = true

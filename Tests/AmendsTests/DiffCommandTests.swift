@@ -127,6 +127,26 @@ import Testing
         #expect(r.stdout.contains("2 records: follow up: 7 days → 3 days"))
     }
 
+    @Test func severalInputsAreNumberedOnAndNamed() throws {
+        let f = try Self.folder(new: Self.replacing("follow up in 7 days", "follow up in 3 days"))
+        try f.write("s.jsonl", #"{"id": "B-1", "severity": "high", "reported": "2026-03-02T09:00:00Z"}"# + "\n")
+        let r = Tool.run(["diff"] + Self.now + [f.path + "/old.policy", f.path + "/new.policy", f.path + "/r.jsonl", f.path + "/s.jsonl"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("record 1 from \(f.path)/r.jsonl (A-1)\n"))
+        #expect(r.stdout.contains("record 5 from \(f.path)/s.jsonl (B-1)\n"))
+        #expect(r.stdout.contains("3 of 5 records require something different"))
+    }
+
+    @Test func aReaderThatStopsReadingIsNotAnError() throws {
+        let f = try Self.folder(new: Self.replacing("follow up in 7 days", "follow up in 3 days"))
+        let r = Tool.shell("\"$AMENDS\" diff --now 2026-03-01T00:00:00Z \(f.path)/old.policy \(f.path)/new.policy \(f.path)/r.jsonl | head -1")
+        #expect(r.stdout.hasPrefix("record 1 (A-1)\n"))
+        #expect(r.stderr.isEmpty, "\(r.stderr)")
+        let full = Tool.shell("\"$AMENDS\" diff --now 2026-03-01T00:00:00Z \(f.path)/old.policy \(f.path)/new.policy \(f.path)/r.jsonl > /dev/full")
+        #expect(full.status == 2)
+        #expect(full.stderr.contains("could not write to standard output"))
+    }
+
     @Test func errorsAndUsageAreTwo() throws {
         let f = try Self.folder(new: "record incident:\n  seen: tme\n")
         let broken = Self.diff(f)

@@ -44,7 +44,7 @@ public struct DiffReport: Sendable {
         switch format {
         case .markdown: return ""
         case .text:
-            var s = r.name + (r.oneSided || r.oldError != nil ? " (line \(r.line))" : "") + "\n"
+            var s = r.name + (r.oldError != nil || r.newError != nil ? " (line \(r.line))" : "") + "\n"
             if r.oldError != nil || r.newError != nil { s += "  " + DiffTally.unreadable(r) + "\n" }
             for c in r.changes { s += "  " + c.detail + "\n" }
             return s
@@ -53,6 +53,10 @@ public struct DiffReport: Sendable {
             if !first { j.raw(",") }
             j.raw("\n{\"record\":")
             j.int(r.number)
+            if let input = r.input {
+                j.raw(",\"input\":")
+                j.string(input)
+            }
             if let id = r.id {
                 j.raw(",\"id\":")
                 j.string(id)

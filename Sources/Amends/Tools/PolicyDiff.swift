@@ -34,7 +34,9 @@ public struct ActionChange: Sendable, Hashable {
 public struct RecordComparison: Sendable {
     /// The record's number in the input, from 1.
     public var number: Int
-    /// The line it starts on.
+    /// The input it came from, when there are several.
+    public var input: String?
+    /// The line it starts on (in its input).
     public var line: Int
     /// Its `id`, as `amends run --format text` shows it.
     public var id: String?
@@ -48,8 +50,8 @@ public struct RecordComparison: Sendable {
 
     /// Readable by one policy and not the other.
     public var oneSided: Bool { (oldError == nil) != (newError == nil) }
-    /// `record 3 (INC-7)`.
-    public var name: String { "record \(number)" + (id.map { " (\($0))" } ?? "") }
+    /// `record 3 (INC-7)`, `record 3 from b.csv (INC-7)`.
+    public var name: String { "record \(number)" + (input.map { " from \($0)" } ?? "") + (id.map { " (\($0))" } ?? "") }
 }
 
 public enum PolicyDiff {

@@ -26,20 +26,23 @@ package final class RecordDiffer {
         newRecord = RecordBuffer(fieldCount: new.schema.fields.count)
     }
 
-    /// Compares every record of `stream`, numbered from `firstNumber`;
-    /// returns how many records it read. A read error ends the stream early
-    /// (`stream.failure` says why).
-    package func run(_ stream: RecordStream, firstNumber: Int = 1, each: (RecordComparison) -> Void) -> Int {
+    /// Compares every record of `stream`, numbered from `firstNumber` and
+    /// named as from `inputName` (with several inputs); returns how many
+    /// records it read. `each` returns false to stop (the output is gone).
+    /// A read error ends the stream early (`stream.failure` says why).
+    package func run(_ stream: RecordStream, firstNumber: Int = 1, inputName: String? = nil,
+                    each: (RecordComparison) -> Bool) -> Int {
         var oldDecoder = stream.makeDecoder(for: old.schema)
         var newDecoder = stream.makeDecoder(for: new.schema)
         var count = 0
-        while let batch = stream.nextBatch(maxRecords: 1024) {
-            for i in 0..<batch.count {
+        var going = true
+        while going, let batch = stream.nextBatch(maxRecords: 1024) {
+            for i in 0..<batch.count where going {
                 count += 1
                 let entry = batch.records[i]
                 let oldError = oldDecoder.decode(batch, i, into: &oldRecord)?.message
                 let newError = newDecoder.decode(batch, i, into: &newRecord)?.message
-                var result = RecordComparison(number: entry.number + firstNumber - 1, line: entry.line, id: nil,
+                var result = RecordComparison(number: entry.number + firstNumber - 1, input: inputName, line: entry.line, id: nil,
                                               oldError: oldError, newError: newError, changes: [], provenanceDiffers: false)
                 if newError == nil {
                     result.id = id(new, newRecord)
@@ -55,7 +58,7 @@ package final class RecordDiffer {
                                                                                     newEvaluator.outcome(),
                                                                                     oldMain: oldMain, newMain: newMain)
                 }
-                each(result)
+                going = each(result)
             }
         }
         return count
