@@ -1,7 +1,11 @@
+import Dispatch
+
 /// A RecordDiffer reads records once and evaluates each with two programs,
 /// an old and a new, handing on a `RecordComparison` per record in input
 /// order. Each program decodes the record with its own schema, so a record
 /// one of them cannot read is said so, and the other still evaluates it.
+/// Batches are compared on every core (a worker each, as `Runner` does),
+/// one round of batches at a time, and handed on in input order.
 package final class RecordDiffer {
     package let old: Program
     package let new: Program
@@ -11,19 +15,13 @@ package final class RecordDiffer {
     /// The main files' names, as their rules' provenance gives them.
     package var oldMain: String?
     package var newMain: String?
-    let oldEvaluator: Evaluator
-    let newEvaluator: Evaluator
-    var oldRecord: RecordBuffer
-    var newRecord: RecordBuffer
+    let workers: [DiffWorker]
 
-    package init(old: Program, new: Program, now: Int64) {
+    package init(old: Program, new: Program, now: Int64, threads: Int = Runner.processorCount) {
         self.old = old
         self.new = new
         self.now = now
-        oldEvaluator = Evaluator(program: old)
-        newEvaluator = Evaluator(program: new)
-        oldRecord = RecordBuffer(fieldCount: old.schema.fields.count)
-        newRecord = RecordBuffer(fieldCount: new.schema.fields.count)
+        workers = (0..<max(1, threads)).map { _ in DiffWorker(old: old, new: new, now: now) }
     }
 
     /// Compares every record of `stream`, numbered from `firstNumber` and
@@ -32,42 +30,102 @@ package final class RecordDiffer {
     /// A read error ends the stream early (`stream.failure` says why).
     package func run(_ stream: RecordStream, firstNumber: Int = 1, inputName: String? = nil,
                     each: (RecordComparison) -> Bool) -> Int {
-        var oldDecoder = stream.makeDecoder(for: old.schema)
-        var newDecoder = stream.makeDecoder(for: new.schema)
+        for worker in workers {
+            worker.oldDecoder = stream.makeDecoder(for: old.schema)
+            worker.newDecoder = stream.makeDecoder(for: new.schema)
+            worker.oldMain = oldMain
+            worker.newMain = newMain
+        }
         var count = 0
-        var going = true
-        while going, let batch = stream.nextBatch(maxRecords: 1024) {
-            for i in 0..<batch.count where going {
-                count += 1
-                let entry = batch.records[i]
-                let oldError = oldDecoder.decode(batch, i, into: &oldRecord)?.message
-                let newError = newDecoder.decode(batch, i, into: &newRecord)?.message
-                var result = RecordComparison(number: entry.number + firstNumber - 1, input: inputName, line: entry.line, id: nil,
-                                              oldError: oldError, newError: newError, changes: [], provenanceDiffers: false)
-                if newError == nil {
-                    result.id = id(new, newRecord)
-                } else if oldError == nil {
-                    result.id = id(old, oldRecord)
-                }
-                if oldError == nil && newError == nil {
-                    oldRecord.now = Double(now)
-                    newRecord.now = Double(now)
-                    oldEvaluator.evaluate(oldRecord)
-                    newEvaluator.evaluate(newRecord)
-                    (result.changes, result.provenanceDiffers) = PolicyDiff.compare(oldEvaluator.outcome(),
-                                                                                    newEvaluator.outcome(),
-                                                                                    oldMain: oldMain, newMain: newMain)
-                }
-                going = each(result)
+        while true {
+            var batches: [RecordBatch] = []
+            while batches.count < workers.count, let batch = stream.nextBatch(maxRecords: 1024) { batches.append(batch) }
+            if batches.isEmpty { return count }
+            let results = DiffSlots<[RecordComparison]>(count: batches.count)
+            let workers = self.workers, round = batches
+            DispatchQueue.concurrentPerform(iterations: round.count) { k in
+                // INVARIANT: k < round.count <= workers.count.
+                results.set(k, workers[k].compare(round[k], offset: firstNumber - 1, inputName: inputName))
+            }
+            for k in 0..<round.count {
+                count += round[k].count
+                for r in results.get(k) ?? [] where !each(r) { return count }
             }
         }
-        return count
+    }
+}
+
+/// One core's share of a diff: its decoders, records and evaluators. Only
+/// the thread comparing a batch touches a worker.
+final class DiffWorker: @unchecked Sendable {
+    let old: Program
+    let new: Program
+    let now: Int64
+    var oldMain: String?
+    var newMain: String?
+    let oldEvaluator: Evaluator
+    let newEvaluator: Evaluator
+    var oldRecord: RecordBuffer
+    var newRecord: RecordBuffer
+    var oldDecoder: RecordDecoder
+    var newDecoder: RecordDecoder
+
+    init(old: Program, new: Program, now: Int64) {
+        self.old = old
+        self.new = new
+        self.now = now
+        oldEvaluator = Evaluator(program: old)
+        newEvaluator = Evaluator(program: new)
+        oldRecord = RecordBuffer(fieldCount: old.schema.fields.count)
+        newRecord = RecordBuffer(fieldCount: new.schema.fields.count)
+        oldDecoder = RecordDecoder(schema: old.schema, format: .jsonLines, columnMap: nil)
+        newDecoder = RecordDecoder(schema: new.schema, format: .jsonLines, columnMap: nil)
+    }
+
+    func compare(_ batch: RecordBatch, offset: Int, inputName: String?) -> [RecordComparison] {
+        var out: [RecordComparison] = []
+        out.reserveCapacity(batch.count)
+        for i in 0..<batch.count {
+            let entry = batch.records[i]
+            let oldError = oldDecoder.decode(batch, i, into: &oldRecord)?.message
+            let newError = newDecoder.decode(batch, i, into: &newRecord)?.message
+            var result = RecordComparison(number: entry.number + offset, input: inputName, line: entry.line, id: nil,
+                                          oldError: oldError, newError: newError, changes: [], provenanceDiffers: false)
+            if newError == nil {
+                result.id = id(new, newRecord)
+            } else if oldError == nil {
+                result.id = id(old, oldRecord)
+            }
+            if oldError == nil && newError == nil {
+                oldRecord.now = Double(now)
+                newRecord.now = Double(now)
+                oldEvaluator.evaluate(oldRecord)
+                newEvaluator.evaluate(newRecord)
+                (result.changes, result.provenanceDiffers) = PolicyDiff.compare(oldEvaluator.outcome(), newEvaluator.outcome(),
+                                                                                oldMain: oldMain, newMain: newMain)
+            }
+            out.append(result)
+        }
+        return out
     }
 
     func id(_ program: Program, _ record: RecordBuffer) -> String? {
         guard let f = program.schema.idField, record.isPresent(f) else { return nil }
         return program.schema.text(of: f, in: record)
     }
+}
+
+/// Results by index, set from many threads, each to its own slot (a few a
+/// round, so a serial queue costs nothing measurable).
+final class DiffSlots<T: Sendable>: @unchecked Sendable {
+    // INVARIANT: `items` is only read and written on `queue`.
+    private let queue = DispatchQueue(label: "amends.diff.results")
+    private var items: [T?]
+
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+
+    func set(_ k: Int, _ value: T) { queue.sync { items[k] = value } }
+    func get(_ k: Int) -> T? { queue.sync { items.indices.contains(k) ? items[k] : nil } }
 }
 
 /// A DiffTally counts a diff's records and each distinct change, keeping a
