@@ -13,7 +13,6 @@
 /// message.
 package struct Lexer {
     package static let maxFileSize = 16 << 20
-    static let maxDiagnostics = 200
 
     let source: SourceText
     let bytes: [UInt8]
@@ -28,7 +27,9 @@ package struct Lexer {
     private var indentSpans: [Span] = [Span.at(0)]
     /// Open brackets: kind and offset.
     private var brackets: [(kind: UInt8, offset: Int)] = []
-    private(set) var reportedTooMany = false
+    /// How many diagnostics the file may still get (`E030` past it); the
+    /// parser goes on with what the lexer left.
+    private(set) var budget = DiagnosticBudget()
 
     package init(source: SourceText) {
         self.source = source
@@ -188,20 +189,19 @@ package struct Lexer {
         default: joins = false
         }
         guard joins else { return false }
-        guard let next = peekNextLineIndent() else { return false }
+        guard let next = peekNextLine() else { return false }
         let current = indents[indents.count - 1]
-        return next.count > current.count
+        return next.indent.count > current.count
     }
 
     /// Inside brackets, at a line end: does the next line look like a new
     /// statement (no deeper than the logical line and not a closing bracket)?
     /// Then the open brackets are reported and the logical line ends.
     private mutating func closesUnbalanced(_ lineEnd: Int, at offset: Int) -> Bool {
-        guard let next = peekNextLineIndent() else { return false }
+        guard let next = peekNextLine() else { return false }
         let current = indents[indents.count - 1]
-        if next.count > current.count { return false }
-        let first = peekNextLineFirstByte()
-        if first == UInt8(ascii: ")") || first == UInt8(ascii: "]") || first == UInt8(ascii: "}") { return false }
+        if next.indent.count > current.count { return false }
+        if next.first == UInt8(ascii: ")") || next.first == UInt8(ascii: "]") || next.first == UInt8(ascii: "}") { return false }
         reportUnclosed(at: offset)
         return true
     }
@@ -218,8 +218,9 @@ package struct Lexer {
         tokens.append(Token(.invalid, Span.at(offset)))
     }
 
-    /// The indentation of the next non-blank, non-comment line, without moving.
-    private func peekNextLineIndent() -> ArraySlice<UInt8>? {
+    /// The next non-blank, non-comment line, without moving: its
+    /// indentation and its first byte after it.
+    private func peekNextLine() -> (indent: ArraySlice<UInt8>, first: UInt8)? {
         var j = i
         let n = bytes.count
         while j < n {
@@ -231,23 +232,7 @@ package struct Lexer {
                 while j < n && (bytes[j] == 0x0A || bytes[j] == 0x0D) { j += 1 }
                 continue
             }
-            return bytes[start..<j]
-        }
-        return nil
-    }
-
-    private func peekNextLineFirstByte() -> UInt8? {
-        var j = i
-        let n = bytes.count
-        while j < n {
-            while j < n && (bytes[j] == 0x20 || bytes[j] == 0x09 || bytes[j] == 0x0C) { j += 1 }
-            guard j < n else { return nil }
-            if bytes[j] == 0x0A || bytes[j] == 0x0D || bytes[j] == UInt8(ascii: "#") {
-                while j < n && bytes[j] != 0x0A && bytes[j] != 0x0D { j += 1 }
-                while j < n && (bytes[j] == 0x0A || bytes[j] == 0x0D) { j += 1 }
-                continue
-            }
-            return bytes[j]
+            return (bytes[start..<j], bytes[j])
         }
         return nil
     }
@@ -697,14 +682,31 @@ package struct Lexer {
 
     private mutating func report(_ code: DiagnosticCode, _ message: String, _ span: Span, help: String? = nil,
                                  notes: [Diagnostic.Note] = []) {
-        if diagnostics.count >= Lexer.maxDiagnostics {
+        budget.add(Diagnostic(code, message, source: source, span: span, help: help, notes: notes), to: &diagnostics,
+                   tooMany: "too many errors in the text of this file; the rest are not shown")
+    }
+}
+
+/// A DiagnosticBudget is the one limit on a file's syntax diagnostics
+/// (Grammar.md §12: 200, the lexer's and the parser's together), shared by
+/// handing the lexer's on to the parser: past it, one `E030` says the rest
+/// are not shown.
+struct DiagnosticBudget: Sendable {
+    static let limit = 200
+    private(set) var used = 0
+    private(set) var reportedTooMany = false
+
+    /// Appends `diagnostic` to `list`, or, past the limit, the one `E030`
+    /// (with `tooMany` as its message, at the diagnostic's place).
+    mutating func add(_ diagnostic: Diagnostic, to list: inout [Diagnostic], tooMany: String) {
+        guard used < Self.limit else {
             if !reportedTooMany {
                 reportedTooMany = true
-                diagnostics.append(Diagnostic(.tooManyErrors, "too many errors in the text of this file; the rest are not shown",
-                                              source: source, span: span))
+                list.append(Diagnostic(.tooManyErrors, tooMany, source: diagnostic.source, span: diagnostic.span))
             }
             return
         }
-        diagnostics.append(Diagnostic(code, message, source: source, span: span, help: help, notes: notes))
+        used += 1
+        list.append(diagnostic)
     }
 }

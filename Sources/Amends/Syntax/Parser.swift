@@ -16,9 +16,8 @@ package struct Parser {
     var p = 0
     var depth = 0
     var diagnostics: [Diagnostic] = []
-    var reportedTooMany = false
     /// How many more diagnostics this file may get (the lexer's count too).
-    var budget = Lexer.maxDiagnostics
+    var budget = DiagnosticBudget()
     /// Lines the lexer already reported: one error per line is enough.
     var reportedLines: Set<Int> = []
     /// What the declarations that could not be read would have declared.
@@ -42,8 +41,7 @@ package struct Parser {
         let lexer = Lexer.tokenize(source)
         var parser = Parser(source: source, tokens: lexer.tokens)
         parser.reportedLines = Set(lexer.diagnostics.map { source.lineIndex(of: $0.span.start) })
-        parser.budget = Lexer.maxDiagnostics - lexer.diagnostics.count
-        parser.reportedTooMany = lexer.reportedTooMany
+        parser.budget = lexer.budget
         let items = parser.parseFile()
         var diagnostics = lexer.diagnostics + parser.diagnostics
         diagnostics.sort { $0.span.start < $1.span.start }
@@ -440,15 +438,8 @@ package struct Parser {
         let line = source.lineIndex(of: span.start)
         if reportedLines.contains(line) { return }
         reportedLines.insert(line)
-        if diagnostics.count >= budget {
-            if !reportedTooMany {
-                reportedTooMany = true
-                diagnostics.append(Diagnostic(.tooManyErrors, "too many errors in this file; the rest are not shown",
-                                              source: source, span: span))
-            }
-            return
-        }
-        diagnostics.append(Diagnostic(code, message, source: source, span: span, help: help, notes: notes))
+        budget.add(Diagnostic(code, message, source: source, span: span, help: help, notes: notes), to: &diagnostics,
+                   tooMany: "too many errors in this file; the rest are not shown")
     }
 
     /// Reports and returns the failure to throw.
