@@ -19,6 +19,8 @@ package struct Lexer {
     var i = 0
     package private(set) var tokens: [Token] = []
     package private(set) var comments: [Comment] = []
+    /// The value of each string token, by the offset it starts at.
+    package private(set) var strings: [Int: String] = [:]
     package private(set) var diagnostics: [Diagnostic] = []
 
     /// Indentation of each open block (the bytes of the leading whitespace).
@@ -556,6 +558,9 @@ package struct Lexer {
         let start = i
         i += 1
         var ok = true
+        // The string's value, decoded as it is checked (the parser reads it
+        // from `strings`, and decodes nothing again).
+        var value: [UInt8] = []
         while true {
             guard i < bytes.count, bytes[i] != 0x0A, bytes[i] != 0x0D else {
                 report(.unterminatedString, "unterminated string", Span(start: start, end: i),
@@ -571,10 +576,14 @@ package struct Lexer {
                 guard i < bytes.count else { continue }
                 switch bytes[i] {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "n"), UInt8(ascii: "t"), UInt8(ascii: "r"):
+                    let e = bytes[i]
+                    value.append(e == UInt8(ascii: "n") ? 0x0A : e == UInt8(ascii: "t") ? 0x09 : e == UInt8(ascii: "r") ? 0x0D : e)
                     i += 1
                 case UInt8(ascii: "u"):
                     i += 1
-                    if !lexUnicodeEscape() {
+                    if let scalar = lexUnicodeEscape() {
+                        value.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    } else {
                         ok = false
                         report(.invalidEscape, "malformed unicode escape", Span(start: escapeStart, end: i),
                                help: "write a code point as `\\u{1F600}`")
@@ -604,18 +613,21 @@ package struct Lexer {
                     reportInvalidUTF8(at: i)
                     i += 1
                 } else {
+                    value.append(contentsOf: bytes[i..<(i + length)])
                     i += length
                 }
                 continue
             }
+            value.append(c)
             i += 1
         }
+        if ok { strings[start] = String(decoding: value, as: UTF8.self) }
         tokens.append(Token(ok ? .string : .invalid, Span(start: start, end: i)))
     }
 
     /// After `\u`: `{` 1-6 hex digits `}` naming a Unicode scalar.
-    private mutating func lexUnicodeEscape() -> Bool {
-        guard peek(0) == UInt8(ascii: "{") else { return false }
+    private mutating func lexUnicodeEscape() -> Unicode.Scalar? {
+        guard peek(0) == UInt8(ascii: "{") else { return nil }
         i += 1
         var value: UInt32 = 0
         var count = 0
@@ -625,9 +637,10 @@ package struct Lexer {
             i += 1
             if count > 6 { break }
         }
-        guard peek(0) == UInt8(ascii: "}") else { return false }
+        guard peek(0) == UInt8(ascii: "}") else { return nil }
         i += 1
-        return count >= 1 && count <= 6 && Unicode.Scalar(value) != nil
+        guard count >= 1 && count <= 6 else { return nil }
+        return Unicode.Scalar(value)
     }
 
     private func hexValue(_ c: UInt8) -> UInt32? {

@@ -31,15 +31,19 @@ package struct Parser {
     /// resynchronises (a statement or a block line).
     struct Failure: Error {}
 
-    init(source: SourceText, tokens: [Token]) {
+    /// The value of each string token, by its start (`Lexer.strings`).
+    let strings: [Int: String]
+
+    init(source: SourceText, tokens: [Token], strings: [Int: String]) {
         self.source = source
         self.tokens = tokens
+        self.strings = strings
     }
 
     /// Lexes and parses one source text.
     package static func parse(_ source: SourceText) -> PolicyFile {
         let lexer = Lexer.tokenize(source)
-        var parser = Parser(source: source, tokens: lexer.tokens)
+        var parser = Parser(source: source, tokens: lexer.tokens, strings: lexer.strings)
         parser.reportedLines = Set(lexer.diagnostics.map { source.lineIndex(of: $0.span.start) })
         parser.budget = lexer.budget
         let items = parser.parseFile()
@@ -394,41 +398,9 @@ package struct Parser {
         return Identifier(name, span)
     }
 
-    /// The value of a string token (already checked by the lexer).
+    /// The value of a string token, as the lexer decoded it.
     func decodeString(_ span: Span) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(span.length)
-        let b = source.bytes
-        var i = span.start + 1
-        let end = max(i, span.end - 1)
-        while i < end {
-            let c = b[i]
-            if c == UInt8(ascii: "\\") && i + 1 < end {
-                let e = b[i + 1]
-                i += 2
-                switch e {
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "u"):
-                    var v: UInt32 = 0
-                    if i < end && b[i] == UInt8(ascii: "{") { i += 1 }
-                    while i < end && b[i] != UInt8(ascii: "}") {
-                        let d = b[i]
-                        let x: UInt32 = d <= 57 ? UInt32(d &- 48) : (UInt32(d | 0x20) &- 87)
-                        v = v &* 16 &+ (x & 0xF)
-                        i += 1
-                    }
-                    if i < end { i += 1 }
-                    out.append(contentsOf: Array(String(Character(Unicode.Scalar(v) ?? "\u{FFFD}")).utf8))
-                default: out.append(e)
-                }
-                continue
-            }
-            out.append(c)
-            i += 1
-        }
-        return String(decoding: out, as: UTF8.self)
+        strings[span.start] ?? ""
     }
 
     // MARK: - Diagnostics

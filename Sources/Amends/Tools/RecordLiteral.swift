@@ -44,7 +44,7 @@ package enum RecordLiteral {
         let source = SourceText(path: name, text: text)
         let lexer = Lexer.tokenize(source)
         var diagnostics = lexer.diagnostics
-        var parser = Parser(source: source, tokens: lexer.tokens)
+        var parser = Parser(source: source, tokens: lexer.tokens, strings: lexer.strings)
         skipLineBreaks(&parser)
         let opener: TokenKind = element == nil ? .lbrace : .lbracket
         guard parser.at(opener) else {
