@@ -301,9 +301,7 @@ func disagreements(_ program: Program, _ record: RecordBuffer) -> [String] {
         }
     }
     if expected.isEmpty { expected = model.rules.filter { $0.condition == nil }.map(\.index) }
-    let evaluator = Evaluator(program: program)
-    evaluator.evaluate(record)
-    let fired = evaluator.firedRules.sorted()
+    let fired = Evaluator.outcome(of: record, under: program).fired.map(\.index).sorted()
     if fired != expected { problems.append("the evaluator fired rules \(fired), the reference \(expected)") }
     return problems
 }

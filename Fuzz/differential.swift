@@ -69,12 +69,12 @@ struct Whole {
         var record = record
         record.now = Double(now)
         let expected = reference.result(for: record, now: now)
-        evaluator.evaluate(record)
+        let evaluation = evaluator.evaluate(record)
         let out = OutputBuffer()
-        writer.writeJSON(record: 1, evaluator, record, into: out)
+        writer.writeJSON(record: 1, evaluation, record, into: out)
         var line = out.array
         if line.last == 0x0A { line.removeLast() }
-        let found = ReferenceComparison.check(expected, evaluator, record, number: 1, line: line)
+        let found = ReferenceComparison.check(expected, evaluation, record, number: 1, line: line)
         WholeTally.count(found)
         let unexpected = found.filter { $0.kind != .waiverThatRemovedNothing }
         expect(unexpected.isEmpty, "\(what()): the whole result differs from the reference: \(unexpected)")

@@ -63,10 +63,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = explanation.json
 
         let evaluator = Evaluator(program: program)
-        evaluator.evaluate(record)
-        out.removeAll()
-        writer.writeText(record: i + 1, evaluator, record, into: out)
-        _ = evaluator.outcome()
+        withExtendedLifetime(evaluator) {
+            let evaluation = evaluator.evaluate(record)
+            out.removeAll()
+            writer.writeText(record: i + 1, evaluation, record, into: out)
+            _ = Outcome(evaluation)
+        }
         _ = RecordLiteral.read(text, compiled: Shipped.compiled(data[0]), program: program)
     }
     return 0

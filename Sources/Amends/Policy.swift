@@ -72,9 +72,7 @@ public struct Policy: Sendable {
     package func evaluate(_ record: RecordBuffer, now: Int64) -> Outcome {
         var record = record
         record.now = Double(now)
-        let evaluator = Evaluator(program: program)
-        evaluator.evaluate(record)
-        return evaluator.outcome()
+        return Evaluator.outcome(of: record, under: program)
     }
 }
 

@@ -108,7 +108,7 @@ enum RunCommand: Command {
             options.threads = n
         }
         if parsed.has("--explain") {
-            options.annotate = { evaluator, record in RunExplain.annotate(evaluator, record, format: format) }
+            options.annotate = { program, record in RunExplain.annotate(program, record, format: format) }
         }
 
         // Open every input first: a missing file is a command-line mistake.

@@ -6,8 +6,8 @@ import Amends
 /// member of the record's line, as `amends explain --format json` gives it
 /// but on one line.
 enum RunExplain {
-    static func annotate(_ evaluator: Evaluator, _ record: RecordBuffer, format: Runner.Format) -> [UInt8] {
-        let explanation = Explainer.explain(program: evaluator.program, record: record)
+    static func annotate(_ program: Program, _ record: RecordBuffer, format: Runner.Format) -> [UInt8] {
+        let explanation = Explainer.explain(program: program, record: record)
         switch format {
         case .json:
             return Array(explanation.jsonTree.compact().utf8)

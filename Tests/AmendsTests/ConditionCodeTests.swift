@@ -70,8 +70,7 @@ struct ConditionCodeTests {
         var record = RecordBuffer(fieldCount: program.model.fields.count)
         record.setScalar(0, 7) // past `critical`: no reader stores this
         let evaluator = Evaluator(program: program)
-        evaluator.evaluate(record)
-        #expect(evaluator.firedRules == [0])
+        #expect(evaluator.evaluate(record).firedRules == [0])
     }
 
     @Test func conditionsBecomeTermsOfLeafBits() throws {
@@ -89,9 +88,9 @@ struct ConditionCodeTests {
         let evaluator = Evaluator(program: program)
         var rng = SplitMix64(seed: 3)
         for _ in 0..<100 {
-            evaluator.evaluate(Differential.randomRecord(program.model, &rng))
-            #expect(evaluator.firedRules.contains(2))
-            #expect(!evaluator.firedRules.contains(1) && !evaluator.firedRules.contains(3))
+            let fired = evaluator.evaluate(Differential.randomRecord(program.model, &rng)).firedRules
+            #expect(fired.contains(2))
+            #expect(!fired.contains(1) && !fired.contains(3))
         }
     }
 
@@ -152,14 +151,14 @@ struct ConditionCodeTests {
         when true: notify a
         """, records: 500)
         #expect(program.code.leaves.count > 8)
-        let evaluator = Evaluator(program: program)
-        let table = try #require(evaluator.termTable)
+        let matcher = Evaluator(program: program).matcher
+        let table = try #require(matcher.termTable)
         var rng = SplitMix64(seed: 21)
         let used: UInt64 = program.code.leaves.count >= 64 ? .max : (1 << UInt64(program.code.leaves.count)) - 1
         #expect(table.termWords == 1)
         for _ in 0..<5_000 {
             let bits = rng.next() & used
-            #expect(table.firing(bits) == evaluator.firingSet(bits), "\(String(bits, radix: 2))")
+            #expect(table.firing(bits) == matcher.firingSet(bits), "\(String(bits, radix: 2))")
         }
     }
 
@@ -175,7 +174,8 @@ struct ConditionCodeTests {
         let program = try Self.agree(rules.joined(separator: "\n") + "\n", records: 400)
         #expect(program.code.wordCount > 1)
         let evaluator = Evaluator(program: program)
-        let table = try #require(evaluator.termTable)
+        let matcher = evaluator.matcher
+        let table = try #require(matcher.termTable)
         #expect(table.termWords > 1)
         let matched = UnsafeMutablePointer<Bool>.allocate(capacity: program.whenRules.count)
         let fired = UnsafeMutablePointer<Int32>.allocate(capacity: program.rules.count)
@@ -183,12 +183,12 @@ struct ConditionCodeTests {
         var rng = SplitMix64(seed: 22)
         for _ in 0..<300 {
             let record = Differential.randomRecord(program.model, &rng)
-            evaluator.evaluate(record)
-            program.code.matchAll(evaluator.bits, false, into: matched)
-            let expected = (0..<program.whenRules.count).filter { matched[$0] }.map { Int(evaluator.whenRuleIndexes[$0]) }
-            let (n, _) = table.fire(evaluator.bits, holding: evaluator.holding, whenRuleIndexes: evaluator.whenRuleIndexes, into: fired)
+            let firedRules = evaluator.evaluate(record).firedRules
+            program.code.matchAll(matcher.bits, false, into: matched)
+            let expected = (0..<program.whenRules.count).filter { matched[$0] }.map { Int(matcher.whenRuleIndexes[$0]) }
+            let (n, _) = table.fire(matcher.bits, holding: matcher.holding, whenRuleIndexes: matcher.whenRuleIndexes, into: fired)
             #expect((0..<n).map { Int(fired[$0]) } == expected)
-            #expect(evaluator.firedRules == (expected.isEmpty ? program.otherwiseRules : expected))
+            #expect(firedRules == (expected.isEmpty ? program.otherwiseRules : expected))
         }
     }
 

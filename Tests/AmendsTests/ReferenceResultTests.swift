@@ -101,10 +101,9 @@ struct ReferenceResultTests {
             throw Fixtures.CompileError(description: "the record \(record) cannot be read")
         }
         buffer.now = Double(now)
-        let evaluator = Evaluator(program: program)
-        evaluator.evaluate(buffer)
+        let outcome = Evaluator.outcome(of: buffer, under: program)
         return (ReferenceEvaluator(model: program.model, calendar: program.calendar).result(for: buffer, now: now),
-                ReferenceResult(evaluator.outcome()))
+                ReferenceResult(outcome))
     }
 
     @Test func otherwiseFiresOnlyWhenNoWhenRuleDoes() throws {

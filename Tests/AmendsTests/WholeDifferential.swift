@@ -42,8 +42,8 @@ enum WholeDifferential {
                 }
                 record.now = Double(now)
                 let expected = reference.result(for: record, now: now)
-                evaluator.evaluate(record)
-                report.disagreements += ReferenceComparison.check(expected, evaluator, record, number: number, line: line)
+                let evaluation = evaluator.evaluate(record)
+                report.disagreements += ReferenceComparison.check(expected, evaluation, record, number: number, line: line)
                 report.pairs += 1
             }
         }

@@ -100,58 +100,62 @@ public struct Outcome: Sendable {
     public var base: Int64
 }
 
-extension Evaluator {
+extension Program {
     /// The file, line and name of the rule at `index`.
     package func ruleRef(_ index: Int) -> RuleRef {
-        let rule = program.model.rules[index]
+        let rule = model.rules[index]
         return RuleRef(index: index, file: rule.file, line: rule.line, name: rule.name)
     }
+}
 
-    /// The merged result of the last `evaluate`, as values.
-    package func outcome() -> Outcome {
+extension RequiredAction {
+    /// Result `i` of `evaluation` as values; with `provenance`, the rules
+    /// behind it (`because`, `overridden`) too.
+    init(_ evaluation: Evaluation, _ i: Int, provenance: Bool = true) {
+        let program = evaluation.program
         let model = program.model
-        var actions: [RequiredAction] = []
-        for key32 in activeKeys {
-            let k = Int(key32)
-            let key = program.keys[k]
-            let win = winning(k)
-            let winAction = program.actions[Int(win.action)]
-            var result = RequiredAction(kind: key.kind, role: nil, components: [], remedies: [], text: nil, channel: nil,
-                                        due: win.due == Int64.max ? nil : win.due, within: winAction.duration,
-                                        because: [], overridden: [])
-            if let role = key.role { result.role = model.roles[role] }
-            if key.kind == .assign, case .assign(let role) = winAction.action { result.role = model.roles[role] }
-            if key.kind == .task { result.text = key.label }
-            result.components = Array(ComponentSet(bits: components(k)))
-            if key.kind == .offer { result.remedies = remedies(k).map { model.remedies[$0] } }
-            result.channel = channel(k).map { model.channels[$0] }
-            var c = first(k)
-            while c >= 0 {
-                let run = ruleRun(c, winner: win)
-                let own = self.contribution(run.own)
-                let action = program.actions[Int(own.action)]
-                let ref = ruleRef(action.rule)
-                result.because.append(ref)
-                if run.lost {
-                    if key.kind == .assign, case .assign(let role) = action.action {
-                        result.overridden.append(Override(rule: ref, within: nil, due: nil, role: model.roles[role]))
-                    } else {
-                        result.overridden.append(Override(rule: ref, within: action.duration, due: own.due, role: nil))
-                    }
+        let key = program.keys[evaluation.key(i)]
+        let win = evaluation.winning(i)
+        let winAction = program.actions[Int(win.action)]
+        self.init(kind: key.kind, role: nil, components: Array(ComponentSet(bits: evaluation.components(i))),
+                  remedies: [], text: nil, channel: evaluation.channel(i).map { model.channels[$0] },
+                  due: win.due == Int64.max ? nil : win.due, within: winAction.duration, because: [], overridden: [])
+        if let role = key.role { self.role = model.roles[role] }
+        if key.kind == .assign, case .assign(let role) = winAction.action { self.role = model.roles[role] }
+        if key.kind == .task { text = key.label }
+        if key.kind == .offer { remedies = evaluation.remedies(i).map { model.remedies[$0] } }
+        guard provenance else { return }
+        var c = evaluation.first(i)
+        while c >= 0 {
+            let run = evaluation.ruleRun(c, winner: win)
+            let own = evaluation.contribution(run.own)
+            let action = program.actions[Int(own.action)]
+            let ref = program.ruleRef(action.rule)
+            because.append(ref)
+            if run.lost {
+                if key.kind == .assign, case .assign(let role) = action.action {
+                    overridden.append(Override(rule: ref, within: nil, due: nil, role: model.roles[role]))
+                } else {
+                    overridden.append(Override(rule: ref, within: action.duration, due: own.due, role: nil))
                 }
-                c = run.next
             }
-            actions.append(result)
+            c = run.next
         }
+    }
+}
+
+extension Outcome {
+    /// Everything `evaluation` requires, as values.
+    package init(_ evaluation: Evaluation) {
+        let program = evaluation.program
         var waived: [Waiver] = []
-        for kind in ActionKindName.allCases where !waivedBy[kind.rank].isEmpty {
-            var droppedRefs: [RuleRef] = []
-            for c in dropped[kind.rank] {
-                let ref = ruleRef(program.actions[Int(contribution(c).action)].rule)
-                if !droppedRefs.contains(ref) { droppedRefs.append(ref) }
-            }
-            waived.append(Waiver(kind: kind, by: waivedBy[kind.rank].map(ruleRef), dropped: droppedRefs))
+        for kind in ActionKindName.allCases {
+            let by = evaluation.waivedBy(kind)
+            guard !by.isEmpty else { continue }
+            waived.append(Waiver(kind: kind, by: by.map(program.ruleRef),
+                                 dropped: evaluation.droppedRules(kind).map(program.ruleRef)))
         }
-        return Outcome(actions: actions, waived: waived, fired: firedRules.map(ruleRef), base: base)
+        self.init(actions: (0..<evaluation.count).map { RequiredAction(evaluation, $0) }, waived: waived,
+                  fired: evaluation.firedRules.map(program.ruleRef), base: evaluation.base)
     }
 }

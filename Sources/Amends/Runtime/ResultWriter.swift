@@ -1,4 +1,4 @@
-/// Writes an evaluator's result as one JSON line (the `run` output, schema in
+/// Writes an evaluation (what a record requires) as one JSON line (the `run` output, schema in
 /// Grammar.md, "Results") or as text for people, straight into an
 /// `OutputBuffer`.
 ///
@@ -29,7 +29,7 @@ package struct ResultWriter: Sendable {
     ///
     /// `input` is the `,"input":"…"` member naming the record's input, made
     /// once for a run over several inputs (`ResultWriter.inputMember`).
-    package func writeJSON(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer,
+    package func writeJSON(record number: Int, _ evaluation: Evaluation, _ record: RecordBuffer, into out: OutputBuffer,
                           explain: [UInt8]? = nil, templates: ActionTemplates? = nil, input: [UInt8]? = nil) {
         out.raw("{\"record\":")
         out.int(number)
@@ -45,19 +45,19 @@ package struct ResultWriter: Sendable {
             }
         }
         out.raw(",\"actions\":[")
-        if let templates, let recalled = evaluator.recalled {
-            if !templates.write(recalled, base: evaluator.base, into: out) {
+        if let templates, let recalled = evaluation.recalled {
+            if !templates.write(recalled, base: evaluation.base, into: out) {
                 let start = out.count
                 out.marksTimes = true
-                writeActions(evaluator, into: out)
+                writeActions(evaluation, into: out)
                 out.marksTimes = false
-                templates.keep(recalled, base: evaluator.base, from: out, start: start)
+                templates.keep(recalled, base: evaluation.base, from: out, start: start)
             }
         } else {
-            writeActions(evaluator, into: out)
+            writeActions(evaluation, into: out)
         }
         out.byte(UInt8(ascii: "]"))
-        writeWaived(evaluator, into: out)
+        writeWaived(evaluation, into: out)
         if let explain {
             out.raw(",\"explain\":")
             out.raw(explain)
@@ -66,14 +66,12 @@ package struct ResultWriter: Sendable {
     }
 
     /// The members of the `actions` array, in key order.
-    func writeActions(_ evaluator: Evaluator, into out: OutputBuffer) {
-        var firstAction = true
-        for key in evaluator.activeKeys {
-            let k = Int(key)
-            if !firstAction { out.byte(UInt8(ascii: ",")) }
-            firstAction = false
-            let win = evaluator.winning(k)
-            let winSlot = evaluator.slots[Int(win.action)]
+    func writeActions(_ evaluation: Evaluation, into out: OutputBuffer) {
+        for i in 0..<evaluation.count {
+            if i > 0 { out.byte(UInt8(ascii: ",")) }
+            let k = evaluation.key(i)
+            let win = evaluation.winning(i)
+            let winSlot = evaluation.slots[Int(win.action)]
             pieces.write(pieces.keyPrefix + k, to: out)
             switch pieces.keyKinds[k] {
             case .assign:
@@ -81,7 +79,7 @@ package struct ResultWriter: Sendable {
                 pieces.write(pieces.roleName + Int(winSlot.assignRole), to: out)
             case .apology:
                 out.raw(",\"components\":[")
-                var bits = evaluator.components(k)
+                var bits = evaluation.components(i)
                 var first = true
                 while bits != 0 {
                     if !first { out.byte(UInt8(ascii: ",")) }
@@ -91,7 +89,7 @@ package struct ResultWriter: Sendable {
                 }
                 out.byte(UInt8(ascii: "]"))
             case .offer:
-                writeRemedies(k, evaluator, into: out)
+                writeRemedies(i, evaluation, into: out)
             default: break
             }
             if win.due != Int64.max {
@@ -100,17 +98,17 @@ package struct ResultWriter: Sendable {
                 out.raw("\",")
                 pieces.write(pieces.within + Int(win.action), to: out)
             }
-            if let ch = evaluator.channel(k) { pieces.write(pieces.channel + ch, to: out) }
-            writeProvenance(k, win, winSlot, evaluator, into: out)
+            if let ch = evaluation.channel(i) { pieces.write(pieces.channel + ch, to: out) }
+            writeProvenance(i, win, winSlot, evaluation, into: out)
             out.byte(UInt8(ascii: "}"))
         }
     }
 
-    func writeRemedies(_ k: Int, _ evaluator: Evaluator, into out: OutputBuffer) {
+    func writeRemedies(_ i: Int, _ evaluation: Evaluation, into out: OutputBuffer) {
         out.raw(",\"remedies\":[")
         var first = true
         if pieces.remediesFitASet {
-            var bits = evaluator.remedyBits(k)
+            var bits = evaluation.remedyBits(i)
             while bits != 0 {
                 if !first { out.byte(UInt8(ascii: ",")) }
                 first = false
@@ -118,7 +116,7 @@ package struct ResultWriter: Sendable {
                 bits &= bits - 1
             }
         } else {
-            for r in evaluator.remedies(k) {
+            for r in evaluation.remedies(i) {
                 if !first { out.byte(UInt8(ascii: ",")) }
                 first = false
                 pieces.write(pieces.remedyName + r, to: out)
@@ -127,30 +125,30 @@ package struct ResultWriter: Sendable {
         out.byte(UInt8(ascii: "]"))
     }
 
-    func writeProvenance(_ k: Int, _ win: Evaluator.Contribution, _ winSlot: ActionSlot, _ evaluator: Evaluator,
+    func writeProvenance(_ i: Int, _ win: Contribution, _ winSlot: ActionSlot, _ evaluation: Evaluation,
                          into out: OutputBuffer) {
         out.raw(",\"because\":[")
-        var c = evaluator.first(k)
+        var c = evaluation.first(i)
         var first = true
         var anyOverridden = false
         while c >= 0 {
-            let run = evaluator.ruleRun(c, winner: win)
+            let run = evaluation.ruleRun(c, winner: win)
             if !first { out.byte(UInt8(ascii: ",")) }
             first = false
-            pieces.write(pieces.rule + Int(evaluator.slots[Int(evaluator.contribution(c).action)].rule), to: out)
+            pieces.write(pieces.rule + Int(evaluation.slot(c).rule), to: out)
             if run.lost { anyOverridden = true }
             c = run.next
         }
         out.byte(UInt8(ascii: "]"))
         guard anyOverridden else { return }
         out.raw(",\"overridden\":[")
-        c = evaluator.first(k)
+        c = evaluation.first(i)
         first = true
         while c >= 0 {
-            let run = evaluator.ruleRun(c, winner: win)
+            let run = evaluation.ruleRun(c, winner: win)
             if run.lost {
-                let own = evaluator.contribution(run.own)
-                let slot = evaluator.slots[Int(own.action)]
+                let own = evaluation.contribution(run.own)
+                let slot = evaluation.slots[Int(own.action)]
                 if !first { out.byte(UInt8(ascii: ",")) }
                 first = false
                 // The rule's entry without its closing brace, then what it asked for.
@@ -171,27 +169,25 @@ package struct ResultWriter: Sendable {
         out.byte(UInt8(ascii: "]"))
     }
 
-    func writeWaived(_ evaluator: Evaluator, into out: OutputBuffer) {
-        guard evaluator.waivedMask != 0 else { return }
+    func writeWaived(_ evaluation: Evaluation, into out: OutputBuffer) {
+        guard evaluation.anyWaived else { return }
         var any = false
-        for kind in ActionKindName.allCases where !evaluator.dropped[kind.rank].isEmpty {
+        for kind in ActionKindName.allCases {
+            let dropped = evaluation.droppedRules(kind)
+            if dropped.isEmpty { continue }
             out.raw(any ? "," : ",\"waived\":[")
             any = true
             out.raw("{\"kind\":")
             out.string(kind.jsonName)
             out.raw(",\"by\":[")
-            for (i, r) in evaluator.waivedBy[kind.rank].enumerated() {
+            for (i, r) in evaluation.waivedBy(kind).enumerated() {
                 if i > 0 { out.byte(UInt8(ascii: ",")) }
                 pieces.write(pieces.rule + r, to: out)
             }
             out.raw("],\"dropped\":[")
-            var seen: [Int32] = []
-            for c in evaluator.dropped[kind.rank] {
-                let rule = evaluator.slots[Int(evaluator.contribution(c).action)].rule
-                if seen.contains(rule) { continue }
-                if !seen.isEmpty { out.byte(UInt8(ascii: ",")) }
-                seen.append(rule)
-                pieces.write(pieces.rule + Int(rule), to: out)
+            for (i, r) in dropped.enumerated() {
+                if i > 0 { out.byte(UInt8(ascii: ",")) }
+                pieces.write(pieces.rule + r, to: out)
             }
             out.raw("]}")
         }
@@ -230,7 +226,7 @@ package struct ResultWriter: Sendable {
     ///
     /// The heading is `record 3 (INC-7)`: the number, then the id; with
     /// `input` (a run over several inputs) `record 3 from b.jsonl (INC-7)`.
-    package func writeText(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer,
+    package func writeText(record number: Int, _ evaluation: Evaluation, _ record: RecordBuffer, into out: OutputBuffer,
                           input: String? = nil) {
         var heading = "record \(number)" + (input.map { " from " + $0 } ?? "")
         if let id = program.schema.idField, record.isPresent(id) {
@@ -238,7 +234,7 @@ package struct ResultWriter: Sendable {
         }
         out.raw(Array(ControlPictures.safe(heading).utf8))
         out.raw("\n")
-        let outcome = evaluator.outcome()
+        let outcome = Outcome(evaluation)
         if outcome.actions.isEmpty { out.raw("  no actions required\n") }
         for action in outcome.actions {
             var line = "  " + action.summary
@@ -401,7 +397,7 @@ extension RecordSchema.Kind {
 }
 
 /// ActionTemplates keeps how a writer wrote the actions of each result an
-/// evaluator remembers (`Evaluator.recalled`): the bytes, and where in them
+/// evaluator remembers (`Evaluation.recalled`): the bytes, and where in them
 /// each deadline is and how long after the record's clock. Records given
 /// the same result require the same actions with their own deadlines, so
 /// the next one's are the kept bytes with its deadlines written over those
@@ -450,7 +446,7 @@ package final class ActionTemplates {
 
     /// Writes the kept actions of `recalled` with deadlines counted from
     /// `base`; false when none are kept for that result.
-    func write(_ recalled: Evaluator.Recalled, base: Int64, into out: OutputBuffer) -> Bool {
+    func write(_ recalled: Evaluation.Recalled, base: Int64, into out: OutputBuffer) -> Bool {
         guard recalled.entry >= 0, recalled.entry < entries else { return false }
         let t = templates[recalled.entry]
         guard t.version == recalled.version, recalled.version != 0, let bytes = t.bytes else { return false }
@@ -468,7 +464,7 @@ package final class ActionTemplates {
 
     /// Keeps the actions just written at `out`'s bytes from `start`, with
     /// the times marked there, as those of `recalled`.
-    func keep(_ recalled: Evaluator.Recalled, base: Int64, from out: OutputBuffer, start: Int) {
+    func keep(_ recalled: Evaluation.Recalled, base: Int64, from out: OutputBuffer, start: Int) {
         defer { out.timeMarks.removeAll(keepingCapacity: true) }
         guard recalled.entry >= 0, recalled.entry < entries else { return }
         let t = templates + recalled.entry

@@ -36,7 +36,7 @@ public final class Runner {
         /// format it must be one JSON value on one line, and it goes into the
         /// record's line as its `explain` member, so the output stays one
         /// JSON line per record.
-        package var annotate: (@Sendable (Evaluator, RecordBuffer) -> [UInt8])?
+        package var annotate: (@Sendable (Program, RecordBuffer) -> [UInt8])?
 
         public init() {}
     }
@@ -425,14 +425,14 @@ final class Worker: @unchecked Sendable {
                 continue
             }
             record.now = now
-            evaluator.evaluate(record)
-            let extra = annotate?(evaluator, record)
+            let evaluation = evaluator.evaluate(record)
+            let extra = annotate?(program, record)
             switch format {
             case .json:
-                writer.writeJSON(record: number, evaluator, record, into: out, explain: extra, templates: templates,
+                writer.writeJSON(record: number, evaluation, record, into: out, explain: extra, templates: templates,
                                  input: inputMember)
             case .text:
-                writer.writeText(record: number, evaluator, record, into: out, input: inputName)
+                writer.writeText(record: number, evaluation, record, into: out, input: inputName)
                 if let extra { out.raw(extra) }
             }
         }

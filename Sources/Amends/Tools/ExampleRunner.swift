@@ -50,9 +50,8 @@ package struct ExampleRunner {
 
     package func run(_ example: ExampleModel) -> Result {
         let record = record(for: example)
-        evaluator.evaluate(record)
-        let outcome = evaluator.outcome()
-        let base = evaluator.base
+        let outcome = Outcome(evaluator.evaluate(record))
+        let base = outcome.base
         var expected: [Expected] = []
         for e in example.expectations {
             for action in e.actions {
@@ -112,7 +111,7 @@ package struct ExampleRunner {
             break
         }
         r.within = duration
-        if let d = duration { r.due = evaluator.deadlineFor(d, from: base) }
+        if let d = duration { r.due = program.deadline(d, from: base) }
         return r
     }
 
@@ -141,11 +140,17 @@ package struct ExampleRunner {
     }
 }
 
-extension Evaluator {
-    /// The deadline a duration gives from a start time (calendar or business).
-    package func deadlineFor(_ d: DurationSpec, from start: Int64) -> Int64? {
+extension Program {
+    /// The deadline a duration gives from a start time: in calendar time,
+    /// or over the calendar's opening hours (Grammar.md §8); nil for a
+    /// business duration with no calendar to count in.
+    package func deadline(_ d: DurationSpec, from start: Int64) -> Int64? {
         if let s = d.seconds { return start &+ s }
-        let due = businessDeadline(d, from: start)
-        return due == Int64.max ? nil : due
+        guard let calendar else { return nil }
+        switch d.unit {
+        case .businessHours: return calendar.addBusinessHours(d.amount, to: start) ?? ISOTime.latest
+        case .businessDays: return calendar.addBusinessDays(d.amount, to: start) ?? ISOTime.latest
+        default: return start
+        }
     }
 }

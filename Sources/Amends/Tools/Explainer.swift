@@ -21,9 +21,7 @@ package enum Explainer {
         var record = record
         if let now { record.now = Double(now) }
         let model = program.model
-        let evaluator = Evaluator(program: program)
-        evaluator.evaluate(record)
-        let outcome = evaluator.outcome()
+        let outcome = Evaluator.outcome(of: record, under: program)
         let interpreter = ReferenceInterpreter(model: model)
         let runner = ExampleRunner(program: program)
 
@@ -34,8 +32,8 @@ package enum Explainer {
         }
         let anyWhenFired = outcome.fired.contains { model.rules[$0.index].condition != nil }
         for rule in model.rules {
-            let ref = evaluator.ruleRef(rule.index)
-            let fired = evaluator.didFire(rule.index)
+            let ref = program.ruleRef(rule.index)
+            let fired = outcome.fired.contains(ref)
             var line = Explanation.RuleLine(rule: ref, condition: rule.condition.map { $0.ref.source.text($0.ref.span) },
                                             fired: fired, reason: nil, disagrees: false)
             if let condition = rule.condition {

@@ -99,9 +99,9 @@ final class DiffWorker: @unchecked Sendable {
             if oldError == nil && newError == nil {
                 oldRecord.now = Double(now)
                 newRecord.now = Double(now)
-                oldEvaluator.evaluate(oldRecord)
-                newEvaluator.evaluate(newRecord)
-                (result.changes, result.provenanceDiffers) = PolicyDiff.compare(oldEvaluator.outcome(), newEvaluator.outcome(),
+                let oldOutcome = Outcome(oldEvaluator.evaluate(oldRecord))
+                let newOutcome = Outcome(newEvaluator.evaluate(newRecord))
+                (result.changes, result.provenanceDiffers) = PolicyDiff.compare(oldOutcome, newOutcome,
                                                                                 oldMain: oldMain, newMain: newMain)
             }
             out.append(result)

@@ -1,5 +1,5 @@
 /// ReferenceComparison says where the fast path's result for a record
-/// (`Evaluator.outcome()` and the line `ResultWriter` writes) differs from
+/// (its `Outcome` and the line `ResultWriter` writes) differs from
 /// the `ReferenceEvaluator`'s, field by field, and what kind of difference
 /// each is. ReferenceResultTests and the fuzz target `differential` use it.
 ///
@@ -26,21 +26,21 @@ enum ReferenceComparison {
         }
     }
 
-    /// Compares one record's reference result with the outcome of an
-    /// evaluator that has just evaluated the record, and with the line
-    /// written for it (`number` is its number in the input).
-    static func check(_ expected: ReferenceResult, _ evaluator: Evaluator, _ record: RecordBuffer, number: Int,
+    /// Compares one record's reference result with the fast path's
+    /// evaluation of it, and with the line written for it (`number` is its
+    /// number in the input).
+    static func check(_ expected: ReferenceResult, _ evaluation: Evaluation, _ record: RecordBuffer, number: Int,
                       line: [UInt8]) -> [Disagreement] {
         var out: [Disagreement] = []
         let place = "record \(number)"
-        let fast = ReferenceResult(evaluator.outcome())
-        let found = differences(expected, fast, fractions: hasFraction(record, evaluator.program.model))
+        let fast = ReferenceResult(Outcome(evaluation))
+        let found = differences(expected, fast, fractions: hasFraction(record, evaluation.program.model))
         out += found.map { Disagreement(kind: $0.kind, text: "\(place), outcome: \($0.text)") }
         guard case .success(let value) = JSONValue.parse(line) else {
             out.append(Disagreement(kind: .other, text: "\(place): the run's line is not JSON: \(String(decoding: line, as: UTF8.self))"))
             return out
         }
-        let recordID = id(record, evaluator.program)
+        let recordID = id(record, evaluation.program)
         if let lineDifference = difference(json(expected, record: number, id: recordID), value, at: "") {
             // The line against the reference; when the outcome differs
             // from the reference the same way, the kind is the outcome's.

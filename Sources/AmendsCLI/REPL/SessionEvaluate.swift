@@ -84,16 +84,20 @@ extension Session {
     func actions(_ reading: Reading, number: Int) -> Reply {
         var reply = Reply()
         let evaluator = Evaluator(program: reading.program)
-        evaluator.evaluate(reading.record)
         let writer = ResultWriter(program: reading.program)
         let out = OutputBuffer()
+        withExtendedLifetime(evaluator) {
+            let evaluation = evaluator.evaluate(reading.record)
+            switch format {
+            case .json: writer.writeJSON(record: number, evaluation, reading.record, into: out)
+            case .text: writer.writeText(record: number, evaluation, reading.record, into: out)
+            }
+        }
         switch format {
         case .json:
-            writer.writeJSON(record: number, evaluator, reading.record, into: out)
             // A line for programs: never wrapped.
             reply.chunks.append(Reply.Chunk(text: String(decoding: out.bytes, as: UTF8.self), isError: false, wraps: false))
         case .text:
-            writer.writeText(record: number, evaluator, reading.record, into: out)
             // The first line is the `record N` heading of `run`; the REPL needs none.
             let text = String(decoding: out.bytes, as: UTF8.self)
             reply.say(String(text.drop { $0 != "\n" }.dropFirst()))
@@ -173,12 +177,11 @@ extension Session {
         case .success(let reading?):
             var reply = Reply()
             let model = reading.compiled.model
-            let evaluator = Evaluator(program: reading.program)
-            evaluator.evaluate(reading.record)
+            let firedRules = Evaluator.outcome(of: reading.record, under: reading.program).fired.map(\.index)
             reply.say(style.bold("rules for \(incident.source.path):") + "\n")
             if model.rules.isEmpty { reply.say("  (the policy has no rules)\n") }
             for rule in model.rules {
-                let fired = evaluator.didFire(rule.index)
+                let fired = firedRules.contains(rule.index)
                 let ref = "\(rule.file):\(rule.line)"
                 let header = Session.header(rule.headerRef.source, rule.headerRef.span)
                 let mark = fired ? style.yes("fired    ") : style.no("not fired")
@@ -188,7 +191,7 @@ extension Session {
                         reply.say("             " + style.dim(line) + "\n")
                     }
                 } else {
-                    let anyWhen = evaluator.firedRules.contains { model.rules[$0].condition != nil }
+                    let anyWhen = firedRules.contains { model.rules[$0].condition != nil }
                     reply.say("             " + style.dim(anyWhen ? "a `when` rule fired" : "no `when` rule fired") + "\n")
                 }
             }

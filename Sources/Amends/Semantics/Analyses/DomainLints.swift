@@ -146,7 +146,7 @@ enum DomainLints {
                     // so only the rule's condition is run: merging every
                     // rule that fires, for each finding, made checking a
                     // large policy quadratic.
-                    let confirmed = c.evaluator.anyWaives ? c.result(incident, for: action) != nil : c.fires(incident, rule: r)
+                    let confirmed = c.evaluator.merger.anyWaives ? c.result(incident, for: action) != nil : c.fires(incident, rule: r)
                     guard confirmed else { continue }
                     let only = c.neverHolds(.all([c.fires(r), mark.formula.negated]))
                     let who = "`\(mark.text)`"

@@ -78,7 +78,7 @@ enum Monotonicity {
         guard let got = c.result(lowerIncident, for: action) else { return nil }
         let higherGot = c.result(higherIncident, for: action)
         guard let loss = Loss(lower: got, higher: higherGot) else { return nil }
-        let higherFired = c.evaluator.firedRules.map { c.evaluator.ruleRef($0) }
+        let higherFired = c.evaluate(higherIncident).firedRules.map(c.program.ruleRef)
         return finding(r, k, loss, field: f, scale: s, lower: i, incident: lowerIncident, got: got, higherGot: higherGot,
                        higherFired: higherFired, c)
     }

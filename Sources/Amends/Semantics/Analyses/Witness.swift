@@ -93,12 +93,13 @@ extension AnalysisContext {
 
     /// Runs the compiled policy on an incident.
     func outcome(_ incident: ExampleIncident) -> Outcome {
-        evaluate(incident)
-        return evaluator.outcome()
+        Outcome(evaluate(incident))
     }
 
-    /// Runs the compiled policy on an incident; the evaluator holds the result.
-    func evaluate(_ incident: ExampleIncident) {
+    /// Runs the compiled policy on an incident (the result is valid until
+    /// the next run).
+    @discardableResult
+    func evaluate(_ incident: ExampleIncident) -> Evaluation {
         evaluator.evaluate(record(incident))
     }
 
@@ -107,8 +108,7 @@ extension AnalysisContext {
     func fires(_ incident: ExampleIncident, rule r: Int) -> Bool {
         guard program.rules.indices.contains(r), program.rules[r].index == r,
               let condition = program.rules[r].condition else {
-            evaluate(incident)
-            return evaluator.didFire(r)
+            return evaluate(incident).didFire(r)
         }
         return program.code.holds(condition, record(incident))
     }
@@ -150,9 +150,9 @@ extension AnalysisContext {
     /// The merged result the policy gives `incident` for the result `action`
     /// goes to (the role notified, the apology, the task…), or nil for none.
     func result(_ incident: ExampleIncident, for action: ActionModel) -> RequiredAction? {
-        evaluate(incident)
-        guard let k = resultKey(action), evaluator.isActive(k) else { return nil }
-        return evaluator.mergedResult(k)
+        let evaluation = evaluate(incident)
+        guard let k = resultKey(action), let i = evaluation.result(forKey: k) else { return nil }
+        return RequiredAction(evaluation, i, provenance: false)
     }
 
     /// Where `action`'s result goes in the program's result list.
@@ -165,22 +165,5 @@ extension AnalysisContext {
             default: return true
             }
         }
-    }
-}
-
-extension Evaluator {
-    /// One merged result of the last evaluation, without the rules behind it.
-    func mergedResult(_ k: Int) -> RequiredAction? {
-        guard isActive(k), program.keys.indices.contains(k) else { return nil }
-        let model = program.model
-        let key = program.keys[k]
-        let win = winning(k)
-        let winAction = program.actions[Int(win.action)]
-        var result = RequiredAction(kind: key.kind, role: key.role.map { model.roles[$0] }, components: Array(ComponentSet(bits: components(k))),
-                                    remedies: [], text: key.kind == .task ? key.label : nil, channel: nil,
-                                    due: win.due == Int64.max ? nil : win.due, within: winAction.duration, because: [], overridden: [])
-        if key.kind == .assign, case .assign(let role) = winAction.action { result.role = model.roles[role] }
-        if key.kind == .offer { result.remedies = remedies(k).map { model.remedies[$0] } }
-        return result
     }
 }
