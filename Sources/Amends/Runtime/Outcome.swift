@@ -109,6 +109,16 @@ extension Program {
 }
 
 extension RequiredAction {
+    /// One action as its rule asks for it, before merging, as values, due
+    /// at `due` (nil: no deadline).
+    package init(_ action: ActionModel, model: PolicyModel, due: Int64?) {
+        self.init(kind: action.kind, role: action.role.map { model.roles[$0] }, components: Array(action.components),
+                  remedies: [], text: nil, channel: action.channel.map { model.channels[$0] },
+                  due: due, within: action.duration, because: [], overridden: [])
+        if case .offer(let list) = action { remedies = model.remedies.indices.filter(list.contains).map { model.remedies[$0] } }
+        if case .task(let text, _) = action { self.text = text }
+    }
+
     /// Result `i` of `evaluation` as values; with `provenance`, the rules
     /// behind it (`because`, `overridden`) too.
     init(_ evaluation: Evaluation, _ i: Int, provenance: Bool = true) {

@@ -168,15 +168,9 @@ package struct CompiledAction: Sendable {
         self.rule = rule
         self.index = index
         self.kind = action.kind
-        self.components = 0
-        switch action {
-        case .notify(_, let w), .escalate(_, let w), .task(_, let w): duration = w
-        case .respond(let w, let c): duration = w; channel = c
-        case .apology(let set, let w, let c): duration = w; channel = c; components = set.bits
-        case .followUp(let w, let c): duration = w; channel = c
-        case .review(let w): duration = w
-        case .assign, .offer, .waive: duration = nil
-        }
+        self.components = action.components.bits
+        duration = action.duration
+        channel = action.channel
         seconds = duration?.seconds
     }
 }

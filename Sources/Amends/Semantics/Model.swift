@@ -207,6 +207,40 @@ package enum ActionModel: Sendable, Hashable {
         if case .waive = self { return true }
         return false
     }
+
+    // What each kind carries, said once: everything that reads an action's
+    // parts (the compiler, `RequiredAction`, the runbook) reads them here.
+
+    /// The deadline's duration (for follow up: when to follow up).
+    package var duration: DurationSpec? {
+        switch self {
+        case .notify(_, let w), .escalate(_, let w), .task(_, let w), .apology(_, let w, _): return w
+        case .respond(let w, _), .followUp(let w, _), .review(let w): return w
+        case .assign, .offer, .waive: return nil
+        }
+    }
+
+    /// The channel's index, for the kinds that take `by CHANNEL`.
+    package var channel: Int? {
+        switch self {
+        case .respond(_, let c), .apology(_, _, let c), .followUp(_, let c): return c
+        default: return nil
+        }
+    }
+
+    /// The role's index, for notify, escalate and assign.
+    package var role: Int? {
+        switch self {
+        case .notify(let r, _), .escalate(let r, _), .assign(let r): return r
+        default: return nil
+        }
+    }
+
+    /// The apology's components (empty for other kinds).
+    package var components: ComponentSet {
+        if case .apology(let set, _, _) = self { return set }
+        return ComponentSet()
+    }
 }
 
 /// A set of apology components, printed in speaking order.

@@ -80,39 +80,8 @@ package struct ExampleRunner {
 
     /// An expected action as the evaluator would report it.
     func resolve(_ action: ActionModel, base: Int64) -> RequiredAction {
-        let model = program.model
-        var r = RequiredAction(kind: action.kind, role: nil, components: [], remedies: [], text: nil, channel: nil,
-                               due: nil, within: nil, because: [], overridden: [])
-        var duration: DurationSpec?
-        switch action {
-        case .notify(let role, let w), .escalate(let role, let w):
-            r.role = model.roles[role]
-            duration = w
-        case .assign(let role):
-            r.role = model.roles[role]
-        case .respond(let w, let c):
-            duration = w
-            r.channel = c.map { model.channels[$0] }
-        case .apology(let set, let w, let c):
-            r.components = Array(set)
-            duration = w
-            r.channel = c.map { model.channels[$0] }
-        case .offer(let remedies):
-            r.remedies = model.remedies.indices.filter(remedies.contains).map { model.remedies[$0] }
-        case .followUp(let w, let c):
-            duration = w
-            r.channel = c.map { model.channels[$0] }
-        case .review(let w):
-            duration = w
-        case .task(let text, let w):
-            r.text = text
-            duration = w
-        case .waive:
-            break
-        }
-        r.within = duration
-        if let d = duration { r.due = program.deadline(d, from: base) }
-        return r
+        let due = action.duration.flatMap { program.deadline($0, from: base) }
+        return RequiredAction(action, model: program.model, due: due)
     }
 
     func sameTarget(_ a: RequiredAction, _ b: RequiredAction) -> Bool {

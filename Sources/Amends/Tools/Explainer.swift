@@ -21,9 +21,12 @@ package enum Explainer {
         var record = record
         if let now { record.now = Double(now) }
         let model = program.model
-        let outcome = Evaluator.outcome(of: record, under: program)
+        let evaluator = Evaluator(program: program, remembering: false)
+        let (outcome, waived) = withExtendedLifetime(evaluator) {
+            let evaluation = evaluator.evaluate(record)
+            return (Outcome(evaluation), waivedLines(evaluation))
+        }
         let interpreter = ReferenceInterpreter(model: model)
-        let runner = ExampleRunner(program: program)
 
         var explanation = Explanation(policy: model.name, now: ReferenceInterpreter.whole(record.now), base: outcome.base)
         explanation.fields = fieldLines(model, record, interpreter, given: given)
@@ -49,19 +52,31 @@ package enum Explainer {
         for action in outcome.actions {
             explanation.actions.append(actionLine(action, program: program, base: outcome.base, label: explanation.baseLabel))
         }
-        for waiver in outcome.waived {
-            var line = Explanation.WaivedLine(kind: waiver.kind, by: waiver.by, dropped: [])
-            for ref in outcome.fired {
-                let rule = model.rules[ref.index]
-                for (k, action) in rule.actions.enumerated() where !action.isWaive && action.kind == waiver.kind {
-                    let resolved = runner.resolve(action, base: outcome.base)
-                    let line_ = rule.actionRefs.indices.contains(k) ? rule.actionRefs[k].line : rule.line
-                    line.dropped.append(.init(action: resolved, rule: ref, line: line_))
-                }
-            }
-            explanation.waived.append(line)
-        }
+        explanation.waived = waived
         return explanation
+    }
+
+    /// Each kind a fired rule waived, with every action it dropped as its
+    /// rule asked for it, read from the evaluation.
+    static func waivedLines(_ evaluation: Evaluation) -> [Explanation.WaivedLine] {
+        let program = evaluation.program
+        var lines: [Explanation.WaivedLine] = []
+        for kind in ActionKindName.allCases {
+            let by = evaluation.waivedBy(kind)
+            guard !by.isEmpty else { continue }
+            var line = Explanation.WaivedLine(kind: kind, by: by.map(program.ruleRef), dropped: [])
+            for c in evaluation.dropped(kind) {
+                let contribution = evaluation.contribution(c)
+                let compiled = program.actions[Int(contribution.action)]
+                let rule = program.model.rules[compiled.rule]
+                let due = contribution.due == Int64.max ? nil : contribution.due
+                line.dropped.append(.init(action: RequiredAction(compiled.action, model: program.model, due: due),
+                                          rule: program.ruleRef(compiled.rule),
+                                          line: rule.actionRefs.indices.contains(compiled.index) ? rule.actionRefs[compiled.index].line : rule.line))
+            }
+            lines.append(line)
+        }
+        return lines
     }
 
     // MARK: - Pieces

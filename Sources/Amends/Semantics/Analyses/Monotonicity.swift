@@ -227,15 +227,3 @@ enum Monotonicity {
         }
     }
 }
-
-extension ActionModel {
-    /// The deadline (or follow-up delay) the action states.
-    var duration: DurationSpec? {
-        switch self {
-        case .notify(_, let w), .escalate(_, let w), .task(_, let w): return w
-        case .respond(let w, _), .followUp(let w, _), .review(let w): return w
-        case .apology(_, let w, _): return w
-        case .assign, .offer, .waive: return nil
-        }
-    }
-}
