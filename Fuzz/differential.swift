@@ -12,7 +12,7 @@
 //
 // Checks: for every rule the compiled test (alone and all rules at once in
 // the evaluator) and the reference agree; the rules that fire are the ones
-// the reference says; and the whole result, `Evaluator.outcome()` and the
+// the reference says; and the whole result, the `Outcome` of the `Evaluation` and the
 // line `ResultWriter` writes, is the `ReferenceEvaluator`'s, field by field
 // (`ReferenceComparison`). A waiver the outcome lists though it removed
 // nothing (undecided: the line leaves it out, §11) is counted, not fatal

@@ -1,5 +1,5 @@
 // The whole of what a policy requires, Grammar.md §7 and §8: the plain
-// `ReferenceEvaluator` against the fast path (`Evaluator.outcome()` and the
+// `ReferenceEvaluator` against the fast path (the `Outcome` of its `Evaluation` and the
 // line `amends run` writes) on generated policies and records, and the
 // reference's own answers on small policies, one per rule of §7.
 //

@@ -1,6 +1,6 @@
 // The whole-result differential check: for a policy and JSON Lines records,
-// the `ReferenceEvaluator`'s result against the fast path's
-// `Evaluator.outcome()` and against the line `amends run` writes (a
+// the `ReferenceEvaluator`'s result against the fast path's (the `Outcome`
+// of its `Evaluation`) and against the line `amends run` writes (a
 // one-thread `Runner`, parsed), field by field (`ReferenceComparison`).
 @testable import Amends
 
