@@ -247,3 +247,126 @@ public struct DiffReport: Sendable {
         return s
     }
 }
+
+// MARK: - Without records
+
+extension DiffReport {
+    /// The whole report of a comparison without records (docs/diff.md).
+    public func policies(_ r: PolicyComparisonResult) -> String {
+        switch format {
+        case .text: return policiesText(r)
+        case .json: return policiesJSON(r)
+        case .markdown: return policiesMarkdown(r)
+        }
+    }
+
+    func policiesHeadline(_ r: PolicyComparisonResult) -> String {
+        switch r.verdict {
+        case .same: return "no incident is treated differently (proved from the two policies, without records)"
+        case .differs:
+            let n = r.differences.count
+            return "\(n) \(n == 1 ? "way" : "ways") an incident is treated differently, each with an incident that shows it"
+                + (r.undecided.isEmpty ? "" : "; there may be more (see the notes)")
+        case .undecided: return "could not decide within the bound whether any incident is treated differently"
+        }
+    }
+
+    func policiesNotes(_ r: PolicyComparisonResult) -> [String] {
+        r.notes + r.undecided.map { "not decided: " + $0 }
+            + ["\(DiffReport.plural(r.questions, "question")) asked, \(r.steps) solver steps of the bound of \(r.budget)"]
+    }
+
+    func policiesText(_ r: PolicyComparisonResult) -> String {
+        var s = ""
+        for (k, d) in r.differences.enumerated() {
+            s += "\(k + 1). \(d.change.label)\n"
+            s += "   " + d.witness.given + "\n"
+            if let now = d.witness.now { s += "   now \(now)\n" }
+            for (name, value) in d.witness.newValues { s += "   (the new policy reads `\(name)` as \(value ?? "missing"))\n" }
+            if d.change.detail != d.change.label { s += "   " + d.change.detail + "\n" }
+        }
+        if !s.isEmpty { s += "\n" }
+        s += "summary: \(oldName) → \(newName), without records\n  \(policiesHeadline(r))\n"
+        for n in policiesNotes(r) { s += "  note: \(n)\n" }
+        return s
+    }
+
+    func policiesJSON(_ r: PolicyComparisonResult) -> String {
+        var j = JSONBytes()
+        j.raw("{\"old\":")
+        j.string(oldName)
+        j.raw(",\"new\":")
+        j.string(newName)
+        j.raw(",\"verdict\":")
+        j.string(r.verdict.rawValue)
+        j.raw(",\"differences\":[")
+        for (k, d) in r.differences.enumerated() {
+            if k > 0 { j.raw(",") }
+            j.raw("\n{\"change\":")
+            var c = JSONBytes()
+            DiffReport.change(d.change, into: &c)
+            j.raw(c.bytes)
+            j.raw(",\"witness\":")
+            j.raw(Array(d.witness.json.utf8))
+            if let now = d.witness.now {
+                j.raw(",\"now\":")
+                j.string(now)
+            }
+            j.raw(",\"given\":")
+            j.string(d.witness.given)
+            j.raw("}")
+        }
+        j.raw("],\"undecided\":[")
+        for (k, u) in r.undecided.enumerated() {
+            if k > 0 { j.raw(",") }
+            j.string(u)
+        }
+        j.raw("],\"notes\":[")
+        for (k, u) in r.notes.enumerated() {
+            if k > 0 { j.raw(",") }
+            j.string(u)
+        }
+        j.raw("],\"questions\":")
+        j.int(r.questions)
+        j.raw(",\"steps\":")
+        j.int(r.steps)
+        j.raw(",\"budget\":")
+        j.int(r.budget)
+        j.raw(",\"differs\":")
+        j.raw(r.verdict == .differs ? "true" : "false")
+        j.raw("}\n")
+        return String(decoding: j.bytes, as: UTF8.self)
+    }
+
+    /// Text inside a code span in a table cell: `|` escaped, backquotes made quotes.
+    static func cell(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            switch c {
+            case "|": out += "\\|"
+            case "`": out += "'"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    func policiesMarkdown(_ r: PolicyComparisonResult) -> String {
+        var s = "### amends diff: `\(oldName)` → `\(newName)`, without records\n\n\(DiffReport.md(policiesHeadline(r)))\n"
+        if !r.differences.isEmpty {
+            s += "\n| | change | an incident that shows it |\n|---:|---|---|\n"
+            for (k, d) in r.differences.enumerated() {
+                s += "| \(k + 1) | \(DiffReport.md(d.change.label)) | `\(DiffReport.cell(d.witness.given))` |\n"
+            }
+            for (k, d) in r.differences.enumerated() {
+                s += "\n<details><summary>\(k + 1). \(DiffReport.md(d.change.label))</summary>\n\n"
+                s += "\(DiffReport.md(d.change.detail))\n\n```\n\(d.witness.given)\n"
+                if let now = d.witness.now { s += "now \(now)\n" }
+                s += "```\n\nas a record:\n\n```json\n\(d.witness.json)\n```\n\n</details>\n"
+            }
+        }
+        s += "\n"
+        for n in policiesNotes(r) { s += "- note: \(DiffReport.md(n))\n" }
+        return s
+    }
+}

@@ -165,10 +165,18 @@ public enum PolicyDiff {
             let b = channel(o.channel), a = channel(n.channel)
             part(.channel, b, a, "\(name): \(b) → \(a)")
         }
-        if o.within != n.within || o.due != n.due {
+        if !sameDuration(o.within, n.within) || o.due != n.due {
             changes.append(deadline(name, o, n))
         }
         return changes
+    }
+
+    /// Equal durations: the same spec, or calendar durations of the same
+    /// length (`24 hours` is `1 day`, as the results write both `P1D`).
+    static func sameDuration(_ a: DurationSpec?, _ b: DurationSpec?) -> Bool {
+        if a == b { return true }
+        guard let x = a?.seconds, let y = b?.seconds else { return false }
+        return x == y
     }
 
     static func deadline(_ name: String, _ o: RequiredAction, _ n: RequiredAction) -> ActionChange {
