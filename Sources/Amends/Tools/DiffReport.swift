@@ -265,7 +265,7 @@ extension DiffReport {
         case .same: return "no incident is treated differently (proved from the two policies, without records)"
         case .differs:
             let n = r.differences.count
-            return "\(n) \(n == 1 ? "way" : "ways") an incident is treated differently, each with an incident that shows it"
+            return "\(n) \(n == 1 ? "way" : "ways") an incident is treated differently, \(n == 1 ? "with" : "each with") an incident that shows it"
                 + (r.undecided.isEmpty ? "" : "; there may be more (see the notes)")
         case .undecided: return "could not decide within the bound whether any incident is treated differently"
         }
