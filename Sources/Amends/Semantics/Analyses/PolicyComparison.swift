@@ -365,11 +365,16 @@ package struct PolicyComparison {
         let units = Set(specs.map { $0.unit.isBusiness ? $0.unit.rawValue : "calendar" })
         let channels = [.respond, .apology, .followUp].contains(key.kind)
         if units.count > 1 {
-            // Business and calendar time together: which is earlier depends on the incident's time.
+            // Business and calendar time together: which is earlier depends on
+            // the incident's time. The same deadlines firing in both proves the
+            // same one wins; an incident where they differ is tried at several times.
             for spec in Set(specs.map(DeadlineRank.init)).sorted() {
                 let a = old.has(key, spec), b = new.has(key, spec)
                 question(.all([both, a, b.negated]), "the deadline of `\(name)`", exact: false)
                 question(.all([both, a.negated, b]), "the deadline of `\(name)`", exact: false)
+                let c = old.atMost(key, spec), d = new.atMost(key, spec)
+                question(.all([both, c, d.negated]), "the deadline of `\(name)`", exact: false)
+                question(.all([both, c.negated, d]), "the deadline of `\(name)`", exact: false)
             }
             if channels { inexactChannels(key, both, name) }
             return
@@ -474,8 +479,19 @@ package struct PolicyComparison {
         case .unknown:
             noteUndecided("\(what) could not be decided within \(min(Solver.defaultBudget * 5, budget + solver.stepsUsed)) steps")
         case .sat(let assignment):
-            let incident = self.incident(assignment)
-            let changes = confirm(incident)
+            var incident = self.incident(assignment)
+            var changes = confirm(incident)
+            if changes.isEmpty && !exact {
+                // Business deadlines against calendar ones: another time of the week may tell them apart.
+                for shift in PolicyComparison.otherTimes {
+                    guard let moved = moveClock(incident, assignment, by: shift) else { break }
+                    changes = confirm(moved)
+                    if !changes.isEmpty {
+                        incident = moved
+                        break
+                    }
+                }
+            }
             if changes.isEmpty {
                 // An exact question's incident must differ when run: else the analysis has a bug.
                 if old.usesAtoms || new.usesAtoms {
@@ -584,6 +600,24 @@ package struct PolicyComparison {
             record.now = Double(ExampleIncident.defaultTime)
         }
         return record
+    }
+
+    /// Other times of the week to try a witness at, from Monday 09:00 UTC:
+    /// Friday 16:30, Saturday 12:00, Monday 08:00, Wednesday 13:00.
+    static let otherTimes: [Int64] = [4 * 86_400 + 27_000, 5 * 86_400 + 10_800, 7 * 86_400 - 3_600, 2 * 86_400 + 14_400]
+
+    /// The incident with its clock fields moved by `shift` (its age kept),
+    /// when the solver left them free; nil when it did not.
+    func moveClock(_ incident: Incident, _ a: Assignment, by shift: Int64) -> Incident? {
+        var moved = incident
+        var any = false
+        for side in [old, new] {
+            guard let clock = side.model.clockField, let j = side.fieldOf.first(where: { $0.value == clock })?.key,
+                  a.domains[.field(j)] == nil, case .time(let t)? = incident.values[j] else { continue }
+            moved.values[j] = .time(t + shift)
+            any = true
+        }
+        return any ? moved : nil
     }
 
     /// What the runtime requires differently of the incident (empty: the same).
