@@ -297,6 +297,7 @@ enum SchemaCheck {
 final class TempFolder {
     let path: String
     private var files: [String] = []
+    private var folders: [String] = []
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
@@ -306,7 +307,13 @@ final class TempFolder {
         path = String(cString: made)
     }
 
+    /// Writes a file, making the folders of its path first (removed with the folder).
     func write(_ name: String, _ text: String) throws {
+        var folder = path
+        for part in name.split(separator: "/").dropLast() {
+            folder += "/" + part
+            if mkdir(folder, 0o755) == 0 { folders.append(folder) }
+        }
         if let failure = FileSystem.writeAtomically(path + "/" + name, Array(text.utf8)) { throw Failure(description: "\(failure)") }
         files.append(path + "/" + name)
     }
@@ -314,6 +321,7 @@ final class TempFolder {
     deinit {
         for file in files { unlink(file) }
         for extra in ["problems.txt", "bad.txt"] { unlink(path + "/" + extra) }
+        for folder in folders.reversed() { rmdir(folder) }
         rmdir(path)
     }
 }

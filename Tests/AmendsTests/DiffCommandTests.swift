@@ -163,6 +163,78 @@ import Testing
         #expect(Tool.run(["help", "diff"]).stdout.contains("usage: amends diff"))
     }
 
+    @Test func foldersArePairedByRelativePath() throws {
+        let f = try TempFolder()
+        try f.write("a/x.policy", Self.old)
+        try f.write("a/sub/same.policy", Self.old)
+        try f.write("a/gone.policy", Self.old)
+        try f.write("b/x.policy", Self.replacing("follow up in 7 days", "follow up in 3 days"))
+        try f.write("b/sub/same.policy", Self.old)
+        try f.write("b/added.policy", Self.old)
+        let r = Tool.run(["diff", f.path + "/a", f.path + "/b"])
+        #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("== added.policy: only in \(f.path)/b (added)\n"))
+        #expect(r.stdout.contains("== gone.policy: only in \(f.path)/a (removed)\n"))
+        #expect(r.stdout.contains("== sub/same.policy\nsummary: \(f.path)/a/sub/same.policy → \(f.path)/b/sub/same.policy, without records\n  no incident is treated differently"))
+        #expect(r.stdout.contains("== x.policy\n1. follow up: 7 days → 3 days\n"))
+        let recordsFolder = try Self.folder(new: Self.old)
+        let records = Tool.run(["diff"] + Self.now + [f.path + "/a", f.path + "/b", recordsFolder.path + "/r.jsonl"])
+        #expect(records.status == 1)
+        #expect(records.stdout.contains("2 records: follow up: 7 days → 3 days"))
+        let json = Tool.run(["diff", "--format", "json", f.path + "/a", f.path + "/b"])
+        guard case .success(let doc) = JSONValue.parse(Array(json.stdout.utf8)), case .array(let files)? = doc["files"] else {
+            Issue.record("not one JSON document: \(json.stdout)")
+            return
+        }
+        #expect(files.count == 4)
+        #expect(files.first?["only"] == .string("new") && files.first?["path"] == .string("added.policy"))
+        let same = Tool.run(["diff", f.path + "/a/sub", f.path + "/b/sub"])
+        #expect(same.status == 0, "\(same.stdout)")
+    }
+
+    @Test func csvColumnsOnePolicyLacksAreWarnedAbout() throws {
+        let new = Self.replacing("  severity: severity\n", "  severity: severity from \"Severity level\"\n")
+            .replacingOccurrences("  reported: time\n", "  reported: time\n  team: text?\n")
+        let f = try Self.folder(new: new)
+        try f.write("r.csv", "id,severity,reported\nA-1,high,2026-03-02T09:00:00Z\n")
+        let r = Tool.run(["diff"] + Self.now + [f.path + "/old.policy", f.path + "/new.policy", f.path + "/r.csv"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("warning: \(f.path)/r.csv: the new policy reads `severity` from the column `Severity level`, which the input does not have: no record can be read by the new policy"))
+        #expect(r.stderr.contains("the new policy reads `team` from the column `team`, which the input does not have: it is missing in every record"))
+        let renamed = Self.replacing("  severity: severity\n", "  severity: severity from \"sev\"\n")
+        let g = try Self.folder(new: renamed)
+        try g.write("r.csv", "id,severity,sev,reported\nA-1,high,low,2026-03-02T09:00:00Z\n")
+        let both = Tool.run(["diff"] + Self.now + [g.path + "/old.policy", g.path + "/new.policy", g.path + "/r.csv"])
+        #expect(both.stderr.contains("`severity` is read from the column `severity` by the old policy and from `sev` by the new one"), "\(both.stderr)")
+        let json = Tool.run(["diff"] + Self.now + [f.path + "/old.policy", f.path + "/new.policy", f.path + "/r.jsonl"])
+        #expect(!json.stderr.contains("warning"), "JSON records have no header to warn about")
+    }
+
+    /// The GitHub Actions workflow in docs/ (docs/ci.md) uses amends as it is:
+    /// every `amends` command line in it runs on a folder of policies.
+    @Test func theWorkflowsCommandsRun() throws {
+        guard case .success(let bytes) = FileSystem.read(Tool.packageRoot + "/docs/ci/amends-policies.yml") else {
+            Issue.record("docs/ci/amends-policies.yml is missing")
+            return
+        }
+        let f = try TempFolder()
+        try f.write("policies/p.policy", Self.old + "example \"a serious incident\":\n  given {severity: high, reported: 2026-03-02T09:00:00Z}\n  expect at least notify supervisor\n")
+        try f.write(".base/policies/p.policy", Self.old)
+        var commands: [String] = []
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            var text = line.drop { $0 == " " }
+            if text.hasPrefix("run: ") { text = text.dropFirst("run: ".count) }
+            guard text.hasPrefix("amends ") else { continue }
+            commands.append(String(text.prefix { $0 != ">" && $0 != "|" }))
+        }
+        #expect(commands.count == 5, "fmt, check twice, test and diff: \(commands)")
+        for command in commands {
+            let r = Tool.shell("cd \(f.path) && export POLICIES=policies && \"$AMENDS\" \(command.dropFirst("amends ".count))")
+            #expect(r.status <= 1, "`\(command)`: \(r.status)\n\(r.stdout)\(r.stderr)")
+            #expect(!r.stderr.contains("usage:"), "`\(command)`: \(r.stderr)")
+        }
+    }
+
     @Test func jsonAndMarkdownGoldens() throws {
         let new = Self.replacing("follow up in 7 days", "follow up in 3 days").replacingOccurrences("by phone", "by email")
             + "when severity >= medium:\n  task \"call <them> | back\" within 1 day\n"
