@@ -117,8 +117,9 @@ package struct PolicyComparison {
     struct Side {
         let program: Program
         var model: PolicyModel { program.model }
-        /// When each rule fires.
+        /// When each rule fires, and when it does not (made once: big conditions are negated often).
         var fires: [Formula] = []
+        var notFires: [Formula] = []
         /// Per joint field: this policy's field index (nil: not declared here).
         var fieldOf: [Int: Int] = [:]
         /// Non-waive actions by result, in file order.
@@ -282,8 +283,8 @@ package struct PolicyComparison {
         let kinds = Set(old.waivers.keys).union(new.waivers.keys).sorted()
         for kind in kinds {
             let o = waived(old, kind), n = waived(new, kind)
-            question(.all([o, n.negated]), "whether `waive \(PolicyDiff.kindName(kind))` removes something")
-            question(.all([o.negated, n]), "whether `waive \(PolicyDiff.kindName(kind))` removes something")
+            question(.all([o.yes, n.no]), "whether `waive \(PolicyDiff.kindName(kind))` removes something")
+            question(.all([o.no, n.yes]), "whether `waive \(PolicyDiff.kindName(kind))` removes something")
         }
         let verdict: PolicyComparisonResult.Verdict
         if !found.isEmpty {
@@ -313,7 +314,7 @@ package struct PolicyComparison {
         let activeOld = active(old, key), activeNew = active(new, key)
         let name = describe(key)
         // Added or removed, once per deadline it would have: each is its own change.
-        for (side, active, inactive) in [(old, activeOld, activeNew.negated), (new, activeNew, activeOld.negated)] {
+        for (side, active, inactive) in [(old, activeOld.yes, activeNew.no), (new, activeNew.yes, activeOld.no)] {
             let list = side.contributions[key] ?? []
             let specs = list.compactMap(\.action.duration)
             if Set(specs.map { $0.unit.isBusiness ? $0.unit.rawValue : "calendar" }).count == 1 {
@@ -323,11 +324,11 @@ package struct PolicyComparison {
             question(.all([active, inactive]), "whether `\(name)` is required")
         }
         guard !o.isEmpty, !n.isEmpty else { return }
-        let both = Formula.all([activeOld, activeNew])
-        func compare(_ what: String, _ x: (Side) -> Formula) {
+        let both = Formula.all([activeOld.yes, activeNew.yes])
+        func compare(_ what: String, _ x: (Side) -> (yes: Formula, no: Formula)) {
             let a = x(old), b = x(new)
-            question(.all([both, a, b.negated]), what)
-            question(.all([both, a.negated, b]), what)
+            question(.all([both, a.yes, b.no]), what)
+            question(.all([both, a.no, b.yes]), what)
         }
         switch key.kind {
         case .apology:
@@ -335,8 +336,8 @@ package struct PolicyComparison {
             for (_, a) in o + n { if case .apology(let c, _, _) = a { components.formUnion(c) } }
             for c in components.sorted() {
                 compare("the apology's `\(c.rawValue)`") { side in
-                    .any((side.contributions[key] ?? []).filter { if case .apology(let cs, _, _) = $0.action { return cs.contains(c) }; return false }
-                        .map { side.fires[$0.rule] })
+                    side.some((side.contributions[key] ?? []).filter { if case .apology(let cs, _, _) = $0.action { return cs.contains(c) }; return false }
+                        .map(\.rule))
                 }
             }
         case .offer:
@@ -344,14 +345,19 @@ package struct PolicyComparison {
             for (side, list) in [(old, o), (new, n)] { for (_, a) in list { if case .offer(let rs) = a { remedies.formUnion(rs.map { side.model.remedies[$0] }) } } }
             for remedy in remedies.sorted() {
                 compare("the offer of `\(remedy)`") { side in
-                    .any((side.contributions[key] ?? []).filter { if case .offer(let rs) = $0.action { return rs.contains { side.model.remedies[$0] == remedy } }; return false }
-                        .map { side.fires[$0.rule] })
+                    side.some((side.contributions[key] ?? []).filter { if case .offer(let rs) = $0.action { return rs.contains { side.model.remedies[$0] == remedy } }; return false }
+                        .map(\.rule))
                 }
             }
         case .assign:
             var roles = Set<String>()
             for (side, list) in [(old, o), (new, n)] { for (_, a) in list { if case .assign(let r) = a { roles.insert(side.model.roles[r]) } } }
-            for role in roles.sorted() { compare("who is assigned") { $0.assigns(key, role) } }
+            for role in roles.sorted() {
+                compare("who is assigned") { side in
+                    let f = side.assigns(key, role)
+                    return (f, f.negated)
+                }
+            }
         default:
             break
         }
@@ -370,11 +376,11 @@ package struct PolicyComparison {
             // same one wins; an incident where they differ is tried at several times.
             for spec in Set(specs.map(DeadlineRank.init)).sorted() {
                 let a = old.has(key, spec), b = new.has(key, spec)
-                question(.all([both, a, b.negated]), "the deadline of `\(name)`", exact: false)
-                question(.all([both, a.negated, b]), "the deadline of `\(name)`", exact: false)
+                question(.all([both, a.yes, b.no]), "the deadline of `\(name)`", exact: false)
+                question(.all([both, a.no, b.yes]), "the deadline of `\(name)`", exact: false)
                 let c = old.atMost(key, spec), d = new.atMost(key, spec)
-                question(.all([both, c, d.negated]), "the deadline of `\(name)`", exact: false)
-                question(.all([both, c.negated, d]), "the deadline of `\(name)`", exact: false)
+                question(.all([both, c.yes, d.no]), "the deadline of `\(name)`", exact: false)
+                question(.all([both, c.no, d.yes]), "the deadline of `\(name)`", exact: false)
             }
             if channels { inexactChannels(key, both, name) }
             return
@@ -382,8 +388,8 @@ package struct PolicyComparison {
         let tokens = Set(specs.map(DeadlineRank.init)).sorted()
         for t in tokens {
             let a = old.atMost(key, t), b = new.atMost(key, t)
-            question(.all([both, a, b.negated]), "the deadline of `\(name)`")
-            question(.all([both, a.negated, b]), "the deadline of `\(name)`")
+            question(.all([both, a.yes, b.no]), "the deadline of `\(name)`")
+            question(.all([both, a.no, b.yes]), "the deadline of `\(name)`")
         }
         guard channels else { return }
         var names = Set<String>()
@@ -391,9 +397,9 @@ package struct PolicyComparison {
             for (_, a) in list { if let c = a.channel { names.insert(side.model.channels[c]) } }
         }
         for channel in names.sorted() + [""] {
-            let a = old.channel(key, channel, tokens), b = new.channel(key, channel, tokens)
-            question(.all([both, a, b.negated]), "the channel of `\(name)`")
-            question(.all([both, a.negated, b]), "the channel of `\(name)`")
+            let a = old.channel(key, channel), b = new.channel(key, channel)
+            question(.all([both, a.yes, b.no]), "the channel of `\(name)`")
+            question(.all([both, a.no, b.yes]), "the channel of `\(name)`")
         }
     }
 
@@ -428,25 +434,27 @@ package struct PolicyComparison {
             if !approximations.contains(why) { approximations.append(why) }
         }
         for pair in Set(pairs(old) + pairs(new)).sorted() {
-            func fired(_ side: Side) -> Formula {
-                .any((side.contributions[key] ?? []).filter { c in
+            func fired(_ side: Side) -> (yes: Formula, no: Formula) {
+                side.some((side.contributions[key] ?? []).filter { c in
                     c.action.channel.map { side.model.channels[$0] } == pair.channel && c.action.duration.map(DeadlineRank.init) == pair.rank
-                }.map { side.fires[$0.rule] })
+                }.map(\.rule))
             }
             let a = fired(old), b = fired(new)
-            question(.all([both, a, b.negated]), "the channel of `\(name)`", exact: false)
-            question(.all([both, a.negated, b]), "the channel of `\(name)`", exact: false)
+            question(.all([both, a.yes, b.no]), "the channel of `\(name)`", exact: false)
+            question(.all([both, a.no, b.yes]), "the channel of `\(name)`", exact: false)
         }
     }
 
-    /// A result is required: some rule asking for it fires, and no waive of its kind.
-    func active(_ side: Side, _ key: Key) -> Formula {
-        .all([.any((side.contributions[key] ?? []).map { side.fires[$0.rule] }), side.notWaived(key.kind)])
+    /// A result is required: some rule asking for it fires, and no waive of its kind (and when not).
+    func active(_ side: Side, _ key: Key) -> (yes: Formula, no: Formula) {
+        let asked = side.some((side.contributions[key] ?? []).map(\.rule)), waived = side.some(side.waivers[key.kind] ?? [])
+        return (.all([asked.yes, waived.no]), .any([asked.no, waived.yes]))
     }
 
-    /// A waive of `kind` removes something: a waiver fires, and a rule with an action of that kind.
-    func waived(_ side: Side, _ kind: ActionKindName) -> Formula {
-        .all([.any((side.waivers[kind] ?? []).map { side.fires[$0] }), .any((side.kindRules[kind] ?? []).map { side.fires[$0] })])
+    /// A waive of `kind` removes something: a waiver fires, and a rule with an action of that kind (and when not).
+    func waived(_ side: Side, _ kind: ActionKindName) -> (yes: Formula, no: Formula) {
+        let w = side.some(side.waivers[kind] ?? []), k = side.some(side.kindRules[kind] ?? [])
+        return (.all([w.yes, k.yes]), .any([w.no, k.no]))
     }
 
     func describe(_ key: Key) -> String {
@@ -733,6 +741,7 @@ extension PolicyComparison.Side {
         let mapped = conditions.map { $0.map(remap) }
         let otherwise = Formula.all(mapped.compactMap { $0?.negated })
         fires = mapped.map { $0 ?? otherwise }
+        notFires = fires.map(\.negated)
         for (r, rule) in model.rules.enumerated() {
             for action in rule.actions {
                 if case .waive(let kind) = action {
@@ -763,29 +772,30 @@ extension PolicyComparison.Side {
         }
     }
 
-    func notWaived(_ kind: ActionKindName) -> Formula {
-        .all((waivers[kind] ?? []).map { fires[$0].negated })
-    }
-
     /// `role` is assigned: the first rule in file order with an assign that fires assigns it.
     func assigns(_ key: PolicyComparison.Key, _ role: String) -> Formula {
         var parts: [Formula] = []
         var earlier: [Formula] = []
         for (r, a) in contributions[key] ?? [] {
             if case .assign(let x) = a, model.roles[x] == role { parts.append(.all([fires[r]] + earlier)) }
-            earlier.append(fires[r].negated)
+            earlier.append(notFires[r])
         }
         return .any(parts)
     }
 
-    /// Some contribution with exactly this duration fires.
-    func has(_ key: PolicyComparison.Key, _ t: DeadlineRank) -> Formula {
-        .any((contributions[key] ?? []).filter { $0.action.duration.map(DeadlineRank.init) == t }.map { fires[$0.rule] })
+    /// Some of the rules fires, and none does.
+    func some(_ rules: [Int]) -> (yes: Formula, no: Formula) {
+        (.any(rules.map { fires[$0] }), .all(rules.map { notFires[$0] }))
     }
 
-    /// Some contribution with a deadline no later than `t` fires (one family of units).
-    func atMost(_ key: PolicyComparison.Key, _ t: DeadlineRank) -> Formula {
-        .any((contributions[key] ?? []).filter { c in c.action.duration.map { DeadlineRank($0) <= t } ?? false }.map { fires[$0.rule] })
+    /// Some contribution with exactly this duration fires (and when not).
+    func has(_ key: PolicyComparison.Key, _ t: DeadlineRank) -> (yes: Formula, no: Formula) {
+        some((contributions[key] ?? []).filter { $0.action.duration.map(DeadlineRank.init) == t }.map(\.rule))
+    }
+
+    /// Some contribution with a deadline no later than `t` fires, one family of units (and when not).
+    func atMost(_ key: PolicyComparison.Key, _ t: DeadlineRank) -> (yes: Formula, no: Formula) {
+        some((contributions[key] ?? []).filter { c in c.action.duration.map { DeadlineRank($0) <= t } ?? false }.map(\.rule))
     }
 
     /// The merged deadline is exactly `t` (nil: no deadline), one family of units.
@@ -797,49 +807,63 @@ extension PolicyComparison.Side {
             return x < t
         }
         let at = list.filter { $0.action.duration.map(DeadlineRank.init) == t }
-        return .all([.any(at.map { fires[$0.rule] })] + earlier.map { fires[$0.rule].negated })
-    }
-
-    /// Some contribution naming `channel` fires.
-    func names(_ key: PolicyComparison.Key, _ channel: String) -> Formula {
-        .any((contributions[key] ?? []).filter { $0.action.channel.map { model.channels[$0] } == channel }.map { fires[$0.rule] })
+        return .all([.any(at.map { fires[$0.rule] })] + earlier.map { notFires[$0.rule] })
     }
 
     /// The merged channel is `channel` ("": none), as §7 picks it: the first
     /// action in file order at the winning deadline that names one, else the
     /// first contributing action that names one.
-    func channel(_ key: PolicyComparison.Key, _ channel: String, _ tokens: [DeadlineRank]) -> Formula {
+    ///
+    /// Returns the condition and its negation, each built from the rules'
+    /// conditions and their negations made once (negating the whole would
+    /// negate each rule's condition once per place it appears).
+    func channel(_ key: PolicyComparison.Key, _ channel: String) -> (yes: Formula, no: Formula) {
         let list = contributions[key] ?? []
         func token(_ a: ActionModel) -> DeadlineRank? { a.duration.map(DeadlineRank.init) }
-        // The winning deadline is exactly t (nil: no deadline).
-        func wins(_ t: DeadlineRank?) -> Formula {
+        // No fired deadline earlier than t (nil: none at all), and its negation, made once per t.
+        var memo: [DeadlineRank?: (yes: Formula, no: Formula)] = [:]
+        func wins(_ t: DeadlineRank?) -> (yes: Formula, no: Formula) {
+            if let known = memo[t] { return known }
             let earlier = list.filter { c in
                 guard let x = token(c.action) else { return false }
                 guard let t else { return true }
                 return x < t
             }
-            return .all(earlier.map { fires[$0.rule].negated })
+            let made = (yes: Formula.all(earlier.map { notFires[$0.rule] }), no: Formula.any(earlier.map { fires[$0.rule] }))
+            memo[t] = made
+            return made
         }
         let named = list.indices.filter { list[$0].action.channel != nil }
+        if channel.isEmpty {
+            return (.all(named.map { notFires[list[$0].rule] }), .any(named.map { fires[list[$0].rule] }))
+        }
         var atWinner: [Formula] = []
-        var firstNamed: [Formula] = []
+        var firstNamed: (yes: [Formula], no: [Formula]) = ([], [])
         for i in named {
             let c = list[i]
             let t = token(c.action)
-            let sameEarlier = named.filter { $0 < i && token(list[$0].action) == t }.map { fires[list[$0].rule].negated }
-            let here = Formula.all([fires[c.rule], wins(t)])
-            let isThis = c.action.channel.map { model.channels[$0] } == channel
-            atWinner.append(here)
-            if isThis { firstNamed.append(.all([here] + sameEarlier)) }
+            let sameEarlier = named.filter { $0 < i && token(list[$0].action) == t }.map { list[$0].rule }
+            let w = wins(t)
+            let here = (yes: Formula.all([fires[c.rule], w.yes]), no: Formula.any([notFires[c.rule], w.no]))
+            atWinner.append(here.yes)
+            if c.action.channel.map({ model.channels[$0] }) == channel {
+                firstNamed.yes.append(.all([here.yes] + sameEarlier.map { notFires[$0] }))
+                firstNamed.no.append(.any([here.no] + sameEarlier.map { fires[$0] }))
+            }
         }
-        let noneAtWinner = Formula.all(atWinner.map(\.negated))
-        var fallback: [Formula] = []
+        let someAtWinner = Formula.any(atWinner)
+        let noneAtWinner = Formula.all(named.map { i in
+            Formula.any([notFires[list[i].rule], wins(token(list[i].action)).no])
+        })
+        var fallback: (yes: [Formula], no: [Formula]) = ([], [])
         for i in named where list[i].action.channel.map({ model.channels[$0] }) == channel {
-            let earlier = named.filter { $0 < i }.map { fires[list[$0].rule].negated }
-            fallback.append(.all([fires[list[i].rule]] + earlier))
+            let earlier = named.filter { $0 < i }.map { list[$0].rule }
+            fallback.yes.append(.all([fires[list[i].rule]] + earlier.map { notFires[$0] }))
+            fallback.no.append(.any([notFires[list[i].rule]] + earlier.map { fires[$0] }))
         }
-        if channel.isEmpty { return .all(named.map { fires[list[$0].rule].negated }) }
-        return .any([.any(firstNamed), .all([noneAtWinner, .any(fallback)])])
+        let yes = Formula.any([.any(firstNamed.yes), .all([noneAtWinner, .any(fallback.yes)])])
+        let no = Formula.all([.all(firstNamed.no), .any([someAtWinner, .all(fallback.no)])])
+        return (yes, no)
     }
 }
 
