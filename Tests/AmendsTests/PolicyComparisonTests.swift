@@ -125,9 +125,7 @@ import Testing
             }
             _ = p.schema.finish(&record, requireAll: false)
             record.now = record.scalar(p.model.clockField ?? 0) + Double(incident.age)
-            let e = Evaluator(program: p)
-            e.evaluate(record)
-            return e.outcome()
+            return Evaluator.outcome(of: record, under: p)
         }
         return PolicyDiff.compare(outcome(old), outcome(new)).changes.map(\.label)
     }

@@ -630,9 +630,9 @@ package struct PolicyComparison {
 
     /// What the runtime requires differently of the incident (empty: the same).
     func confirm(_ incident: Incident) -> [ActionChange] {
-        oldEvaluator.evaluate(record(incident, old))
-        newEvaluator.evaluate(record(incident, new))
-        return PolicyDiff.compare(oldEvaluator.outcome(), newEvaluator.outcome()).changes
+        let oldOutcome = Outcome(oldEvaluator.evaluate(record(incident, old)))
+        let newOutcome = Outcome(newEvaluator.evaluate(record(incident, new)))
+        return PolicyDiff.compare(oldOutcome, newOutcome).changes
     }
 
     func witness(_ incident: Incident) -> Witness {
@@ -879,14 +879,4 @@ struct DeadlineRank: Hashable, Comparable {
     }
 
     static func < (a: DeadlineRank, b: DeadlineRank) -> Bool { a.family != b.family ? a.family < b.family : a.amount < b.amount }
-}
-
-extension ActionModel {
-    /// The channel index of respond, apology and follow up.
-    var channel: Int? {
-        switch self {
-        case .respond(_, let c), .followUp(_, let c), .apology(_, _, let c): return c
-        default: return nil
-        }
-    }
 }
