@@ -44,6 +44,10 @@ extension Checker {
             }
             reportUnknownName(name, source, e.span, candidates: model.fields.map(\.name) + defineSyntax.map(\.name.name))
             return nil
+        case .compare(_, _, let b) where b.kind == .error, .member(_, let b, _) where b.kind == .error,
+             .text(_, _, let b) where b.kind == .error:
+            // Cut short where the parser reported it (half-typed): nothing more to say.
+            return nil
         case .compare(let op, let a, let b):
             return checkComparison(op, a, b, source, ref)
         case .member(let a, let list, let negated):

@@ -15,8 +15,10 @@ extension Parser {
         var left = try parseAnd()
         while atWord("or") {
             advance()
-            try continuesOnNextLine(after: "or")
-            let right = try parseAnd()
+            let right = try operand { p in
+                try p.continuesOnNextLine(after: "or")
+                return try p.parseAnd()
+            }
             left = Expr(.or(left, right), left.span.to(right.span))
         }
         return left
@@ -27,11 +29,27 @@ extension Parser {
         var left = try parseNot()
         while atWord("and") {
             advance()
-            try continuesOnNextLine(after: "and")
-            let right = try parseNot()
+            let right = try operand { p in
+                try p.continuesOnNextLine(after: "and")
+                return try p.parseNot()
+            }
             left = Expr(.and(left, right), left.span.to(right.span))
         }
         return left
+    }
+
+    /// What follows an operator, where a condition may be cut short (being
+    /// typed: `severity >= ` then `:` or the line's end). The mistake is
+    /// reported as before, and the missing part read as an `.error` node, so
+    /// the rule is kept and the names before it still resolve; a mistake
+    /// elsewhere is thrown, as before.
+    mutating func operand(_ parse: (inout Parser) throws -> Expr) throws -> Expr {
+        do {
+            return try parse(&self)
+        } catch {
+            guard at(.colon) || at(.newline) || at(.eof) || at(.indent) || at(.dedent) else { throw error }
+            return Expr(.error, Span.at(previous.span.end))
+        }
     }
 
     /// A line that ends with `and` or `or` goes on only on a line indented
@@ -48,8 +66,8 @@ extension Parser {
             let start = advance().span
             try enter(start)
             defer { depth -= 1 }
-            let operand = try parseNot()
-            return Expr(.not(operand), start.to(operand.span))
+            let negated = try operand { try $0.parseNot() }
+            return Expr(.not(negated), start.to(negated.span))
         }
         return try parseComparison()
     }
@@ -63,16 +81,16 @@ extension Parser {
         var result = left
         if let op = compareOp(peek.kind) {
             advance()
-            let right = try parseValue()
+            let right = try operand { try $0.parseValue() }
             result = Expr(.compare(op, left, right), left.span.to(right.span))
         } else if atWord("in") {
             advance()
-            let right = try parseValue()
+            let right = try operand { try $0.parseValue() }
             result = Expr(.member(left, right, negated: false), left.span.to(right.span))
         } else if atWord("not") && isWord(peekAhead(1), "in") {
             advance()
             advance()
-            let right = try parseValue()
+            let right = try operand { try $0.parseValue() }
             result = Expr(.member(left, right, negated: true), left.span.to(right.span))
         } else if atWord("is") {
             advance()
@@ -93,13 +111,13 @@ extension Parser {
             }
         } else if atWord("contains") {
             advance()
-            let right = try parseValue()
+            let right = try operand { try $0.parseValue() }
             result = Expr(.text(.contains, left, right), left.span.to(right.span))
         } else if atWord("starts") || atWord("ends") {
             let test: TextTest = atWord("starts") ? .startsWith : .endsWith
             advance()
             try expectWord("with", "after `\(test == .startsWith ? "starts" : "ends")`")
-            let right = try parseValue()
+            let right = try operand { try $0.parseValue() }
             result = Expr(.text(test, left, right), left.span.to(right.span))
         }
         if compareOp(peek.kind) != nil, case .compare = result.kind {

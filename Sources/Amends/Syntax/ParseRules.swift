@@ -5,11 +5,13 @@ extension Parser {
     // rule = [ "rule" STRING ] ( "when" condition | "otherwise" ) ":" body
     // body = action { ";" action } NEWLINE [ block ]
     //      | NEWLINE INDENT { action { ";" action } NEWLINE } DEDENT
-    /// Nil when the header was wrong (reported); its body is still checked.
-    mutating func parseRule() throws -> Rule? {
+    /// A rule whose header is wrong (reported) is kept, so its body is still
+    /// checked and its names still resolve: with its condition when only the
+    /// `:` is missing, with an `.error` node where a condition is cut short
+    /// (`Parser.operand`), else with an `.error` node for the condition.
+    mutating func parseRule() throws -> Rule {
         let start = peek.span
         var rule = Rule(name: nil, condition: nil, actions: [], oneLine: false, headerSpan: start)
-        var headerOK = true
         do {
             if atWord("rule") {
                 advance()
@@ -56,7 +58,6 @@ extension Parser {
                 }
                 error(.expectedToken, "expected `:` after the condition, found \(describe(peek))",
                       at: at(.newline) ? Span.at(previous.span.end) : peek.span, help: help)
-                headerOK = false
                 if atThen {
                     advance()
                     if at(.colon) { advance() }
@@ -65,14 +66,14 @@ extension Parser {
                 if !atThen && !atAction && !at(.newline) && !at(.indent) { throw Failure() }
             }
         } catch {
-            headerOK = false
+            rule.condition = Expr(.error, start)
             // Recover to the header's `:` on this line, or to the body's start.
             while !at(.colon) && !at(.newline) && !at(.eof) && !at(.indent) { advance() }
             if at(.colon) { advance() }
         }
         rule.headerSpan = start.to(previous.span)
         try parseRuleBody(&rule)
-        return headerOK ? rule : nil
+        return rule
     }
 
     mutating func parseRuleBody(_ rule: inout Rule) throws {
@@ -98,8 +99,10 @@ extension Parser {
         }
         if at(.newline) && peekAhead(1).kind == .indent { advance() }
         guard at(.indent) else {
-            throw fail(.emptyBlock, "the rule has no actions", at: Span.at(rule.headerSpan.end),
-                       help: "put actions after the `:` (`when ...: notify supervisor`) or on indented lines below")
+            // Kept without actions (half-typed: the header, and no body yet).
+            error(.emptyBlock, "the rule has no actions", at: Span.at(rule.headerSpan.end),
+                  help: "put actions after the `:` (`when ...: notify supervisor`) or on indented lines below")
+            return
         }
         parseBlockLines { parser in
             try parser.parseActionsOnLine(into: &rule.actions)

@@ -136,9 +136,7 @@ package struct Parser {
             try endOfStatement()
             kind = .use(path)
         case "calendar": kind = .calendar(try parseCalendar())
-        case "when", "rule", "otherwise":
-            guard let rule = try parseRule() else { return nil }
-            kind = .rule(rule)
+        case "when", "rule", "otherwise": kind = .rule(try parseRule())
         case "example": kind = .example(try parseExample())
         default:
             throw unknownStatement(Lexer.shown(word))
