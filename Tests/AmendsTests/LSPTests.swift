@@ -165,6 +165,79 @@ struct LSPTests {
         #expect(applyEdits(Self.policy, edits).contains("roles: supervisor, owner, supervisr\n"))
     }
 
+    /// Opens `text`, takes the fix titled `title` (its start) of the first
+    /// finding with `code`, applies it as an editor does and sends the new
+    /// text: the fixed text, and the codes then published.
+    static func applyFix(_ code: String, _ title: String, in text: String) throws -> (text: String, codes: [String]) {
+        let client = LSPClient()
+        let uri = "file:///virtual/lint.policy"
+        client.open(uri, text)
+        let d = try #require(client.diagnostics(uri).first { $0["code"]?.string == code },
+                             "no \(code) in \(client.diagnostics(uri).map { $0["code"]?.string ?? "" })")
+        let actions = try #require(client.request("textDocument/codeAction", ["textDocument": ["uri": .string(uri)],
+                                                                              "range": d["range"] ?? .null]).array)
+        let action = try #require(actions.first { $0["title"]?.string?.hasPrefix(title) == true },
+                                  "no fix `\(title)…` for \(code): \(actions.compactMap { $0["title"]?.string })")
+        let fixed = applyEdits(text, try #require(action["edit"]?["changes"]?[uri]?.array))
+        client.notify("textDocument/didChange", ["textDocument": ["uri": .string(uri), "version": 2],
+                                                 "contentChanges": [["text": .string(fixed)]]])
+        #expect(client.invalid.isEmpty)
+        return (fixed, client.diagnostics(uri).compactMap { $0["code"]?.string })
+    }
+
+    @Test(arguments: [
+        // W401, W402: the apology's components completed; its deadline kept.
+        ("W401", "write `require apology with", "record incident:\n  amount: number = 0\nwhen amount > 1: require apology with repair, regret within 2 days\n",
+         "require apology with repair, responsibility, regret within 2 days"),
+        ("W402", "write `require apology with", "record incident:\n  amount: number = 0\nwhen amount > 1:\n  require apology with responsibility within 1 day\n",
+         "  require apology with repair, responsibility within 1 day\n"),
+        // W403: `forgiveness` left out.
+        ("W403", "write `require apology with", "record incident:\n  amount: number = 0\nwhen amount > 1: require apology with repair, responsibility, forgiveness\n",
+         "when amount > 1: require apology with repair, responsibility\n"),
+        // W404: the follow-up rule added.
+        ("W404", "add the rule `when severity >= high: follow up in 3 days`",
+         "scale severity: low < high\nrecord incident:\n  severity: severity\nroles: supervisor\nwhen severity >= high: notify supervisor\n",
+         "notify supervisor\n\nwhen severity >= high: follow up in 3 days\n"),
+        // W405: the condition narrowed, or the apology waived for the customer's fault.
+        ("W405", "add `and caused_by != customer`",
+         "record incident:\n  caused_by: one of us, customer\n  amount: number = 0\nwhen amount > 100: require apology with repair, responsibility\n",
+         "when amount > 100 and caused_by != customer: require"),
+        ("W405", "add the rule `when caused_by = customer: waive apology`",
+         "record incident:\n  caused_by: one of us, customer\n  amount: number = 0\nwhen amount > 100: require apology with repair, responsibility\n",
+         "\nwhen caused_by = customer: waive apology\n"),
+        // W406: an apology added to the rule of the offer (one line, then a block).
+        ("W406", "add `require apology with repair, responsibility` to this rule",
+         "record incident:\n  amount: number = 0\nremedies: credit\nwhen amount > 100: offer credit # goodwill\n",
+         "when amount > 100: offer credit; require apology with repair, responsibility # goodwill\n"),
+        ("W406", "add `require apology with repair, responsibility` to this rule",
+         "record incident:\n  amount: number = 0\nremedies: credit\nwhen amount > 100:\n    task \"call\"\n    offer credit  # goodwill\n",
+         "    offer credit  # goodwill\n    require apology with repair, responsibility\n"),
+        // W407: the apology rule added.
+        ("W407", "add the rule `when caused_by = us: require apology with repair, responsibility`",
+         "record incident:\n  caused_by: one of us, vendor, customer\n  amount: number = 0\nwhen amount >= 0: task \"look into it\"\n",
+         "\nwhen caused_by = us: require apology with repair, responsibility\n"),
+        // W408: the review added, or `prevention` left out.
+        ("W408", "add `review cause within 14 days` to this rule",
+         "record incident:\n  repeat: number = 0\nwhen repeat > 1:\n  require apology with repair, responsibility, prevention\n",
+         "prevention\n  review cause within 14 days\n"),
+        ("W408", "leave `prevention` out",
+         "record incident:\n  repeat: number = 0\nwhen repeat > 1: require apology with repair, responsibility, prevention within 1 day\n",
+         "when repeat > 1: require apology with repair, responsibility within 1 day\n"),
+        // W409: the supervisor told as soon as the client; others keep their deadline.
+        ("W409", "write `notify supervisor within 1 hour`",
+         "record incident:\n  amount: number = 0\nroles: supervisor\nwhen amount > 1: notify supervisor within 4 hours; respond within 1 hour\n",
+         "notify supervisor within 1 hour; respond within 1 hour\n"),
+        ("W409", "write `notify owner within 4 hours; notify supervisor within 1 hour`",
+         "record incident:\n  amount: number = 0\nroles: supervisor, owner\nwhen amount > 1: notify supervisor, owner within 4 hours; respond within 1 hour\n",
+         "notify owner within 4 hours; notify supervisor within 1 hour; respond within 1 hour\n"),
+    ])
+    func theDomainLintsFixesRemoveTheirFinding(_ code: String, _ title: String, _ text: String, _ expected: String) throws {
+        let (fixed, codes) = try Self.applyFix(code, title, in: text)
+        #expect(fixed.contains(expected), "\(fixed)")
+        #expect(!codes.contains(code), "\(code) is still found in\n\(fixed)")
+        #expect(!codes.contains { $0.hasPrefix("E") }, "the fix made an error: \(codes) in\n\(fixed)")
+    }
+
     @Test func completionAfterNotifyListsTheRoles() {
         let client = Self.client()
         // Line 16 is `when severity >= low: notify owner; …`: after `notify `.
