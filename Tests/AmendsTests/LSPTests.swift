@@ -304,6 +304,56 @@ struct LSPTests {
         #expect((tokens["data"]?.array?.count ?? 0) % 5 == 0 && (tokens["data"]?.array?.count ?? 0) > 50)
     }
 
+    /// `amends lsp` makes the diagnostics off the main thread: a job made
+    /// for one text, whose text changed before its result came back, is
+    /// never published; the next job's result is, with the new version.
+    @Test func staleDiagnosticsAreNeverPublished() throws {
+        let server = LSPServer(base: "/virtual")
+        func send(_ message: JSONValue) -> [JSONValue] { server.receive(Array(message.serialized().utf8)) }
+        let uri = "file:///virtual/s.policy"
+        _ = send(["jsonrpc": "2.0", "id": 1, "method": "initialize", "params": ["capabilities": [:]]])
+        _ = send(["jsonrpc": "2.0", "method": "textDocument/didOpen", "params": ["textDocument": [
+            "uri": .string(uri), "languageId": "amends", "version": 1, "text": "roles: owner\nwhen x: notify ownr\n"]]])
+        let first = try #require(server.diagnosticsJob())
+        #expect(server.diagnosticsJob() == nil, "one job a generation")
+        // The text changes while the job runs (here: before it is run).
+        _ = send(["jsonrpc": "2.0", "method": "textDocument/didChange", "params": [
+            "textDocument": ["uri": .string(uri), "version": 2], "contentChanges": [["text": "roles: owner\n"]]]])
+        #expect(first.run { server.workspace.generation != first.generation } == nil, "a job stops when its text changed")
+        let late = try #require(first.run())
+        #expect(server.published(late).isEmpty, "a stale result is dropped")
+        // Requests are answered meanwhile, from the new text.
+        let hover = send(["jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": LSPClient.doc(uri, 0, 8)])
+        #expect(hover.first?["result"]?["contents"]?["value"]?.string?.hasPrefix("role `owner`") == true)
+        let second = try #require(server.diagnosticsJob())
+        let published = server.published(try #require(second.run()))
+        #expect(published.count == 1)
+        #expect(published.first?["params"]?["version"]?.int == 2)
+        #expect(published.first?["params"]?["diagnostics"]?.array?.isEmpty == true)
+        #expect(server.diagnosticsJob() == nil, "nothing is due once published")
+    }
+
+    /// The job's findings made on another thread while the main thread
+    /// answers requests on the same analyses (for the thread sanitizer:
+    /// `swift test --sanitize=thread --filter LSPTests`).
+    @Test func diagnosticsOnAnotherThreadWhileRequestsAreAnswered() async throws {
+        let client = Self.client()
+        let job = client.server.workspace.diagnosticsJob()
+        let worker = Task.detached { job.run() }
+        for k in 0..<16 {
+            // Edits drop the analyses the worker reads; the main thread compiles anew.
+            client.notify("textDocument/didChange", ["textDocument": ["uri": .string(Self.main), "version": .int(2 + k)], "contentChanges": [
+                ["range": ["start": LSPClient.position(15, 0), "end": LSPClient.position(15, 0)], "text": "#"]]])
+            _ = client.request("textDocument/hover", LSPClient.doc(Self.main, k, 7))
+            _ = client.request("textDocument/completion", LSPClient.doc(Self.main, k, 9))
+        }
+        let result = try #require(await worker.value)
+        #expect(result.findings.count == 2 && result.items.count == 2)
+        #expect(result.findings.joined().contains { $0.code == .unknownRole })
+        #expect(client.server.published(result).isEmpty, "made for the first text")
+        #expect(client.invalid.isEmpty)
+    }
+
     @Test func incrementalChangesCountUTF16() {
         let client = LSPClient()
         let uri = "file:///virtual/u.policy"

@@ -13,6 +13,8 @@ final class LSPServer {
     var workspace: Workspace
     /// Set by `exit`: the process's exit status (0 after `shutdown`).
     private(set) var exitStatus: Int32?
+    /// The generation of the text the last diagnostics job was made for.
+    private var jobGeneration = -1
 
     init(base: String) {
         workspace = Workspace(base: base)
@@ -78,10 +80,27 @@ final class LSPServer {
         return out
     }
 
-    /// The diagnostics that changed since they were last sent.
+    /// The diagnostics that changed since they were last sent, made here
+    /// and now (tests drive the server so).
     func idle() -> [JSONValue] {
         guard state == .running, workspace.stale else { return [] }
         return workspace.diagnosticNotifications()
+    }
+
+    /// The job that makes the diagnostics, for a thread of its own, when
+    /// they are due (the text changed since they were last made) and this
+    /// generation has no job yet; `published` takes its result back.
+    func diagnosticsJob() -> Workspace.DiagnosticsJob? {
+        guard state == .running, workspace.stale, jobGeneration != workspace.generation else { return nil }
+        jobGeneration = workspace.generation
+        return workspace.diagnosticsJob()
+    }
+
+    /// The notifications for a job's result; none when the text changed
+    /// since the job was made (then the next job is due).
+    func published(_ result: Workspace.DiagnosticsResult) -> [JSONValue] {
+        guard state == .running else { return [] }
+        return workspace.publish(result)
     }
 
     static func error(_ id: JSONValue, _ error: RPCError) -> JSONValue {

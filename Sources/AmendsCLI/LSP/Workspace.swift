@@ -15,34 +15,28 @@ struct Workspace {
     }
 
     /// What one document compiles to: the policy (with every file it
-    /// uses) and the index of its names.
-    final class Analysis: @unchecked Sendable {
-        // INVARIANT: written once, in `init`, then only read (`findings` is
-        // filled on first use, on the server's one thread).
+    /// uses) and the index of its names. Immutable, so the diagnostics
+    /// worker reads it on its own thread while requests read it on the main one.
+    final class Analysis: Sendable {
         let compiled: Driver.Compiled
         let index: SymbolIndex
-        private var checked: [Bool: [Diagnostic]] = [:]
+        /// The canonical paths of the files it uses (not its own).
+        let usedPaths: Set<String>
 
         init(compiled: Driver.Compiled) {
             self.compiled = compiled
             index = SymbolIndex(compiled)
+            usedPaths = Set(compiled.loaded.files.indices.filter { $0 != compiled.loaded.main }
+                .map { FileSystem.canonical(compiled.loaded.files[$0].source.path) })
         }
 
         /// `amends check`'s findings: syntax, names and types, then (when
         /// there are no errors and `analyses`) the analyses and the domain
-        /// lints, less what `# amends: allow` silences.
+        /// lints, less what `# amends: allow` silences. The slow part (the
+        /// analyses): `amends lsp` makes them off the main thread.
         func findings(analyses: Bool) -> [Diagnostic] {
-            if let done = checked[analyses] { return done }
-            let result = PolicyCheck.run(compiled, options: PolicyCheck.Options(analyses: analyses)).diagnostics
-            checked[analyses] = result
-            return result
+            PolicyCheck.run(compiled, options: PolicyCheck.Options(analyses: analyses)).diagnostics
         }
-
-        /// The canonical paths of the files it uses (not its own).
-        lazy var usedPaths: Set<String> = {
-            Set(compiled.loaded.files.indices.filter { $0 != compiled.loaded.main }
-                .map { FileSystem.canonical(compiled.loaded.files[$0].source.path) })
-        }()
 
         /// The policy's own file (not one it uses).
         var main: PolicyFile? {
@@ -55,6 +49,39 @@ struct Workspace {
         }
     }
 
+    /// A DiagnosticsJob is what one publish of diagnostics needs, taken on
+    /// the main thread (each open policy compiled, and whether it gets the
+    /// analyses): `run` makes the findings, on any thread, and the result
+    /// is published only if no text changed meanwhile (`generation`).
+    struct DiagnosticsJob: Sendable {
+        struct Item: Sendable {
+            var uri: String
+            var analysis: Analysis
+            var analyses: Bool
+        }
+
+        let generation: Int
+        let items: [Item]
+
+        /// The findings of each open policy, in order; nil when `cancelled`
+        /// said the text changed (checked between policies).
+        func run(cancelled: () -> Bool = { false }) -> DiagnosticsResult? {
+            var findings: [[Diagnostic]] = []
+            for item in items {
+                if cancelled() { return nil }
+                findings.append(item.analysis.findings(analyses: item.analyses))
+            }
+            return DiagnosticsResult(generation: generation, items: items, findings: findings)
+        }
+    }
+
+    /// The findings of a DiagnosticsJob: `findings[k]` are `items[k]`'s.
+    struct DiagnosticsResult: Sendable {
+        let generation: Int
+        let items: [DiagnosticsJob.Item]
+        let findings: [[Diagnostic]]
+    }
+
     /// The folder relative paths and non-file URIs are read from.
     let base: String
     private(set) var documents: [String: Document] = [:]
@@ -65,6 +92,9 @@ struct Workspace {
     private(set) var findings: [String: [Diagnostic]] = [:]
     /// Whether the text changed since the findings were made.
     private(set) var stale = true
+    /// Counts the changes to the open texts: a result made for an earlier
+    /// generation is never published.
+    private(set) var generation = 0
 
     init(base: String) { self.base = base }
 
@@ -108,6 +138,7 @@ struct Workspace {
     private mutating func invalidate() {
         analyses.removeAll()
         stale = true
+        generation &+= 1
     }
 
     // MARK: - Analyses
@@ -158,23 +189,42 @@ struct Workspace {
     // MARK: - Diagnostics
 
     /// `textDocument/publishDiagnostics` notifications for every file whose
-    /// findings changed since the last call: each open policy's findings,
-    /// grouped by the file they are in (a used file's under its own URI),
-    /// each finding once.
+    /// findings changed since the last call, made here and now (tests; the
+    /// server makes them off the main thread with `diagnosticsJob` and `publish`).
     mutating func diagnosticNotifications() -> [JSONValue] {
-        var byURI: [String: [Diagnostic]] = [:]
-        var seen = Set<FindingKey>()
-        let uris = documents.keys.sorted()
-        let all = uris.compactMap { uri in analysis(uri).map { (uri, $0) } }
-        // As `amends check` over the open files: a file another open
-        // policy uses gets no analyses of its own (its users' cover it).
+        let job = diagnosticsJob()
+        guard let result = job.run() else { return [] }
+        return publish(result)
+    }
+
+    /// The job that makes the findings of every open policy: each compiled
+    /// here (quick), the analyses left to `run`. As `amends check` over the
+    /// open files, a file another open policy uses gets no analyses of its
+    /// own (its users' cover it).
+    mutating func diagnosticsJob() -> DiagnosticsJob {
+        let all = documents.keys.sorted().compactMap { uri in analysis(uri).map { (uri, $0) } }
         var usedByOthers = Set<String>()
         for (_, a) in all { usedByOthers.formUnion(a.usedPaths) }
-        for (uri, analysis) in all {
-            byURI[uri, default: []] += []
+        let items = all.map { uri, analysis in
             let own = documents[uri].map { FileSystem.canonical($0.path) } ?? uri
-            for d in analysis.findings(analyses: !usedByOthers.contains(own)) {
-                let target = uriOf(d.source.path, main: analysis, uri: uri)
+            return DiagnosticsJob.Item(uri: uri, analysis: analysis, analyses: !usedByOthers.contains(own))
+        }
+        return DiagnosticsJob(generation: generation, items: items)
+    }
+
+    /// The notifications for a job's findings: each open policy's, grouped
+    /// by the file they are in (a used file's under its own URI), each
+    /// finding once, for every file whose findings changed since the last
+    /// publish. Nothing when the text changed since the job was made: its
+    /// findings are stale, and the next job's replace them.
+    mutating func publish(_ result: DiagnosticsResult) -> [JSONValue] {
+        guard result.generation == generation else { return [] }
+        var byURI: [String: [Diagnostic]] = [:]
+        var seen = Set<FindingKey>()
+        for (item, found) in zip(result.items, result.findings) {
+            byURI[item.uri, default: []] += []
+            for d in found {
+                let target = uriOf(d.source.path, main: item.analysis, uri: item.uri)
                 guard seen.insert(FindingKey(d, file: target)).inserted else { continue }
                 byURI[target, default: []].append(d)
             }
@@ -200,7 +250,7 @@ struct Workspace {
     /// The findings for `uri` as hover and code actions read them: the
     /// published ones, or, when the text changed since, the compiler's
     /// (syntax, names, types: quick to make); the analyses' wait for the
-    /// next publish, which comes once the input waiting is read.
+    /// next publish (made off the main thread once the input waiting is read).
     mutating func currentFindings(_ uri: String) -> [Diagnostic] {
         if !stale { return findings[uri] ?? [] }
         return analysis(uri)?.compiled.diagnostics ?? []
