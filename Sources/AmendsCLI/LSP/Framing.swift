@@ -76,7 +76,7 @@ struct FrameReader: Sendable {
 
     /// A message framed for the wire.
     static func frame(_ message: JSONValue) -> [UInt8] {
-        let body = Array(message.serialized().utf8)
+        let body = message.serializedBytes()
         return Array("Content-Length: \(body.count)\r\n\r\n".utf8) + body
     }
 }

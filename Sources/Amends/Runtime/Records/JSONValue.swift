@@ -171,6 +171,78 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// The same text as `serialized()`, as UTF-8 bytes, made without
+    /// building Strings (the language server sends large arrays of numbers).
+    package func serializedBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        serialize(into: &out)
+        return out
+    }
+
+    package func serialize(into out: inout [UInt8]) {
+        switch self {
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .number(let v):
+            if v == v.rounded(), abs(v) < 9_007_199_254_740_992, v != 0 {
+                JSONValue.appendDigits(Int64(v), to: &out)
+            } else {
+                out += JSONValue.numberText(v).utf8
+            }
+        case .string(let s): JSONValue.appendQuoted(s, to: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                item.serialize(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (i, member) in members.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.appendQuoted(member.key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                member.value.serialize(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// A whole number's decimal digits (and its `-`).
+    static func appendDigits(_ v: Int64, to out: inout [UInt8]) {
+        // INVARIANT: |v| < 2^53 (the caller checks), so negating cannot overflow.
+        let magnitude = v < 0 ? UInt64(-v) : UInt64(v)
+        if v < 0 { out.append(UInt8(ascii: "-")) }
+        var divisor: UInt64 = 1
+        while magnitude / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
+        }
+    }
+
+    /// A string in double quotes with JSON escapes, as `appendQuoted(_:to:)`
+    /// writes it (a Swift string is valid UTF-8, so its bytes of 0x80 and
+    /// above are copied as they are).
+    static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += #"\""#.utf8
+            case UInt8(ascii: "\\"): out += #"\\"#.utf8
+            case 0x0A: out += #"\n"#.utf8
+            case 0x0D: out += #"\r"#.utf8
+            case 0x09: out += #"\t"#.utf8
+            case 0x08: out += #"\b"#.utf8
+            case 0x0C: out += #"\f"#.utf8
+            case 0..<0x20: out += ("\\u" + JSONScanner.hex4(UInt32(byte))).utf8
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
     /// A number as JSON text: `42`, `-0`, `1.5`, `1e+300`.
     package static func numberText(_ v: Double) -> String {
         guard v.isFinite else { return "null" }
