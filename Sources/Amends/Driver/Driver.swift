@@ -11,6 +11,8 @@ package enum Driver {
         package let diagnostics: [Diagnostic]
         /// Whether each `define`, role, remedy and channel is used (for the analyses).
         package let usage: Usage
+        /// The calendar's time zone, as the checker found it (for the program).
+        let zone: ZoneLookup
 
         package var hasErrors: Bool { diagnostics.hasErrors }
     }
@@ -29,27 +31,37 @@ package enum Driver {
     }
 
     package static func compile(_ loaded: Loader.Loaded) -> Compiled {
+        compile(loaded, program: true)
+    }
+
+    /// Loads and checks, and compiles the program only when `program`
+    /// (the language server checks on each edit, and leaves the program to
+    /// `withProgram`, on another thread).
+    package static func compile(_ loaded: Loader.Loaded, program buildProgram: Bool) -> Compiled {
         let checked = Checker.checked(loaded)
-        var diagnostics = loaded.diagnostics + checked.diagnostics
-        let model = checked.model
-        let usage = checked.usage
-        var program: Program?
-        if !diagnostics.hasErrors {
-            var calendar: BusinessCalendar?
-            let zone = checked.zone
-            if let decl = model.calendar, let ref = model.calendarRef {
-                switch BusinessCalendar.from(decl, zone: zone.zone ?? ZoneInfo.utc) {
-                case .success(let c): calendar = c
-                case .failure(let failure):
-                    diagnostics.append(Diagnostic(.invalidCalendar, "\(failure)", source: ref.source, span: ref.span,
-                                                  help: "check the opening hours and closed days"))
-                }
-            }
-            if !diagnostics.hasErrors {
-                program = Program(model: model, zone: zone, calendar: calendar)
+        let diagnostics = loaded.diagnostics + checked.diagnostics
+        let compiled = Compiled(loaded: loaded, model: checked.model, program: nil, diagnostics: diagnostics.sortedForDisplay(),
+                                usage: checked.usage, zone: checked.zone)
+        return buildProgram ? withProgram(compiled) : compiled
+    }
+
+    /// The policy with its program compiled, when it has none and no errors
+    /// (a calendar that cannot be built is an error found here).
+    package static func withProgram(_ compiled: Compiled) -> Compiled {
+        guard compiled.program == nil, !compiled.hasErrors else { return compiled }
+        let model = compiled.model
+        var calendar: BusinessCalendar?
+        if let decl = model.calendar, let ref = model.calendarRef {
+            switch BusinessCalendar.from(decl, zone: compiled.zone.zone ?? ZoneInfo.utc) {
+            case .success(let c): calendar = c
+            case .failure(let failure):
+                let error = Diagnostic(.invalidCalendar, "\(failure)", source: ref.source, span: ref.span,
+                                       help: "check the opening hours and closed days")
+                return Compiled(loaded: compiled.loaded, model: model, program: nil,
+                                diagnostics: (compiled.diagnostics + [error]).sortedForDisplay(), usage: compiled.usage, zone: compiled.zone)
             }
         }
-        return Compiled(loaded: loaded, model: model, program: program, diagnostics: diagnostics.sortedForDisplay(),
-                        usage: usage)
+        return Compiled(loaded: compiled.loaded, model: model, program: Program(model: model, zone: compiled.zone, calendar: calendar),
+                        diagnostics: compiled.diagnostics, usage: compiled.usage, zone: compiled.zone)
     }
 }

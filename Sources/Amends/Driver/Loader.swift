@@ -60,9 +60,21 @@ package struct Loader {
         return loader.run(source, canonical: "<\(source.path)>", directory: directory)
     }
 
+    /// Loads a policy already parsed (the language server parses a file
+    /// once for formatting, outline and checking); its `use`s are relative to `directory`.
+    package static func load(file: PolicyFile, directory: String = ".",
+                            read: @escaping ReadFile = { FileSystem.read($0, limit: Lexer.maxFileSize) }) -> Loaded {
+        var loader = Loader(read: read)
+        return loader.run(file, canonical: "<\(file.source.path)>", directory: directory)
+    }
+
     mutating func run(_ source: SourceText, canonical: String, directory: String) -> Loaded {
+        run(Parser.parse(source), canonical: canonical, directory: directory)
+    }
+
+    mutating func run(_ file: PolicyFile, canonical: String, directory: String) -> Loaded {
         root = directory
-        let main = add(Parser.parse(source), canonical: canonical)
+        let main = add(file, canonical: canonical)
         expand(main, directory: directory)
         return Loaded(files: files, items: items, main: main, diagnostics: diagnostics)
     }

@@ -142,7 +142,7 @@ extension LSPServer {
     /// The `amends fmt` layout as one edit; nothing for a file with syntax errors.
     func formatting(_ params: JSONValue) throws(RPCError) -> JSONValue {
         let uri = try textDocument(params)
-        guard let file = workspace.analysis(uri)?.main else { return .null }
+        guard let file = workspace.parsed(uri) else { return .null }
         guard let formatted = Formatter.format(file) else { return .null }
         let source = file.source
         if Array(formatted.utf8) == source.bytes { return .array([]) }

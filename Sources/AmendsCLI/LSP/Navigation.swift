@@ -84,7 +84,7 @@ extension LSPServer {
 
     func documentSymbols(_ params: JSONValue) throws(RPCError) -> JSONValue {
         let uri = try textDocument(params)
-        guard let file = workspace.analysis(uri)?.main else { return .array([]) }
+        guard let file = workspace.parsed(uri) else { return .array([]) }
         let source = file.source
         var symbols: [JSONValue] = []
         func add(_ name: String, _ kind: Int, _ span: Span, _ selection: Span, detail: String? = nil) {
@@ -115,7 +115,7 @@ extension LSPServer {
     /// comment lines.
     func foldingRanges(_ params: JSONValue) throws(RPCError) -> JSONValue {
         let uri = try textDocument(params)
-        guard let file = workspace.analysis(uri)?.main else { return .array([]) }
+        guard let file = workspace.parsed(uri) else { return .array([]) }
         let source = file.source
         var ranges: [JSONValue] = []
         for item in file.items {

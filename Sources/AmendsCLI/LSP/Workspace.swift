@@ -35,7 +35,7 @@ struct Workspace {
         /// lints, less what `# amends: allow` silences. The slow part (the
         /// analyses): `amends lsp` makes them off the main thread.
         func findings(analyses: Bool) -> [Diagnostic] {
-            PolicyCheck.run(compiled, options: PolicyCheck.Options(analyses: analyses)).diagnostics
+            PolicyCheck.run(Driver.withProgram(compiled), options: PolicyCheck.Options(analyses: analyses)).diagnostics
         }
 
         /// The policy's own file (not one it uses).
@@ -86,8 +86,11 @@ struct Workspace {
     let base: String
     private(set) var documents: [String: Document] = [:]
     private var analyses: [String: Analysis] = [:]
+    /// Documents parsed alone (formatting, symbols and folding need no
+    /// more), kept for their compile.
+    private var parsedFiles: [String: PolicyFile] = [:]
     /// What was last published for each URI, to send only changes.
-    private var published: [String: String] = [:]
+    private var published: [String: [UInt8]] = [:]
     /// The findings last published, by URI (hover and code actions read them).
     private(set) var findings: [String: [Diagnostic]] = [:]
     /// Whether the text changed since the findings were made.
@@ -137,6 +140,7 @@ struct Workspace {
 
     private mutating func invalidate() {
         analyses.removeAll()
+        parsedFiles.removeAll()
         stale = true
         generation &+= 1
     }
@@ -160,6 +164,19 @@ struct Workspace {
         return analysis
     }
 
+    /// The document's own file, parsed: its analysis's when it has one,
+    /// else parsed alone.
+    mutating func parsed(_ uri: String) -> PolicyFile? {
+        if let done = analyses[uri] { return done.main }
+        if let done = parsedFiles[uri] { return done }
+        guard let document = document(uri) else { return nil }
+        let file = Parser.parse(document.source)
+        parsedFiles[uri] = file
+        return file
+    }
+
+    /// Loads and checks the document and the files it uses (the program
+    /// is compiled with the analyses, off the main thread).
     private func compile(_ document: Document) -> Analysis {
         var open: [String: [UInt8]] = [:]
         for other in documents.values { open[FileSystem.canonical(other.path)] = other.source.bytes }
@@ -168,8 +185,10 @@ struct Workspace {
             if let bytes = snapshot[FileSystem.canonical(path)] { return .success(bytes) }
             return FileSystem.read(path, limit: Lexer.maxFileSize)
         }
-        let loaded = Loader.load(source: document.source, directory: FileSystem.directory(of: document.path), read: read)
-        return Analysis(compiled: Driver.compile(loaded))
+        let directory = FileSystem.directory(of: document.path)
+        let loaded = parsedFiles[document.uri].map { Loader.load(file: $0, directory: directory, read: read) }
+            ?? Loader.load(source: document.source, directory: directory, read: read)
+        return Analysis(compiled: Driver.compile(loaded, program: false))
     }
 
     /// The analyses that include the file at `path`: the document's own
@@ -239,7 +258,7 @@ struct Workspace {
                 members.append((key: "version", value: .int(version)))
                 params = .object(members)
             }
-            let text = JSONValue.array(diagnostics).serialized()
+            let text = JSONValue.array(diagnostics).serializedBytes()
             if published[uri] == text { continue }
             published[uri] = text
             notifications.append(["jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": params])
