@@ -44,18 +44,26 @@ struct FormatLine: Sendable {
         self.opensBlock = opensBlock
     }
 
-    var start: Int { pieces.map(\.start).min() ?? 0 }
-    var end: Int { pieces.map(\.end).max() ?? 0 }
+    var start: Int { pieces.isEmpty ? 0 : pieces.reduce(Int.max) { min($0, $1.start) } }
+    var end: Int { pieces.isEmpty ? 0 : pieces.reduce(Int.min) { max($0, $1.end) } }
 
     /// The width of the line printed without wraps (indentation included).
     var flatWidth: Int {
         var width = level * Formatter.indentWidth
         for (k, piece) in pieces.enumerated() {
             if k > 0 && piece.spaceBefore { width += 1 }
-            width += piece.text.unicodeScalars.count
+            width += scalarCount(piece.text)
         }
         return width
     }
+}
+
+/// How many Unicode scalars a text has (the formatter's measure of width),
+/// counted on its UTF-8 bytes: every byte that does not continue a scalar.
+func scalarCount(_ text: String) -> Int {
+    var n = 0
+    for byte in text.utf8 where byte & 0xC0 != 0x80 { n += 1 }
+    return n
 }
 
 // MARK: - Building a line

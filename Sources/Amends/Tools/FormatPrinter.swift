@@ -183,16 +183,19 @@ struct FormatPrinter: Sendable {
         while k < lines.count {
             var end = k + 1
             if lines[k].aligns {
-                let indent = lines[k].code.prefix { $0 == " " }.count
-                while end < lines.count && lines[end].aligns && lines[end].code.prefix(while: { $0 == " " }).count == indent {
+                let indent = lines[k].code.utf8.prefix { $0 == 0x20 }.count
+                while end < lines.count && lines[end].aligns && lines[end].code.utf8.prefix(while: { $0 == 0x20 }).count == indent {
                     end += 1
                 }
             }
-            let column = lines[k..<end].map { $0.code.unicodeScalars.count }.max() ?? 0
+            var column = 0
+            if end > k + 1 || lines[k].comment != nil {
+                for line in lines[k..<end] { column = max(column, scalarCount(line.code)) }
+            }
             for line in lines[k..<end] {
                 text += line.code
                 if let comment = line.comment {
-                    text += String(repeating: " ", count: column - line.code.unicodeScalars.count + 2) + comment
+                    text += String(repeating: " ", count: column - scalarCount(line.code) + 2) + comment
                 }
                 text += "\n"
             }
@@ -223,6 +226,16 @@ struct FormatPrinter: Sendable {
     private func wrapped(_ i: Int) -> [PrintedLine] {
         let line = lines[i]
         let indent = spaces(line.level * Formatter.indentWidth)
+        if trailingAfterPiece[i].isEmpty && ownBeforePiece[i].isEmpty && line.flatWidth <= Formatter.width {
+            // It fits and no comment breaks it: the pieces on one line (what
+            // the loop below makes of them, quicker).
+            var code = indent
+            for (k, piece) in line.pieces.enumerated() {
+                if k > 0 && piece.spaceBefore { code += " " }
+                code += piece.text
+            }
+            return [PrintedLine(code: code, comment: trailing[i], aligns: trailing[i] != nil)]
+        }
         let continuation = indent + spaces(Formatter.continuationIndent)
         var out: [PrintedLine] = []
         var current = indent
@@ -239,7 +252,7 @@ struct FormatPrinter: Sendable {
             for j in k...end {
                 if j > k && pieces[j].spaceBefore { segment += " "; segmentWidth += 1 }
                 segment += pieces[j].text
-                segmentWidth += pieces[j].text.unicodeScalars.count
+                segmentWidth += scalarCount(pieces[j].text)
             }
             let space = !empty && pieces[k].spaceBefore ? 1 : 0
             if !empty && width + space + segmentWidth > Formatter.width {
