@@ -354,6 +354,16 @@ struct LSPTests {
         #expect(client.invalid.isEmpty)
     }
 
+    /// The server frames its messages from `serializedBytes`: the same text as `serialized()`.
+    @Test func serializedBytesAreTheSerializedText() {
+        let values: [JSONValue] = [.null, true, false, 0, .number(-0.0), 7, -42, 1.5, 1e300, .number(9_007_199_254_740_992),
+                                   .number(-9_007_199_254_740_991), .number(.nan), .number(.infinity),
+                                   "a\"b\\c\n\r\t\u{08}\u{0C}\u{01}\u{1F} é 😀", ["k": [1, "x", .null, [:], []]]]
+        for value in values {
+            #expect(value.serializedBytes() == Array(value.serialized().utf8), "\(value.serialized())")
+        }
+    }
+
     @Test func incrementalChangesCountUTF16() {
         let client = LSPClient()
         let uri = "file:///virtual/u.policy"
