@@ -364,6 +364,46 @@ struct LSPTests {
         }
     }
 
+    /// Half-typed text: a condition cut short and an action with nothing
+    /// after it. The rules are kept with what was read, so the rest of the
+    /// file's diagnostics, its names and its completions survive.
+    @Test func halfTypedTextKeepsTheRestOfTheFile() throws {
+        let client = LSPClient()
+        let uri = "file:///virtual/half.policy"
+        client.open(uri, """
+        scale severity: low < medium < high
+        record incident:
+          severity: severity
+        roles: supervisor, owner
+        define urgent: severity >= medium
+
+        when severity >= \n\
+          notify supervisr
+        when urgent and severity >= high:
+          notify \n\
+          escalate to ownr
+        when severity >= low: notify ownr
+
+        """)
+        let found = client.diagnostics(uri).map { "\($0["range"]?["start"]?["line"]?.int ?? -1) \($0["code"]?.string ?? "")" }
+        #expect(found == ["6 E024", "7 E104", "9 E020", "10 E104", "11 E104"])
+        // The cut-short header's field, the half-typed rule's define.
+        let hover = client.request("textDocument/hover", LSPClient.doc(uri, 6, 7))
+        #expect(hover["contents"]?["value"]?.string?.hasPrefix("field `severity`") == true)
+        let definition = client.request("textDocument/definition", LSPClient.doc(uri, 8, 7))
+        #expect(definition.array?.first?["range"]?["start"]?["line"]?.int == 4)
+        let roles = client.request("textDocument/completion", LSPClient.doc(uri, 9, 9))
+        #expect(roles["items"]?.array?.compactMap { $0["label"]?.string } == ["supervisor", "owner"])
+        let symbols = client.request("textDocument/documentSymbol", ["textDocument": ["uri": .string(uri)]])
+        #expect(symbols.array?.count == 6, "the scale, the record, the define and the three rules")
+        // Renaming the field finds it in the header cut short too.
+        let rename = client.request("textDocument/rename", ["textDocument": ["uri": .string(uri)],
+                                                            "position": LSPClient.position(2, 4), "newName": "level"])
+        let lines = rename["changes"]?[uri]?.array?.compactMap { $0["range"]?["start"]?["line"]?.int }
+        #expect(lines == [2, 4, 6, 8, 11])
+        #expect(client.invalid.isEmpty)
+    }
+
     @Test func incrementalChangesCountUTF16() {
         let client = LSPClient()
         let uri = "file:///virtual/u.policy"

@@ -78,6 +78,11 @@ extension SourceText {
         var i = lineStarts[line]
         var units = 0
         while i < offset {
+            if bytes[i] < 0x80 {
+                units += 1
+                i += 1
+                continue
+            }
             let (scalar, length) = UTF8Scalar.decode(bytes, at: i, end: offset)
             units += (scalar?.value ?? 0) > 0xFFFF ? 2 : 1
             i += max(1, length)
@@ -92,6 +97,11 @@ extension SourceText {
         var units = 0
         while i < lineEnd && units < position.character {
             if bytes[i] == 0x0A || bytes[i] == 0x0D { break }
+            if bytes[i] < 0x80 {
+                units += 1
+                i += 1
+                continue
+            }
             let (scalar, length) = UTF8Scalar.decode(bytes, at: i, end: lineEnd)
             units += (scalar?.value ?? 0) > 0xFFFF ? 2 : 1
             i += max(1, length)
