@@ -184,7 +184,11 @@ public enum JSONValue: Sendable, Equatable {
         case .null: out += "null".utf8
         case .bool(let b): out += (b ? "true" : "false").utf8
         case .number(let v):
-            if v == v.rounded(), abs(v) < 9_007_199_254_740_992, v != 0 {
+            if v.sign == .plus, let n = Int(exactly: v), n < 100 {
+                // The common case (positions, lengths, kinds): one or two digits.
+                if n >= 10 { out.append(UInt8(ascii: "0") + UInt8(n / 10)) }
+                out.append(UInt8(ascii: "0") + UInt8(n % 10))
+            } else if v == v.rounded(), abs(v) < 9_007_199_254_740_992, v != 0 {
                 JSONValue.appendDigits(Int64(v), to: &out)
             } else {
                 out += JSONValue.numberText(v).utf8
