@@ -82,6 +82,40 @@ struct ReferenceInterpreterTests {
         #expect(reference.holds(negated, in: record) != program.holds(rule: 0, record))
     }
 
+    /// Clock conditions, every 7 minutes 30 seconds through the weeks of
+    /// both clock changes of 2026 in London (and a closed date), compiled
+    /// against the reference's reading of the calendar declaration.
+    @Test func agreesOnClockConditionsAroundClockChanges() throws {
+        for zone in ["Europe/London", "America/New_York", "Australia/Lord_Howe"] {
+            let program = try Fixtures.program("""
+            record incident:
+              reported: time?
+            roles: a
+            calendar:
+              open mon-fri 00:30-01:30, 09:00-12:30, 13:30-17:30
+              open sat 01:00-03:00
+              time zone \(zone)
+              closed 2026-03-30, 2026-10-26 to 2026-10-27
+            when reported is inside opening hours: notify a
+            when reported is outside opening hours: notify a
+            when reported on sat, sun: notify a
+            when reported at 01:00-02:30: notify a
+            when reported at 17:30-09:00, 12:30-13:30: notify a
+            """)
+            var held = Array(repeating: 0, count: program.rules.count)
+            for start in [Int64(1_774_483_200), 1_792_540_800] { // 2026-03-26, 2026-10-22 UTC midnight
+                for step in Int64(0)..<(7 * 192) {
+                    var record = RecordBuffer(fieldCount: 1)
+                    record.setScalar(0, Double(start + step * 450))
+                    let disagreements = Differential.disagreements(program, record)
+                    #expect(disagreements.isEmpty, "\(zone) at \(start + step * 450): \(disagreements)")
+                    for rule in program.rules where program.holds(rule: rule.index, record) { held[rule.index] += 1 }
+                }
+            }
+            #expect(held.allSatisfy { $0 > 0 && $0 < 2 * 7 * 192 }, "\(zone): \(held)")
+        }
+    }
+
     // MARK: - Semantics stated plainly
 
     @Test func missingValuesMakeEveryTestFalse() throws {

@@ -11,6 +11,8 @@ struct ConditionCompiler {
     typealias Test = Program.Test
 
     let model: PolicyModel
+    /// The calendar `is inside opening hours` asks (nil when the policy has none).
+    let calendar: BusinessCalendar?
     var code = ConditionCode()
     /// Leaves already made, so that a shared test is evaluated once.
     var leafIndex: [Leaf: Int] = [:]
@@ -21,8 +23,9 @@ struct ConditionCompiler {
     /// Defines at most this long are copied where they are used.
     static let inlineLimit = 32
 
-    init(model: PolicyModel) {
+    init(model: PolicyModel, calendar: BusinessCalendar? = nil) {
         self.model = model
+        self.calendar = calendar
     }
 
     /// One leaf in a term: leaf `leaf` must be `positive`.
@@ -33,8 +36,9 @@ struct ConditionCompiler {
 
     /// Compiles the conditions of a program's rules, in file order (nil for
     /// `otherwise`): the code, and where each rule's condition is in it.
-    static func compile(model: PolicyModel, _ conditions: [Condition?]) -> (ConditionCode, [CompiledCondition?]) {
-        var compiler = ConditionCompiler(model: model)
+    static func compile(model: PolicyModel, calendar: BusinessCalendar? = nil,
+                        _ conditions: [Condition?]) -> (ConditionCode, [CompiledCondition?]) {
+        var compiler = ConditionCompiler(model: model, calendar: calendar)
         // Normal forms first (collecting leaves), the rest in their shape.
         var forms: [[[Literal]]?] = []
         var shaped: [Int: CompiledCondition] = [:]
@@ -408,12 +412,37 @@ struct ConditionCompiler {
             }
             let v = value.scalar ?? .nan
             return { r in r.isPresent(list) && r.listScalars(list).contains(v) }
+        case .clock(let test, let f):
+            return clock(test, field: f)
         case .text(let test, let f, let s):
             let needle = Array(s.utf8)
             switch test {
             case .contains: return { r in r.isPresent(f) && ConditionCompiler.contains(r.text(f), needle) }
             case .startsWith: return { r in r.isPresent(f) && r.text(f).starts(with: needle) }
             case .endsWith: return { r in r.isPresent(f) && r.text(f).reversed().starts(with: needle.reversed()) }
+            }
+        }
+    }
+
+    // MARK: - Clock conditions
+
+    /// A clock condition: false when the time is missing, whatever the test.
+    func clock(_ test: ClockTest, field f: Int) -> Test {
+        let zone = model.zone
+        switch test {
+        case .weekdays(let bits):
+            return { r in r.isPresent(f) && bits & (1 << UInt8(LocalClock.read(r.scalar(f), zone: zone).weekday)) != 0 }
+        case .timeOfDay(let ranges):
+            return { r in
+                guard r.isPresent(f) else { return false }
+                let minute = LocalClock.read(r.scalar(f), zone: zone).minute
+                return ranges.contains { $0.contains(minute) }
+            }
+        case .openingHours(let inside):
+            // INVARIANT: the checker refuses `opening hours` without a calendar.
+            guard let calendar else { return { _ in false } }
+            return { r in
+                r.isPresent(f) && calendar.isOpen(at: ReferenceInterpreter.whole(r.scalar(f))) == inside
             }
         }
     }

@@ -56,7 +56,7 @@ package final class Program: Sendable {
                                       waives: waives))
             flat += actions
         }
-        let (code, conditions) = ConditionCompiler.compile(model: model, model.rules.map(\.condition))
+        let (code, conditions) = ConditionCompiler.compile(model: model, calendar: calendar, model.rules.map(\.condition))
         for (r, condition) in conditions.enumerated() { rules[r].condition = condition }
         self.rules = rules
         self.whenRules = rules.filter { $0.condition != nil }.map(\.index)

@@ -65,6 +65,8 @@ extension Checker {
                 return nil
             }
             return Condition(.presence(field: f, missing: missing), ref)
+        case .clock(let a, let test):
+            return checkClockTest(a, test, source, ref)
         case .age:
             report(.notACondition, "`age` is a duration, not a condition", source, e.span, help: "compare it, e.g. `age > 2 days`")
             return nil
@@ -329,6 +331,64 @@ extension Checker {
             return nil
         }
         return Condition(.text(test, field: f, text), ref)
+    }
+
+    // MARK: - Clock conditions
+
+    /// `reported on sat, sun`, `reported at 18:00-08:00`, `reported is
+    /// outside opening hours`: a time field, tested in the calendar's zone.
+    mutating func checkClockTest(_ a: Expr, _ test: ClockTestSyntax, _ source: SourceText, _ ref: SourceRef) -> Condition? {
+        let words: String
+        switch test {
+        case .days: words = "on"
+        case .hours: words = "at"
+        case .openingHours(let inside): words = inside ? "is inside opening hours" : "is outside opening hours"
+        }
+        guard case .name(let name) = a.kind, let f = fieldIndex[name] else {
+            if case .name(let name) = a.kind {
+                reportUnknownName(name, source, a.span, candidates: model.fields.map(\.name).filter { fieldIndex[$0].map { model.fields[$0].type == .time } ?? false })
+            } else {
+                report(.constantComparison, "`\(words)` tests a time field; `\(source.text(a.span))` is \(a.kind == .age ? "a duration" : "a value")",
+                       source, a.span, help: "write it of a time field, e.g. `reported \(words)\(words == "on" ? " sat, sun" : words == "at" ? " 18:00-08:00" : "")`")
+            }
+            return nil
+        }
+        guard model.fields[f].type == .time else {
+            report(.typeMismatch, "`\(words)` tests a time, but `\(name)` is \(model.describe(model.fields[f].type))", source, ref.span,
+                   help: Suggest.didYouMean(name, in: model.fields.filter { $0.type == .time }.map(\.name))
+                       ?? "declare a time field to test, e.g. `reported: time`")
+            return nil
+        }
+        switch test {
+        case .days(let days):
+            var bits: UInt8 = 0
+            for range in days {
+                for day in CalendarValidation.days(range) { bits |= 1 << UInt8(day.rawValue - 1) }
+            }
+            return Condition(.clock(.weekdays(bits), field: f), ref)
+        case .hours(let hours):
+            var ranges: [TimeOfDayRange] = []
+            for h in hours {
+                if h.from == h.to || h.from.minutes == 1440 || (h.from.minutes == 0 && h.to.minutes == 1440) {
+                    let problem = h.from == h.to ? "is empty: it ends when it starts"
+                        : h.from.minutes == 1440 ? "starts at the end of the day" : "is the whole day"
+                    report(.invalidCalendar, "the time of day \(h.from)-\(h.to) \(problem)", source, h.span,
+                           help: h.from.minutes == 0 && h.to.minutes == 1440
+                               ? "every time is in it: test `\(name) is present` instead"
+                               : "write a range of local times, e.g. `\(name) at 18:00-08:00` (it may run past midnight)")
+                    return nil
+                }
+                ranges.append(TimeOfDayRange(from: h.from.minutes, to: h.to.minutes == 1440 ? 0 : h.to.minutes))
+            }
+            return Condition(.clock(.timeOfDay(ranges), field: f), ref)
+        case .openingHours(let inside):
+            guard model.calendar != nil else {
+                report(.businessTimeWithoutCalendar, "`\(words)` needs a calendar of opening hours", source, ref.span,
+                       help: "declare one: `calendar:` with a line such as `open mon-fri 09:00-17:30`")
+                return nil
+            }
+            return Condition(.clock(.openingHours(inside: inside), field: f), ref)
+        }
     }
 
     // MARK: - Constants

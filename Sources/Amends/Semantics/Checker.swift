@@ -278,7 +278,9 @@ package struct Checker {
                 }
                 firstZone = zone
                 switch ZoneLookup.load(zone.value) {
-                case .success(let lookup): localZone = lookup
+                case .success(let lookup):
+                    localZone = lookup
+                    model.zone = lookup.zone
                 case .failure(let failure):
                     report(.invalidCalendar, failure.message, source, zone.span, help: ZoneLookup.suggestion(for: zone.value))
                 }

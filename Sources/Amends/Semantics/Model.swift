@@ -165,11 +165,48 @@ package indirect enum ConditionKind: Sendable {
     case listContains(list: Int, Value)
     case text(TextTest, field: Int, String)
     case presence(field: Int, missing: Bool)
+    /// A test of a time field's local clock (`reported on sat, sun`).
+    case clock(ClockTest, field: Int)
     /// A `define`d condition, by index into `PolicyModel.defines`.
     case define(Int)
     case not(Condition)
     case and(Condition, Condition)
     case or(Condition, Condition)
+}
+
+/// A ClockTest is what a clock condition asks of a time, read in the
+/// calendar's time zone (UTC without one): its local day of the week, its
+/// local time of day, or whether the calendar is open then.
+package enum ClockTest: Sendable, Hashable {
+    /// The local weekday is one of a set: bit 0 Monday … bit 6 Sunday.
+    case weekdays(UInt8)
+    /// The local time of day is in one of the ranges.
+    case timeOfDay([TimeOfDayRange])
+    /// The calendar is open (inside: true) or not (inside: false).
+    case openingHours(inside: Bool)
+}
+
+/// A TimeOfDayRange is a span of local times of day in minutes since
+/// midnight, `from` inclusive and `to` exclusive; when `to` is not after
+/// `from` it runs past midnight (`18:00-08:00` is 18:00 to 24:00 and 00:00
+/// to 08:00). `from` and `to` are never equal (the checker refuses that).
+package struct TimeOfDayRange: Sendable, Hashable, CustomStringConvertible {
+    package var from: Int
+    package var to: Int
+
+    package init(from: Int, to: Int) {
+        self.from = from
+        self.to = to
+    }
+
+    /// Whether a local minute of the day (0..<1440) is in the range.
+    @inline(__always)
+    package func contains(_ minute: Int) -> Bool {
+        from < to ? (from <= minute && minute < to) : (minute >= from || minute < to)
+    }
+
+    /// `18:00-08:00`.
+    package var description: String { "\(ClockTime(minutes: from))-\(ClockTime(minutes: to))" }
 }
 
 // MARK: - Rules and actions
@@ -336,6 +373,9 @@ package struct PolicyModel: Sendable {
     package var channels: [String] = PolicyModel.defaultChannels
     package var calendar: CalendarDecl?
     package var calendarRef: SourceRef?
+    /// The calendar's time zone, loaded (nil: UTC); clock conditions read
+    /// times in it.
+    package var zone: ZoneInfo?
     package var defines: [DefineModel] = []
     /// The marks declared, by kind; the lints fall back on names without them.
     package var marks: [MarkKind: MarkModel] = [:]
@@ -364,6 +404,19 @@ package struct PolicyModel: Sendable {
         case .choice(let e, let i):
             return enumerations.indices.contains(e) && enumerations[e].values.indices.contains(i) ? enumerations[e].values[i] : "?"
         case .list(let items): return "[" + items.map(describe).joined(separator: ", ") + "]"
+        }
+    }
+
+    /// How a clock test reads: `on sat, sun`, `at 18:00-08:00`, `inside
+    /// opening hours`.
+    package func describe(_ test: ClockTest) -> String {
+        switch test {
+        case .weekdays(let bits):
+            return "on " + Weekday.allCases.filter { bits & (1 << UInt8($0.rawValue - 1)) != 0 }.map(\.name).joined(separator: ", ")
+        case .timeOfDay(let ranges):
+            return "at " + ranges.map(\.description).joined(separator: ", ")
+        case .openingHours(let inside):
+            return inside ? "inside opening hours" : "outside opening hours"
         }
     }
 

@@ -206,6 +206,9 @@ package indirect enum ExprKind: Sendable, Equatable {
     case text(TextTest, Expr, Expr)
     /// `x is missing` (missing: true) or `x is present`.
     case presence(Expr, missing: Bool)
+    /// A test of a time field's local clock: `reported on sat, sun`,
+    /// `reported at 18:00-08:00`, `reported is outside opening hours`.
+    case clock(Expr, ClockTestSyntax)
     case not(Expr)
     case and(Expr, Expr)
     case or(Expr, Expr)
@@ -213,6 +216,17 @@ package indirect enum ExprKind: Sendable, Equatable {
     case group(Expr)
     /// Where the parser recovered from an error (already reported).
     case error
+}
+
+/// What a clock condition tests of a time (Grammar.md §5, Clock conditions).
+package enum ClockTestSyntax: Sendable, Equatable {
+    /// `on sat, sun`, `on mon-fri`: the local day of the week.
+    case days([DayRange])
+    /// `at 18:00-08:00`: the local time of day, in one of the ranges (a
+    /// range whose end is not after its start runs past midnight).
+    case hours([HoursRange])
+    /// `is inside opening hours` (inside: true), `is outside opening hours`.
+    case openingHours(inside: Bool)
 }
 
 // MARK: - Actions

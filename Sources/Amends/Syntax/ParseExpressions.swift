@@ -75,6 +75,8 @@ extension Parser {
     // comparison = value [ compareOp value
     //                    | [ "not" ] "in" value
     //                    | "is" ( "missing" | "present" | "not" "missing" | "not" "present" )
+    //                    | "is" ( "inside" | "outside" ) "opening" "hours"
+    //                    | "on" days | "at" hours
     //                    | "contains" value | "starts" "with" value | "ends" "with" value ]
     mutating func parseComparison() throws -> Expr {
         let left = try parseValue()
@@ -103,12 +105,31 @@ extension Parser {
                 let missing = atWord("missing") != negated
                 advance()
                 result = Expr(.presence(left, missing: missing), left.span.to(previous.span))
+            } else if !negated && (atWord("inside") || atWord("outside")) {
+                let inside = atWord("inside")
+                advance()
+                try expectWord("opening", "after `\(inside ? "inside" : "outside")`",
+                               help: "write `\(source.text(left.span)) is \(inside ? "inside" : "outside") opening hours`")
+                try expectWord("hours", "after `opening`",
+                               help: "write `\(source.text(left.span)) is \(inside ? "inside" : "outside") opening hours`")
+                result = Expr(.clock(left, .openingHours(inside: inside)), left.span.to(previous.span))
             } else {
                 if at(.invalid) { throw Failure() }
                 let help = at(.name) || at(.number) || at(.string)
                     ? "compare with `=`: `\(source.text(left.span)) = \(text(peek))`" : "write `is missing` or `is present`"
-                throw fail(.expectedToken, "expected `missing` or `present` after `is`, found \(describe(peek))", at: peek.span, help: help)
+                let expected = negated ? "`missing` or `present`" : "`missing`, `present`, `inside` or `outside`"
+                throw fail(.expectedToken, "expected \(expected) after `is`, found \(describe(peek))", at: peek.span, help: help)
             }
+        } else if atWord("on") && peekAhead(1).kind == .name {
+            // `reported on sat, sun`: the local day of the week.
+            advance()
+            let days = try parseDays()
+            result = Expr(.clock(left, .days(days)), left.span.to(previous.span))
+        } else if atWord("at") && (peekAhead(1).kind == .clock || peekAhead(1).kind == .number) {
+            // `reported at 18:00-08:00`: the local time of day.
+            advance()
+            let hours = try parseHours()
+            result = Expr(.clock(left, .hours(hours)), left.span.to(previous.span))
         } else if atWord("contains") {
             advance()
             let right = try operand { try $0.parseValue() }
@@ -240,8 +261,9 @@ extension Parser {
         case .invalid:
             throw Failure()
         case .clock:
-            throw fail(.expectedCondition, "a time of day is only used in a calendar's opening hours", at: token.span,
-                       help: "compare times with full timestamps, e.g. `2026-03-02T09:00:00Z`")
+            throw fail(.expectedCondition, "a time of day is only used in a calendar's opening hours and after `at`", at: token.span,
+                       help: "test a time's local time of day with `at`, e.g. `reported at 09:00-17:00`, "
+                           + "or compare times with full timestamps, e.g. `2026-03-02T09:00:00Z`")
         default:
             throw fail(.expectedCondition, "expected a value, found \(describe(token))", at: at(.newline) ? Span.at(previous.span.end) : token.span,
                        help: "a condition compares a field with a value, e.g. `severity >= high`")

@@ -83,6 +83,16 @@ package enum SExpr {
         case .text(let test, let a, let b):
             return "(\(test.rawValue.replacing(" ", with: "-")) \(dump(a)) \(dump(b)))"
         case .presence(let a, let missing): return "(\(missing ? "is-missing" : "is-present") \(dump(a)))"
+        case .clock(let a, let test):
+            switch test {
+            case .days(let days):
+                let text = days.map { $0.first == $0.last ? $0.first.name : "\($0.first.name)-\($0.last.name)" }
+                return "(on \(dump(a)) \(text.joined(separator: " ")))"
+            case .hours(let hours):
+                return "(at \(dump(a)) \(hours.map { "\($0.from)-\($0.to)" }.joined(separator: " ")))"
+            case .openingHours(let inside):
+                return "(\(inside ? "inside" : "outside")-opening-hours \(dump(a)))"
+            }
         case .not(let a): return "(not \(dump(a)))"
         case .and(let a, let b): return "(and \(dump(a)) \(dump(b)))"
         case .or(let a, let b): return "(or \(dump(a)) \(dump(b)))"

@@ -132,7 +132,7 @@ package struct Coverage: Sendable {
                 found.insert(list)
             case .not(let x): visit(x)
             case .and(let x, let y), .or(let x, let y): visit(x); visit(y)
-            case .constant, .flag, .text, .presence, .define: break
+            case .constant, .flag, .text, .presence, .clock, .define: break
             }
         }
         for rule in model.rules { if let c = rule.condition { visit(c) } }

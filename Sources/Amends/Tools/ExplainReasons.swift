@@ -159,6 +159,20 @@ extension ReferenceInterpreter {
             subjectText = subject(.field(f), r)
             need = isMissing ? "it missing" : "it present"
             met = isMissing ? "" : ", present"
+        case .clock(let test, let f):
+            check(.field(f))
+            let name = model.fields.indices.contains(f) ? model.fields[f].name : "?"
+            let shown: Value? = self.value(of: f, in: r)
+            if case .time(let t)? = shown {
+                let lookup = ZoneLookup(zone: model.zone)
+                subjectText = name + " is " + LocalTime.text(t, in: lookup)
+            } else {
+                subjectText = subject(.field(f), r)
+            }
+            let words = model.describe(test)
+            need = (negated ? "it not " : "it ") + words
+            met = (negated ? ", which is not " : ", which is ") + words
+            negativeNeed = negated
         case .define, .not, .and, .or:
             return reason(c, r, depth: 1).text
         }

@@ -43,6 +43,20 @@ extension PolicyLayout {
         case .presence(let operand, let missing):
             expr(operand, &b)
             b.word(missing ? "is missing" : "is present", at: operand.span.end)
+        case .clock(let operand, let test):
+            expr(operand, &b)
+            switch test {
+            case .days(let days):
+                b.word("on", at: operand.span.end)
+                b.list(days) { b, range in
+                    b.word(range.first == range.last ? range.first.name : "\(range.first.name)-\(range.last.name)", range.span)
+                }
+            case .hours(let hours):
+                b.word("at", at: operand.span.end)
+                b.list(hours) { b, range in b.word("\(range.from)-\(range.to)", range.span) }
+            case .openingHours(let inside):
+                b.word(inside ? "is inside opening hours" : "is outside opening hours", at: operand.span.end)
+            }
         case .not(let operand):
             b.word("not", at: e.span.start)
             expr(operand, &b)

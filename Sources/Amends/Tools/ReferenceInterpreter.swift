@@ -71,6 +71,9 @@ package struct ReferenceInterpreter: Sendable {
         case .presence(let f, let missing):
             let present = r.isPresent(f)
             return missing ? !present : present
+        case .clock(let test, let f):
+            guard case .scalar(let v)? = datum(field: f, r) else { return false }
+            return clockHolds(test, at: Self.whole(v))
         case .define(let d):
             guard model.defines.indices.contains(d) else { return false }
             return holds(model.defines[d].condition, r, depth: depth + 1)
@@ -81,6 +84,66 @@ package struct ReferenceInterpreter: Sendable {
         case .or(let a, let b):
             return holds(a, r, depth: depth + 1) || holds(b, r, depth: depth + 1)
         }
+    }
+
+    // MARK: - Clock conditions
+
+    /// A clock condition at an instant, read on the wall clock of the
+    /// calendar's zone (UTC without one): the local time is the instant
+    /// plus the zone's offset at that instant; its day gives the weekday,
+    /// the rest the minute of the day.
+    func clockHolds(_ test: ClockTest, at instant: Int64) -> Bool {
+        let t = BusinessCalendar.clamp(instant)
+        let local = t + Int64(model.zone?.offset(atUTC: t) ?? 0)
+        var day = local / 86_400
+        if day * 86_400 > local { day -= 1 }
+        let minute = Int((local - day * 86_400) / 60)
+        switch test {
+        case .weekdays(let bits):
+            let monday0 = Civil.weekday(days: Int(day)) - 1
+            return (bits >> UInt8(monday0)) & 1 == 1
+        case .timeOfDay(let ranges):
+            return ranges.contains { r in
+                r.from < r.to ? (minute >= r.from && minute < r.to) : !(minute >= r.to && minute < r.from)
+            }
+        case .openingHours(let inside):
+            return isOpen(at: t) == inside
+        }
+    }
+
+    /// Whether the calendar is open at an instant, read from its
+    /// declaration: some `open` line's hours, on a local day of their
+    /// weekday that no `closed` line names, run from the UTC instant of
+    /// their opening to that of their closing (opening inclusive, closing
+    /// exclusive; a local time a clock change skips moves on by the gap,
+    /// as business time counts it, §8). Hours of the local day before and
+    /// after are looked at too, since the zone's offset moves a day's hours
+    /// across UTC midnight.
+    func isOpen(at t: Int64) -> Bool {
+        guard let decl = model.calendar else { return false }
+        let zone = model.zone ?? ZoneInfo.utc
+        let local = t + Int64(zone.offset(atUTC: t))
+        var today = local / 86_400
+        if today * 86_400 > local { today -= 1 }
+        var closed: [ClosedRange<Int>] = []
+        for case .closed(let dates, _) in decl.entries {
+            for d in dates {
+                let first = BusinessCalendar.dayNumber(d.first)
+                closed.append(first...max(first, d.last.map(BusinessCalendar.dayNumber) ?? first))
+            }
+        }
+        for day in Int(today - 1)...Int(today + 1) where !closed.contains(where: { $0.contains(day) }) {
+            let weekday = Civil.weekday(days: day)
+            for case .open(let days, let hours, _) in decl.entries
+            where days.contains(where: { CalendarValidation.days($0).contains { $0.rawValue == weekday } }) {
+                for h in hours {
+                    let opens = zone.utc(fromLocal: Int64(day) * 86_400 + Int64(h.from.minutes) * 60)
+                    let closes = zone.utc(fromLocal: Int64(day) * 86_400 + Int64(h.to.minutes) * 60)
+                    if opens <= t && t < closes { return true }
+                }
+            }
+        }
+        return false
     }
 
     /// `=` and `!=` on texts compare bytes; order is not defined on texts

@@ -120,6 +120,12 @@ struct RunbookWords {
         case .presence(let f, var missing):
             if negated { missing.toggle() }
             return "\(field(f)) \(missing ? "is not given" : "is given")"
+        case .clock(let test, let f):
+            if case .openingHours(let inside) = test {
+                return "\(field(f)) is \(inside != negated ? "inside" : "outside") opening hours"
+            }
+            let zone = model.zone?.identifier ?? "UTC"
+            return "\(field(f)) is \(negated ? "not " : "")\(model.describe(test)) (\(zone) time)"
         case .define, .not, .and, .or:
             return words(c, negated: negated, depth: 1)
         }

@@ -173,7 +173,7 @@ struct SymbolIndex: Sendable {
                 note(.field, entry.key.name, path, entry.key.span)
                 expr(entry.value, path: path, expected: fieldType(entry.key.name))
             }
-        case .presence(let inner, _), .not(let inner), .group(let inner): expr(inner, path: path, expected: expected)
+        case .presence(let inner, _), .clock(let inner, _), .not(let inner), .group(let inner): expr(inner, path: path, expected: expected)
         case .and(let a, let b), .or(let a, let b):
             expr(a, path: path, expected: nil)
             expr(b, path: path, expected: nil)

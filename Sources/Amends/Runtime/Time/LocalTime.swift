@@ -21,3 +21,18 @@ package enum LocalTime {
         return "\(BusinessCalendar.dateText(Int(day))) \(clock) \(zone.identifier) (\(utc))"
     }
 }
+
+/// LocalClock reads the wall clock of an instant in a zone, for clock
+/// conditions (Grammar.md §5): the local weekday and minute of the day
+/// that a clock in that zone shows at that instant.
+package enum LocalClock {
+    /// The weekday (0 Monday … 6 Sunday) and the minute of the day
+    /// (0..<1440) of a time field's value, whole seconds since 1970 UTC.
+    @inline(__always)
+    package static func read(_ seconds: Double, zone: ZoneInfo?) -> (weekday: Int, minute: Int) {
+        let t = BusinessCalendar.clamp(ReferenceInterpreter.whole(seconds))
+        let local = t + Int64(zone?.offset(atUTC: t) ?? 0)
+        let day = BusinessCalendar.floorDiv(local, 86_400)
+        return (BusinessCalendar.weekdayIndex(Int(day)), Int((local - day * 86_400) / 60))
+    }
+}
