@@ -202,6 +202,10 @@ struct PolicyGenerator {
             list(depth: 1)
         case 3:
             out += name(); sp(); out += pick(["contains", "starts with", "ends with"]); sp(); out += string()
+        case 4 where chance(1, 3):
+            out += name(); sp()
+            out += pick(["on sat, sun", "on mon-fri", "on Monday", "at 18:00-08:00", "at 09:00-12:30,  13:30-17:30",
+                         "is inside opening hours", "is outside  opening hours"])
         case 4:
             out += name(); sp(); out += pick(["is missing", "is present", "is not missing", "is not present"])
         case 5:

@@ -118,14 +118,14 @@ struct MergePolicyGenerator {
                                      "tue-thu 10:00-16:00"]) + "\n"
             if chance(1, 3) { out += "  open " + pick(["sat 10:00-14:00", "sun 12:00-13:00", "sat-sun 23:00-24:00"]) + "\n" }
         }
-        if chance(2, 3) { out += "  time zone " + pick(["UTC", "+01:00", "-05:30", "+09:00"]) + "\n" }
+        if chance(2, 3) { out += "  time zone " + pick(["UTC", "+01:00", "-05:30", "+09:00", "America/New_York"]) + "\n" }
         if chance(1, 2) { out += "  closed " + pick(["2026-03-04", "2026-03-09 to 2026-03-11", "2026-03-03, 2026-03-06"]) + "\n" }
     }
 
     // MARK: - Conditions
 
     mutating func condition(depth: Int = 0) -> String {
-        switch int(0...(depth < 2 ? 14 : 11)) {
+        switch int(0...(depth < 2 ? 16 : 13)) {
         case 0: return "severity >= " + pick(["medium", "high", "critical"])
         case 1: return "severity in [" + some(["low", "medium", "high", "critical"]).joined(separator: ", ") + "]"
         case 2: return "amount " + pick([">", ">=", "<", "=", "!="]) + " " + pick(["0", "7", "7.2", "100", "5000"])
@@ -138,7 +138,10 @@ struct MergePolicyGenerator {
         case 9 where hasClock: return "age " + pick([">", "<="]) + " " + pick(["2 days", "30 hours", "1 week"])
         case 9, 10: return defines.isEmpty || depth > 0 ? "category = outage" : pick(defines)
         case 11: return "id " + pick(["=", "!="]) + " \"R1\""
-        case 12: return "not (" + condition(depth: depth + 1) + ")"
+        case 12: return "reported " + pick(["on sat, sun", "on mon-fri", "on fri-mon", "on wed", "at 17:30-09:00",
+                                            "at 09:00-12:30, 13:30-17:30", "at 00:00-08:00", "at 23:00-24:00"])
+        case 13 where hasCalendar: return "reported is " + pick(["inside", "outside"]) + " opening hours"
+        case 13, 14: return "not (" + condition(depth: depth + 1) + ")"
         default: return condition(depth: depth + 1) + pick([" and ", " or "]) + condition(depth: depth + 1)
         }
     }
