@@ -57,7 +57,7 @@ struct Whole {
 
     init(program: Program) {
         self.program = program
-        reference = ReferenceEvaluator(model: program.model, calendar: program.calendar)
+        reference = ReferenceEvaluator(model: program.model, calendar: program.calendar, calendars: program.calendars)
         evaluator = Evaluator(program: program)
         writer = ResultWriter(program: program)
     }

@@ -324,4 +324,18 @@ final class TempFolder {
         for folder in folders.reversed() { rmdir(folder) }
         rmdir(path)
     }
+
+    /// A file of rules shared between offices is checked on its own against
+    /// the calendars it names (Grammar.md §4, `using calendar`).
+    @Test func aSharedFileOfRulesChecksOnItsOwn() throws {
+        let path = CheckTests.packageRoot + "/Tests/AmendsTests/cases/semantics/shared/new-york-rules.policy"
+        guard case .success(let compiled) = Driver.compile(path: path) else {
+            Issue.record("\(path) could not be loaded")
+            return
+        }
+        #expect(compiled.diagnostics.isEmpty, "\(DiagnosticRenderer(color: false).render(compiled.diagnostics))")
+        let newYork = compiled.model.calendars.firstIndex { $0.name == "new_york" }
+        #expect(newYork != nil && compiled.model.rules.count == 2)
+        #expect(compiled.model.rules.allSatisfy { $0.calendar == newYork })
+    }
 }

@@ -16,6 +16,7 @@ struct MergePolicyGenerator {
     var channels: [String] = []
     var hasClock = false
     var hasCalendar = false
+    var hasNamedCalendar = false
     var defines: [String] = []
     var ruleNames = 0
 
@@ -68,6 +69,15 @@ struct MergePolicyGenerator {
         }
         hasCalendar = chance(2, 3)
         if hasCalendar { calendar() }
+        // Sometimes a second, named calendar (another zone, a season) that
+        // some rules count in.
+        hasNamedCalendar = hasCalendar && chance(1, 2)
+        if hasNamedCalendar {
+            out += "calendar other:\n  open " + pick(["mon-fri 08:00-16:00", "tue-sat 10:00-18:00", "mon-fri 09:00-12:30, 13:30-17:30"]) + "\n"
+            if chance(1, 2) { out += "  open " + pick(["sat 10:00-14:00", "sun 09:00-11:00", "mon-fri 07:00-09:00"]) + " from 2026-03-05 to 2026-03-12\n" }
+            out += "  time zone " + pick(["America/New_York", "Europe/London", "+05:30", "UTC"]) + "\n"
+            if chance(1, 2) { out += "  closed 2026-03-10\n" }
+        }
         for name in ["big", "urgent"] where chance(1, 2) {
             out += "define \(name): " + condition(depth: 1) + "\n"
             defines.append(name)
@@ -154,6 +164,7 @@ struct MergePolicyGenerator {
             out += "rule \"" + pick(["rule", "r\u{e8}gle", "with \\\"quotes\\\""]) + " \(ruleNames)\" "
         }
         out += otherwise ? "otherwise" : "when " + condition()
+        if hasNamedCalendar && chance(1, 3) { out += " using calendar other" }
         out += ":"
         var actions: [String] = []
         for _ in 0..<int(1...5) { actions.append(action()) }

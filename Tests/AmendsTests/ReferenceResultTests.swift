@@ -102,7 +102,7 @@ struct ReferenceResultTests {
         }
         buffer.now = Double(now)
         let outcome = Evaluator.outcome(of: buffer, under: program)
-        return (ReferenceEvaluator(model: program.model, calendar: program.calendar).result(for: buffer, now: now),
+        return (ReferenceEvaluator(model: program.model, calendar: program.calendar, calendars: program.calendars).result(for: buffer, now: now),
                 ReferenceResult(outcome))
     }
 

@@ -26,7 +26,7 @@ enum WholeDifferential {
         }
         let lines = output.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
 
-        let reference = ReferenceEvaluator(model: program.model, calendar: program.calendar)
+        let reference = ReferenceEvaluator(model: program.model, calendar: program.calendar, calendars: program.calendars)
         let evaluator = Evaluator(program: program)
         let stream = RecordStream(bytes: bytes, format: .jsonLines)
         var decoder = stream.makeDecoder(for: program.schema)

@@ -50,18 +50,24 @@ package enum Driver {
     package static func withProgram(_ compiled: Compiled) -> Compiled {
         guard compiled.program == nil, !compiled.hasErrors else { return compiled }
         let model = compiled.model
-        var calendar: BusinessCalendar?
-        if let decl = model.calendar, let ref = model.calendarRef {
-            switch BusinessCalendar.from(decl, zone: compiled.zone.zone ?? ZoneInfo.utc) {
-            case .success(let c): calendar = c
+        var diagnostics = compiled.diagnostics
+        var calendars: [BusinessCalendar?] = []
+        for c in model.calendars {
+            switch BusinessCalendar.from(c.decl, zone: c.zone ?? ZoneInfo.utc) {
+            case .success(let made): calendars.append(made)
             case .failure(let failure):
-                let error = Diagnostic(.invalidCalendar, "\(failure)", source: ref.source, span: ref.span,
-                                       help: "check the opening hours and closed days")
-                return Compiled(loaded: compiled.loaded, model: model, program: nil,
-                                diagnostics: (compiled.diagnostics + [error]).sortedForDisplay(), usage: compiled.usage, zone: compiled.zone)
+                calendars.append(nil)
+                diagnostics.append(Diagnostic(.invalidCalendar, "\(failure)", source: c.ref.source, span: c.ref.span,
+                                              help: "check the opening hours and closed days"))
             }
         }
-        return Compiled(loaded: compiled.loaded, model: model, program: Program(model: model, zone: compiled.zone, calendar: calendar),
+        guard !diagnostics.hasErrors else {
+            return Compiled(loaded: compiled.loaded, model: model, program: nil, diagnostics: diagnostics.sortedForDisplay(),
+                            usage: compiled.usage, zone: compiled.zone)
+        }
+        let calendar = model.defaultCalendar.flatMap { calendars.indices.contains($0) ? calendars[$0] : nil }
+        return Compiled(loaded: compiled.loaded, model: model,
+                        program: Program(model: model, zone: compiled.zone, calendar: calendar, calendars: calendars),
                         diagnostics: compiled.diagnostics, usage: compiled.usage, zone: compiled.zone)
     }
 }

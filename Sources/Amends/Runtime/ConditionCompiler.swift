@@ -11,8 +11,8 @@ struct ConditionCompiler {
     typealias Test = Program.Test
 
     let model: PolicyModel
-    /// The calendar `is inside opening hours` asks (nil when the policy has none).
-    let calendar: BusinessCalendar?
+    /// The policy's calendars, parallel to `model.calendars` (nil: not made).
+    let calendars: [BusinessCalendar?]
     var code = ConditionCode()
     /// Leaves already made, so that a shared test is evaluated once.
     var leafIndex: [Leaf: Int] = [:]
@@ -23,9 +23,9 @@ struct ConditionCompiler {
     /// Defines at most this long are copied where they are used.
     static let inlineLimit = 32
 
-    init(model: PolicyModel, calendar: BusinessCalendar? = nil) {
+    init(model: PolicyModel, calendars: [BusinessCalendar?] = []) {
         self.model = model
-        self.calendar = calendar
+        self.calendars = calendars
     }
 
     /// One leaf in a term: leaf `leaf` must be `positive`.
@@ -36,9 +36,9 @@ struct ConditionCompiler {
 
     /// Compiles the conditions of a program's rules, in file order (nil for
     /// `otherwise`): the code, and where each rule's condition is in it.
-    static func compile(model: PolicyModel, calendar: BusinessCalendar? = nil,
+    static func compile(model: PolicyModel, calendars: [BusinessCalendar?] = [],
                         _ conditions: [Condition?]) -> (ConditionCode, [CompiledCondition?]) {
-        var compiler = ConditionCompiler(model: model, calendar: calendar)
+        var compiler = ConditionCompiler(model: model, calendars: calendars)
         // Normal forms first (collecting leaves), the rest in their shape.
         var forms: [[[Literal]]?] = []
         var shaped: [Int: CompiledCondition] = [:]
@@ -412,8 +412,8 @@ struct ConditionCompiler {
             }
             let v = value.scalar ?? .nan
             return { r in r.isPresent(list) && r.listScalars(list).contains(v) }
-        case .clock(let test, let f):
-            return clock(test, field: f)
+        case .clock(let test, let f, let c):
+            return clock(test, field: f, calendar: c)
         case .text(let test, let f, let s):
             let needle = Array(s.utf8)
             switch test {
@@ -427,8 +427,8 @@ struct ConditionCompiler {
     // MARK: - Clock conditions
 
     /// A clock condition: false when the time is missing, whatever the test.
-    func clock(_ test: ClockTest, field f: Int) -> Test {
-        let zone = model.zone
+    func clock(_ test: ClockTest, field f: Int, calendar c: Int?) -> Test {
+        let zone = c.flatMap { model.calendars.indices.contains($0) ? model.calendars[$0].zone : nil }
         switch test {
         case .weekdays(let bits):
             return { r in r.isPresent(f) && bits & (1 << UInt8(LocalClock.read(r.scalar(f), zone: zone).weekday)) != 0 }
@@ -440,7 +440,7 @@ struct ConditionCompiler {
             }
         case .openingHours(let inside):
             // INVARIANT: the checker refuses `opening hours` without a calendar.
-            guard let calendar else { return { _ in false } }
+            guard let c, calendars.indices.contains(c), let calendar = calendars[c] else { return { _ in false } }
             return { r in
                 r.isPresent(f) && calendar.isOpen(at: ReferenceInterpreter.whole(r.scalar(f))) == inside
             }

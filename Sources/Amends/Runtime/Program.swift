@@ -12,7 +12,10 @@ package final class Program: Sendable {
 
     package let model: PolicyModel
     package let schema: RecordSchema
+    /// The default calendar.
     package let calendar: BusinessCalendar?
+    /// Every calendar, parallel to `model.calendars`.
+    package let calendars: [BusinessCalendar?]
     package let rules: [CompiledRule]
     /// Indexes of the `when` rules and of the `otherwise` rules.
     package let whenRules: [Int]
@@ -33,10 +36,13 @@ package final class Program: Sendable {
     let termTable: TermTable?
 
     /// Compiles a checked model. The model must have no errors.
-    package init(model: PolicyModel, zone: ZoneLookup, calendar: BusinessCalendar?) {
+    package init(model: PolicyModel, zone: ZoneLookup, calendar: BusinessCalendar?, calendars: [BusinessCalendar?]? = nil) {
         self.model = model
         self.schema = RecordSchema(model: model, zone: zone)
         self.calendar = calendar
+        // Without the list, the default calendar is the only one.
+        let calendars = calendars ?? model.calendars.indices.map { $0 == model.defaultCalendar ? calendar : nil }
+        self.calendars = calendars
 
         let keyTable = ResultKey.Table(model)
         var rules: [CompiledRule] = []
@@ -50,13 +56,14 @@ package final class Program: Sendable {
                     continue
                 }
                 // INVARIANT: the table has a key for every action but `waive`.
-                actions.append(CompiledAction(action: action, key: keyTable.key(for: action) ?? 0, rule: rule.index, index: k))
+                actions.append(CompiledAction(action: action, key: keyTable.key(for: action) ?? 0, rule: rule.index, index: k,
+                                              calendar: rule.calendar))
             }
             rules.append(CompiledRule(index: rule.index, condition: nil, firstAction: flat.count, actions: actions,
                                       waives: waives))
             flat += actions
         }
-        let (code, conditions) = ConditionCompiler.compile(model: model, calendar: calendar, model.rules.map(\.condition))
+        let (code, conditions) = ConditionCompiler.compile(model: model, calendars: calendars, model.rules.map(\.condition))
         for (r, condition) in conditions.enumerated() { rules[r].condition = condition }
         self.rules = rules
         self.whenRules = rules.filter { $0.condition != nil }.map(\.index)
@@ -161,8 +168,11 @@ package struct CompiledAction: Sendable {
     package var seconds: Int64?
     package var channel: Int?
     package var components: UInt8
+    /// The calendar its business time counts in (its rule's).
+    package var calendar: Int?
 
-    init(action: ActionModel, key: Int, rule: Int, index: Int) {
+    init(action: ActionModel, key: Int, rule: Int, index: Int, calendar: Int? = nil) {
+        self.calendar = calendar
         self.action = action
         self.key = key
         self.rule = rule
@@ -199,6 +209,8 @@ struct ActionSlot: Sendable {
     var remedies: UInt64
     /// Whether it offers a remedy past the 64th (then read `action`).
     var remediesBeyondSet: Bool
+    /// The calendar business time counts in (index into `calendars`), or -1.
+    var calendar: Int32
 
     init(_ a: CompiledAction) {
         key = Int32(truncatingIfNeeded: a.key)
@@ -220,6 +232,7 @@ struct ActionSlot: Sendable {
         assignRole = -1
         remedies = 0
         remediesBeyondSet = false
+        calendar = Int32(truncatingIfNeeded: a.calendar ?? -1)
         switch a.action {
         case .assign(let role): assignRole = Int32(truncatingIfNeeded: role)
         case .offer(let list):

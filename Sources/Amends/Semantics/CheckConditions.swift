@@ -365,7 +365,7 @@ extension Checker {
             for range in days {
                 for day in CalendarValidation.days(range) { bits |= 1 << UInt8(day.rawValue - 1) }
             }
-            return Condition(.clock(.weekdays(bits), field: f), ref)
+            return Condition(.clock(.weekdays(bits), field: f, calendar: currentCalendar), ref)
         case .hours(let hours):
             var ranges: [TimeOfDayRange] = []
             for h in hours {
@@ -380,14 +380,16 @@ extension Checker {
                 }
                 ranges.append(TimeOfDayRange(from: h.from.minutes, to: h.to.minutes == 1440 ? 0 : h.to.minutes))
             }
-            return Condition(.clock(.timeOfDay(ranges), field: f), ref)
+            return Condition(.clock(.timeOfDay(ranges), field: f, calendar: currentCalendar), ref)
         case .openingHours(let inside):
-            guard model.calendar != nil else {
+            guard let calendar = currentCalendar else {
+                if currentCalendarUnknown { return nil }
                 report(.businessTimeWithoutCalendar, "`\(words)` needs a calendar of opening hours", source, ref.span,
-                       help: "declare one: `calendar:` with a line such as `open mon-fri 09:00-17:30`")
+                       help: model.calendars.isEmpty ? "declare one: `calendar:` with a line such as `open mon-fri 09:00-17:30`"
+                           : "the policy has no default calendar: say which the rule counts in, `when … using calendar NAME:`")
                 return nil
             }
-            return Condition(.clock(.openingHours(inside: inside), field: f), ref)
+            return Condition(.clock(.openingHours(inside: inside), field: f, calendar: calendar), ref)
         }
     }
 

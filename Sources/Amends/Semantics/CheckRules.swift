@@ -22,7 +22,11 @@ extension Checker {
         case .unchecked:
             defineState[index] = .checking
             defineChain.append(index)
+            // A define's clock conditions count in the calendar of its file.
+            let outer = (currentCalendar, currentCalendarUnknown)
+            enterCalendar(of: defineSources[index])
             let condition = checkCondition(defineSyntax[index].condition, defineSources[index])
+            (currentCalendar, currentCalendarUnknown) = outer
             defineChain.removeLast()
             if case .done = defineState[index] { return nil } // closed a cycle meanwhile
             defineState[index] = .done(condition)
@@ -65,6 +69,7 @@ extension Checker {
                 return
             }
         }
+        enterCalendar(of: source)
         guard let condition = checkCondition(decl.condition, source) else { return }
         model.marks[decl.kind] = MarkModel(kind: decl.kind, condition: condition, ref: SourceRef(source, span),
                                            text: source.text(decl.condition.span))
@@ -88,6 +93,8 @@ extension Checker {
             }
             declaredAt[key] = SourceRef(source, name.span)
         }
+        enterCalendar(of: source, rule: rule.calendar)
+        let calendar = currentCalendar
         var condition: Condition?
         var ok = true
         if let c = rule.condition {
@@ -105,7 +112,7 @@ extension Checker {
         guard ok else { return }
         model.rules.append(RuleModel(index: model.rules.count, name: rule.name?.value, condition: condition,
                                      actions: actions, actionRefs: refs, ref: SourceRef(source, span),
-                                     headerRef: SourceRef(source, rule.headerSpan)))
+                                     headerRef: SourceRef(source, rule.headerSpan), calendar: calendar))
     }
 
     // MARK: - Actions
@@ -216,9 +223,12 @@ extension Checker {
 
     mutating func checkDuration(_ d: DurationLiteral?, _ source: SourceText) -> DurationSpec? {
         guard let d else { return nil }
-        if d.unit.isBusiness && model.calendar == nil {
+        if d.unit.isBusiness && currentCalendar == nil && !currentCalendarUnknown {
             report(.businessTimeWithoutCalendar, "`\(d)` needs a calendar of opening hours", source, d.span,
-                   help: "declare one: `calendar:` with a line such as `open mon-fri 09:00-17:30`")
+                   help: model.calendars.isEmpty ? "declare one: `calendar:` with a line such as `open mon-fri 09:00-17:30`"
+                       : "the policy has no default calendar: say which this rule counts in, `when … using calendar "
+                         + (model.calendars.first?.name ?? "NAME") + ":`, or for the whole file `using calendar "
+                         + (model.calendars.first?.name ?? "NAME") + "`")
         }
         return DurationSpec(d)
     }
@@ -226,6 +236,10 @@ extension Checker {
     // MARK: - Examples
 
     mutating func checkExample(_ example: Example, _ source: SourceText, _ span: Span) {
+        enterCalendar(of: source)
+        // An expected `within 4 business hours` counts in the calendar of the
+        // rule that gives the result (`ExampleRunner.sameDue`): any calendar will do.
+        if currentCalendar == nil && !model.calendars.isEmpty { currentCalendarUnknown = true }
         if example.name.value.trimmingSpaces.isEmpty {
             report(.emptyName, "an example's name cannot be empty", source, example.name.span,
                    help: "say what the example shows, e.g. `example \"a billing mistake for a valued client\"`")

@@ -16,6 +16,19 @@ package struct Checker {
 
     // Symbol tables.
     var scaleIndex: [String: Int] = [:]
+    /// Named calendars by name (indexes into `model.calendars`).
+    var calendarIndex: [String: Int] = [:]
+    /// The calendar each file's rules count in (`using calendar NAME`), by
+    /// the file's path; a file without one counts in the default calendar.
+    var fileCalendars: [String: Int] = [:]
+    /// The files whose `using calendar` line named no calendar (reported):
+    /// their business time is not reported again.
+    var fileCalendarUnknown: Set<String> = []
+    /// The calendar in force while a rule, define or mark is checked: its
+    /// business time and clock conditions count in it (nil: none).
+    var currentCalendar: Int?
+    /// The calendar in force is one that could not be found (reported).
+    var currentCalendarUnknown = false
     var fieldIndex: [String: Int] = [:]
     /// Fields declared with a type that could not be resolved (already an
     /// E103), and fields and defines declared on a line the parser could not
@@ -112,6 +125,9 @@ package struct Checker {
             if case .calendar(let decl) = item.kind { declareCalendar(decl, loaded.files[file].source, item.span) }
         }
         for (file, item) in items {
+            if case .usingCalendar(let name) = item.kind { declareFileCalendar(name, loaded.files[file].source, item.span) }
+        }
+        for (file, item) in items {
             if case .record(let decl) = item.kind { declareRecord(decl, loaded.files[file].source, item.span) }
         }
         for (file, item) in items {
@@ -158,6 +174,44 @@ package struct Checker {
                 return DefineModel(name: defineSyntax[i].name.name, condition: condition,
                                    ref: SourceRef(defineSources[i], defineSyntax[i].name.span))
             }
+        }
+    }
+
+    // MARK: - Calendars in force
+
+    /// `using calendar NAME`: the file's rules count in that calendar.
+    mutating func declareFileCalendar(_ name: Identifier, _ source: SourceText, _ span: Span) {
+        if fileCalendars[source.path] != nil || fileCalendarUnknown.contains(source.path) {
+            report(.repeatedDeclaration, "this file already says which calendar its rules count in", source, span,
+                   help: "keep one `using calendar` line a file; a rule may name another: `when … using calendar NAME:`")
+            return
+        }
+        guard let index = lookUpCalendar(name, source) else {
+            fileCalendarUnknown.insert(source.path)
+            return
+        }
+        fileCalendars[source.path] = index
+    }
+
+    /// A named calendar, or nil after reporting an unknown name.
+    mutating func lookUpCalendar(_ name: Identifier, _ source: SourceText) -> Int? {
+        if let index = calendarIndex[name.name] { return index }
+        let names = model.calendars.compactMap(\.name)
+        report(.unknownName, "unknown calendar `\(name.name)`", source, name.span,
+               help: Suggest.didYouMean(name.name, in: names)
+                   ?? (names.isEmpty ? "declare it: `calendar \(name.name):` with its opening hours below"
+                                     : "the calendars are " + names.map { "`\($0)`" }.joined(separator: ", ")))
+        return nil
+    }
+
+    /// Sets the calendar in force for what is written in `source` (a rule
+    /// may name its own).
+    mutating func enterCalendar(of source: SourceText, rule: Identifier? = nil) {
+        currentCalendarUnknown = fileCalendarUnknown.contains(source.path)
+        currentCalendar = fileCalendars[source.path] ?? (currentCalendarUnknown ? nil : model.defaultCalendar)
+        if let rule {
+            currentCalendar = lookUpCalendar(rule, source)
+            currentCalendarUnknown = currentCalendar == nil
         }
     }
 
@@ -258,14 +312,28 @@ package struct Checker {
     }
 
     mutating func declareCalendar(_ decl: CalendarDecl, _ source: SourceText, _ span: Span) {
-        if let previous = model.calendarRef {
-            report(.repeatedDeclaration, "the policy already has a calendar", source, span,
-                   help: "put all opening hours, the time zone and closed days in one `calendar:` block",
+        if let name = decl.name {
+            guard declareName(name, kind: "calendar", source) else { return }
+            if let previous = calendarIndex[name.name] {
+                duplicate("calendar", name, source, previous: model.calendars[previous].ref)
+                return
+            }
+        } else if let previous = model.calendarRef {
+            report(.repeatedDeclaration, "the policy already has a default calendar", source, span,
+                   help: "put all opening hours, the time zone and closed days in one `calendar:` block, "
+                       + "or name the other calendar: `calendar edinburgh:`",
                    notes: [Diagnostic.Note("the first calendar", source: previous.source, span: previous.span)])
             return
         }
-        model.calendar = decl
-        model.calendarRef = SourceRef(source, span)
+        let index = model.calendars.count
+        model.calendars.append(CalendarModel(name: decl.name?.name, decl: decl, ref: SourceRef(source, span), zone: nil))
+        if let name = decl.name {
+            calendarIndex[name.name] = index
+        } else {
+            model.calendar = decl
+            model.calendarRef = SourceRef(source, span)
+            model.defaultCalendar = index
+        }
         var firstZone: StringLiteral?
         for entry in decl.entries {
             switch entry {
@@ -279,12 +347,16 @@ package struct Checker {
                 firstZone = zone
                 switch ZoneLookup.load(zone.value) {
                 case .success(let lookup):
-                    localZone = lookup
-                    model.zone = lookup.zone
+                    model.calendars[index].zone = lookup.zone
+                    if decl.name == nil {
+                        // Timestamps without an offset read in the default calendar's zone.
+                        localZone = lookup
+                        model.zone = lookup.zone
+                    }
                 case .failure(let failure):
                     report(.invalidCalendar, failure.message, source, zone.span, help: ZoneLookup.suggestion(for: zone.value))
                 }
-            case .open, .closed:
+            case .open, .seasonal, .closed:
                 continue
             }
         }
@@ -472,8 +544,13 @@ enum CalendarValidation {
         var hasOpen = false
         for entry in decl.entries {
             switch entry {
-            case .open(_, let hours, _):
-                hasOpen = true
+            case .open(_, let hours, _), .seasonal(_, let hours, _, _):
+                if case .open = entry { hasOpen = true }
+                if case .seasonal(_, _, let season, _) = entry, let last = season.last,
+                   last.epochSeconds() < season.first.epochSeconds() {
+                    problems.append(Problem(kind: .reversedClosedPeriod, message: "the season ends before it starts",
+                                            span: season.span, help: "write the earlier date first"))
+                }
                 for range in hours where range.from >= range.to {
                     problems.append(range.from == range.to
                         ? Problem(kind: .emptyHours, message: "opening hours `\(range.from)-\(range.to)` are empty: they end as they start",
@@ -493,10 +570,10 @@ enum CalendarValidation {
             }
         }
         if !hasOpen {
-            problems.append(Problem(kind: .noHours, message: "the calendar has no opening hours", span: nil,
-                                    help: "add a line such as `open mon-fri 09:00-17:30`"))
+            problems.append(Problem(kind: .noHours, message: "the calendar has no opening hours outside a season", span: nil,
+                                    help: "add a line such as `open mon-fri 09:00-17:30`; hours `from … to …` hold only in their season"))
         }
-        if let overlap = overlaps(decl) {
+        if let overlap = overlaps(decl, seasonal: false) ?? overlaps(decl, seasonal: true) {
             problems.append(Problem(kind: .overlap, message: overlap.text, span: overlap.span,
                                     help: "give each day's hours once, without overlaps"))
         }
@@ -504,10 +581,17 @@ enum CalendarValidation {
     }
 
     /// The first two hours of one day that overlap, in words.
-    static func overlaps(_ decl: CalendarDecl) -> (text: String, span: Span)? {
+    /// Seasonal hours are checked among themselves: on a day of a season they
+    /// add to the regular hours (overlaps with those merge).
+    static func overlaps(_ decl: CalendarDecl, seasonal: Bool) -> (text: String, span: Span)? {
         var byDay: [Weekday: [(HoursRange, Span)]] = [:]
         for entry in decl.entries {
-            guard case .open(let days, let hours, let span) = entry else { continue }
+            let days: [DayRange], hours: [HoursRange], span: Span
+            switch entry {
+            case .open(let d, let h, let s) where !seasonal: (days, hours, span) = (d, h, s)
+            case .seasonal(let d, let h, _, let s) where seasonal: (days, hours, span) = (d, h, s)
+            default: continue
+            }
             for range in days {
                 for day in CalendarValidation.days(range) {
                     for h in hours { byDay[day, default: []].append((h, span)) }

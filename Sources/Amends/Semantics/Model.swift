@@ -165,13 +165,28 @@ package indirect enum ConditionKind: Sendable {
     case listContains(list: Int, Value)
     case text(TextTest, field: Int, String)
     case presence(field: Int, missing: Bool)
-    /// A test of a time field's local clock (`reported on sat, sun`).
-    case clock(ClockTest, field: Int)
+    /// A test of a time field's local clock (`reported on sat, sun`), in
+    /// a calendar (an index into `PolicyModel.calendars`; nil: UTC, no hours).
+    case clock(ClockTest, field: Int, calendar: Int?)
     /// A `define`d condition, by index into `PolicyModel.defines`.
     case define(Int)
     case not(Condition)
     case and(Condition, Condition)
     case or(Condition, Condition)
+}
+
+/// A CalendarModel is one declared calendar: the default (`calendar:`) or a
+/// named one (`calendar edinburgh:`), with its time zone loaded.
+package struct CalendarModel: Sendable {
+    /// Nil for the default calendar.
+    package var name: String?
+    package var decl: CalendarDecl
+    package var ref: SourceRef
+    /// Nil: UTC.
+    package var zone: ZoneInfo?
+
+    /// `calendar edinburgh`, or `the default calendar`, for messages.
+    package var title: String { name.map { "calendar `\($0)`" } ?? "the default calendar" }
 }
 
 /// A ClockTest is what a clock condition asks of a time, read in the
@@ -312,6 +327,9 @@ package struct RuleModel: Sendable {
     package var actionRefs: [SourceRef]
     package var ref: SourceRef
     package var headerRef: SourceRef
+    /// The calendar its business time and clock conditions count in: an
+    /// index into `PolicyModel.calendars`, nil when the policy has none.
+    package var calendar: Int? = nil
 
     package var isOtherwise: Bool { condition == nil }
     package var file: String { ref.file }
@@ -371,11 +389,15 @@ package struct PolicyModel: Sendable {
     package var roles: [String] = []
     package var remedies: [String] = []
     package var channels: [String] = PolicyModel.defaultChannels
+    /// The default calendar (`calendar:`), its place and its zone (nil: UTC).
     package var calendar: CalendarDecl?
     package var calendarRef: SourceRef?
-    /// The calendar's time zone, loaded (nil: UTC); clock conditions read
-    /// times in it.
     package var zone: ZoneInfo?
+    /// Every calendar, the default (when declared) among them, in the order
+    /// declared; rules and clock conditions refer to them by index.
+    package var calendars: [CalendarModel] = []
+    /// The default calendar's index in `calendars`.
+    package var defaultCalendar: Int?
     package var defines: [DefineModel] = []
     /// The marks declared, by kind; the lints fall back on names without them.
     package var marks: [MarkKind: MarkModel] = [:]

@@ -460,12 +460,16 @@ package struct DateRange: Sendable, Equatable {
 
 package enum CalendarEntry: Sendable, Equatable {
     case open(days: [DayRange], hours: [HoursRange], span: Span)
+    /// `open sat 10:00-14:00 from 2027-01-02 to 2027-01-30`: hours that hold
+    /// only on the dates of a season (both ends included), beside the others.
+    case seasonal(days: [DayRange], hours: [HoursRange], season: DateRange, span: Span)
     case timeZone(StringLiteral)
     case closed([DateRange], span: Span)
 
     package static func == (a: CalendarEntry, b: CalendarEntry) -> Bool {
         switch (a, b) {
         case let (.open(d1, h1, _), .open(d2, h2, _)): return d1 == d2 && h1 == h2
+        case let (.seasonal(d1, h1, s1, _), .seasonal(d2, h2, s2, _)): return d1 == d2 && h1 == h2 && s1 == s2
         case let (.timeZone(z1), .timeZone(z2)): return z1 == z2
         case let (.closed(c1, _), .closed(c2, _)): return c1 == c2
         default: return false
@@ -474,7 +478,14 @@ package enum CalendarEntry: Sendable, Equatable {
 }
 
 package struct CalendarDecl: Sendable, Equatable {
+    /// `calendar edinburgh:`; nil for the default calendar, `calendar:`.
+    package var name: Identifier? = nil
     package var entries: [CalendarEntry]
+
+    package init(name: Identifier? = nil, entries: [CalendarEntry]) {
+        self.name = name
+        self.entries = entries
+    }
 }
 
 /// A Rule is `when COND: actions` (or `otherwise: actions`), optionally named.
@@ -488,9 +499,11 @@ package struct Rule: Sendable, Equatable {
     package var oneLine: Bool
     /// The span of the header, `rule "x" when COND:`.
     package var headerSpan: Span
+    /// `when COND using calendar edinburgh:`: the calendar the rule counts in.
+    package var calendar: Identifier? = nil
 
     package static func == (a: Rule, b: Rule) -> Bool {
-        a.name == b.name && a.condition == b.condition && a.actions == b.actions
+        a.name == b.name && a.condition == b.condition && a.actions == b.actions && a.calendar == b.calendar
     }
 }
 
@@ -524,6 +537,8 @@ package enum ItemKind: Sendable, Equatable {
     case mark(MarkDecl)
     case use(StringLiteral)
     case calendar(CalendarDecl)
+    /// `using calendar edinburgh`: the file's rules count in that calendar.
+    case usingCalendar(Identifier)
     case rule(Rule)
     case example(Example)
 }

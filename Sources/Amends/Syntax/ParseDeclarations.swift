@@ -256,12 +256,18 @@ extension Parser {
         return MarkDecl(kind: kind, keywordSpan: keyword, condition: condition)
     }
 
-    // calendar = "calendar" ":" NEWLINE INDENT { calendarLine } DEDENT
+    // calendar = "calendar" [ NAME ] ":" NEWLINE INDENT { calendarLine } DEDENT
+    // calendarLine = "open" days hours [ "from" DATE "to" DATE ] NEWLINE | …
     // calendarLine = "open" days hours NEWLINE
     //              | "time" "zone" ZONE NEWLINE
     //              | "closed" dates NEWLINE
     mutating func parseCalendar() throws -> CalendarDecl {
         advance()
+        var name: Identifier?
+        if at(.name) {
+            let t = advance()
+            name = Identifier(text(t), t.span)
+        }
         try expectHeaderColon("after `calendar`", help: "write `calendar:` and its lines below it")
         try expectBlockStart("the calendar", example: "open mon-fri 09:00-17:30")
         var entries: [CalendarEntry] = []
@@ -273,7 +279,18 @@ extension Parser {
                 defer { parser.openLineHelp = nil }
                 let days = try parser.parseDays()
                 let hours = try parser.parseHours()
-                entries.append(.open(days: days, hours: hours, span: start.to(parser.previous.span)))
+                if parser.atWord("from") {
+                    // Hours of a season: `from 2027-01-02 to 2027-01-30`.
+                    let seasonStart = parser.advance().span
+                    let first = try parser.parseDate()
+                    try parser.expectWord("to", "after the season's first date",
+                                          help: "write the season's dates, both included: `from 2027-01-02 to 2027-01-30`")
+                    let last = try parser.parseDate()
+                    let season = DateRange(first: first, last: last, span: seasonStart.to(parser.previous.span))
+                    entries.append(.seasonal(days: days, hours: hours, season: season, span: start.to(parser.previous.span)))
+                } else {
+                    entries.append(.open(days: days, hours: hours, span: start.to(parser.previous.span)))
+                }
             } else if parser.atWord("time") {
                 parser.advance()
                 try parser.expectWord("zone", "after `time`", help: "write `time zone Europe/London`")
@@ -294,7 +311,7 @@ extension Parser {
             }
             try parser.endOfStatement()
         }
-        return CalendarDecl(entries: entries)
+        return CalendarDecl(name: name, entries: entries)
     }
 
     static let dayNames: [String: Weekday] = [

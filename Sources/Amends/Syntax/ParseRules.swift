@@ -2,7 +2,7 @@
 extension Parser {
     static let actionWords = ["notify", "escalate", "assign", "respond", "require", "offer", "follow", "review", "task", "waive"]
 
-    // rule = [ "rule" STRING ] ( "when" condition | "otherwise" ) ":" body
+    // rule = [ "rule" STRING ] ( "when" condition | "otherwise" ) [ "using" "calendar" NAME ] ":" body
     // body = action { ";" action } NEWLINE [ block ]
     //      | NEWLINE INDENT { action { ";" action } NEWLINE } DEDENT
     /// A rule whose header is wrong (reported) is kept, so its body is still
@@ -25,7 +25,7 @@ extension Parser {
             }
             if atWord("otherwise") {
                 advance()
-                if !at(.colon) && !at(.invalid) {
+                if !at(.colon) && !at(.invalid) && !(atWord("using") && isWord(peekAhead(1), "calendar")) {
                     throw fail(.expectedToken, "expected `:` after `otherwise`, found \(describe(peek))", at: peek.span,
                                help: "`otherwise` has no condition: it fires when no `when` rule does; write `otherwise:`")
                 }
@@ -36,6 +36,12 @@ extension Parser {
                                help: "write `when severity >= high:`, or `otherwise:` for the rule that fires when no other does")
                 }
                 rule.condition = try parseCondition()
+            }
+            if atWord("using") && isWord(peekAhead(1), "calendar") {
+                // `when COND using calendar edinburgh:`
+                advance()
+                advance()
+                rule.calendar = try expectName("the calendar's name after `using calendar`")
             }
             if at(.colon) {
                 advance()

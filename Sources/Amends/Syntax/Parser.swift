@@ -136,6 +136,12 @@ package struct Parser {
             try endOfStatement()
             kind = .use(path)
         case "calendar": kind = .calendar(try parseCalendar())
+        case "using":
+            advance()
+            try expectWord("calendar", "after `using`", help: "write `using calendar NAME`: this file's rules count in that calendar")
+            let name = try expectName("the calendar's name after `using calendar`")
+            try endOfStatement()
+            kind = .usingCalendar(name)
         case "when", "rule", "otherwise": kind = .rule(try parseRule())
         case "example": kind = .example(try parseExample())
         default:
@@ -164,7 +170,7 @@ package struct Parser {
     ]
 
     static let statementKeywords = ["policy", "scale", "record", "deadlines", "roles", "remedies", "channels",
-                                    "define", "serious", "use", "calendar", "when", "rule", "otherwise", "example"]
+                                    "define", "serious", "use", "calendar", "using", "when", "rule", "otherwise", "example"]
 
     mutating func unknownStatement(_ word: String) -> Failure {
         let span = peek.span

@@ -25,7 +25,8 @@ package enum SExpr {
         case .mark(let mark): return "(\(mark.kind.dumpName) \(dump(mark.condition)))"
         case .use(let path): return "(use \(quote(path.value)))"
         case .calendar(let calendar):
-            return "(calendar" + calendar.entries.map { " " + entry($0) }.joined() + ")"
+            return "(calendar" + (calendar.name.map { " " + $0.name } ?? "") + calendar.entries.map { " " + entry($0) }.joined() + ")"
+        case .usingCalendar(let name): return "(using-calendar \(name.name))"
         case .rule(let rule): return dump(rule)
         case .example(let example):
             var parts = ["example", quote(example.name.value)]
@@ -43,6 +44,7 @@ package enum SExpr {
         var parts = ["rule"]
         if let name = rule.name { parts.append(quote(name.value)) }
         parts.append(rule.condition.map { "(when \(dump($0)))" } ?? "otherwise")
+        if let calendar = rule.calendar { parts.append("(using-calendar \(calendar.name))") }
         parts += rule.actions.map(dump)
         return "(" + parts.joined(separator: " ") + ")"
     }
@@ -142,6 +144,10 @@ package enum SExpr {
             let d = days.map { $0.first == $0.last ? $0.first.name : "\($0.first.name)-\($0.last.name)" }.joined(separator: " ")
             let h = hours.map { "\($0.from)-\($0.to)" }.joined(separator: " ")
             return "(open (days \(d)) (hours \(h)))"
+        case .seasonal(let days, let hours, let season, _):
+            let d = days.map { $0.first == $0.last ? $0.first.name : "\($0.first.name)-\($0.last.name)" }.joined(separator: " ")
+            let h = hours.map { "\($0.from)-\($0.to)" }.joined(separator: " ")
+            return "(open (days \(d)) (hours \(h)) (season \(season.first.text)..\(season.last?.text ?? season.first.text)))"
         case .timeZone(let zone): return "(time-zone \(quote(zone.value)))"
         case .closed(let dates, _):
             return "(closed " + dates.map { r in r.last.map { "\(r.first.text)..\($0.text)" } ?? r.first.text }.joined(separator: " ") + ")"

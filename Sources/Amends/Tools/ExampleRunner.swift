@@ -21,6 +21,10 @@ package struct ExampleRunner {
         package var action: RequiredAction
         package var atLeast: Bool
         package var ref: SourceRef
+        /// For business time: the deadline counted in each of the policy's
+        /// other calendars. A rule that counts in a named calendar gives its
+        /// deadline there, and `within 4 business hours` means the rule's.
+        package var otherDues: [Int64] = []
     }
 
     package struct Result: Sendable {
@@ -55,7 +59,12 @@ package struct ExampleRunner {
         var expected: [Expected] = []
         for e in example.expectations {
             for action in e.actions {
-                expected.append(Expected(action: resolve(action, base: base), atLeast: e.atLeast, ref: e.ref))
+                let resolved = resolve(action, base: base)
+                var others: [Int64] = []
+                if let d = resolved.within, d.unit.isBusiness {
+                    others = program.calendars.indices.compactMap { program.deadline(d, from: base, calendar: $0) }
+                }
+                expected.append(Expected(action: resolved, atLeast: e.atLeast, ref: e.ref, otherDues: others))
             }
         }
         let open = example.expectations.contains { $0.atLeast }
@@ -100,12 +109,20 @@ package struct ExampleRunner {
         if e.atLeast {
             if !Set(x.components).isSubset(of: Set(actual.components)) { return false }
             if !Set(x.remedies).isSubset(of: Set(actual.remedies)) { return false }
-            if x.due != nil && x.due != actual.due { return false }
+            if x.due != nil && !sameDue(e, actual) { return false }
             if x.channel != nil && x.channel != actual.channel { return false }
             return true
         }
-        return x.components == actual.components && x.remedies == actual.remedies && x.due == actual.due
+        return x.components == actual.components && x.remedies == actual.remedies && sameDue(e, actual)
             && x.channel == actual.channel
+    }
+
+    /// The expected deadline, or for business time the same duration
+    /// counted in the calendar the result's rule counts in.
+    func sameDue(_ e: Expected, _ actual: RequiredAction) -> Bool {
+        if e.action.due == actual.due { return true }
+        guard let due = actual.due, e.action.within == actual.within else { return false }
+        return e.otherDues.contains(due)
     }
 }
 
@@ -113,9 +130,10 @@ extension Program {
     /// The deadline a duration gives from a start time: in calendar time,
     /// or over the calendar's opening hours (Grammar.md §8); nil for a
     /// business duration with no calendar to count in.
-    package func deadline(_ d: DurationSpec, from start: Int64) -> Int64? {
+    package func deadline(_ d: DurationSpec, from start: Int64, calendar index: Int? = nil) -> Int64? {
         if let s = d.seconds { return start &+ s }
-        guard let calendar else { return nil }
+        let inForce = index.map { calendars.indices.contains($0) ? calendars[$0] : nil } ?? self.calendar
+        guard let calendar = inForce else { return nil }
         switch d.unit {
         case .businessHours: return calendar.addBusinessHours(d.amount, to: start) ?? ISOTime.latest
         case .businessDays: return calendar.addBusinessDays(d.amount, to: start) ?? ISOTime.latest

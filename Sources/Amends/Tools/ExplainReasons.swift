@@ -159,12 +159,13 @@ extension ReferenceInterpreter {
             subjectText = subject(.field(f), r)
             need = isMissing ? "it missing" : "it present"
             met = isMissing ? "" : ", present"
-        case .clock(let test, let f):
+        case .clock(let test, let f, let calendarIndex):
             check(.field(f))
             let name = model.fields.indices.contains(f) ? model.fields[f].name : "?"
             let shown: Value? = self.value(of: f, in: r)
             if case .time(let t)? = shown {
-                let lookup = ZoneLookup(zone: model.zone)
+                let zone = calendarIndex.flatMap { model.calendars.indices.contains($0) ? model.calendars[$0].zone : nil }
+                let lookup = ZoneLookup(zone: zone)
                 subjectText = name + " is " + LocalTime.text(t, in: lookup)
             } else {
                 subjectText = subject(.field(f), r)

@@ -102,7 +102,12 @@ package enum Explainer {
     static func actionLine(_ action: RequiredAction, program: Program, base: Int64, label: String) -> Explanation.ActionLine {
         var line = Explanation.ActionLine(action: action, deadline: [], overridden: [])
         if let within = action.within, let due = action.due {
-            line.deadline = deadlineLines(within, base: base, due: due, label: label, calendar: program.calendar)
+            // The calendar the winning rule counted in: the one that gives this deadline.
+            let inForce = within.seconds != nil ? program.calendar : program.calendars.lazy.compactMap { $0 }.first { c in
+                (within.unit == .businessDays ? c.addBusinessDays(within.amount, to: base)
+                                              : c.addBusinessHours(within.amount, to: base)) == due
+            } ?? program.calendar
+            line.deadline = deadlineLines(within, base: base, due: due, label: label, calendar: inForce)
         } else if let within = action.within {
             line.deadline = ["no deadline: \(label) \(ISOTime.string(utc: base)) + \(within) cannot be counted"]
         }

@@ -85,6 +85,9 @@ struct PolicyLayout: Sendable {
         case .calendar(let calendar):
             calendarBlock(calendar, at: at)
             return
+        case .usingCalendar(let name):
+            b.word("using calendar", at: at)
+            b.word(name.name, name.span)
         case .rule(let rule):
             self.rule(rule, at: at)
             return
@@ -197,7 +200,13 @@ struct PolicyLayout: Sendable {
     /// `calendar:` and its `open`, `time zone` and `closed` lines.
     mutating func calendarBlock(_ calendar: CalendarDecl, at: Int) {
         var header = LineBuilder(at: at)
-        header.word("calendar:", at: at)
+        if let name = calendar.name {
+            header.word("calendar", at: at)
+            header.word(name.name, name.span)
+            header.glue(":")
+        } else {
+            header.word("calendar:", at: at)
+        }
         lines.append(header.line(level: 0, opensBlock: true))
         for entry in calendar.entries {
             switch entry {
@@ -209,6 +218,19 @@ struct PolicyLayout: Sendable {
                     b.word(text, range.span)
                 }
                 b.list(hours) { b, range in b.word("\(range.from)-\(range.to)", range.span) }
+                lines.append(b.line(level: 1))
+            case .seasonal(let days, let hours, let season, let span):
+                var b = LineBuilder(at: span.start)
+                b.word("open", at: span.start)
+                b.list(days) { b, range in
+                    let text = range.first == range.last ? range.first.name : "\(range.first.name)-\(range.last.name)"
+                    b.word(text, range.span)
+                }
+                b.list(hours) { b, range in b.word("\(range.from)-\(range.to)", range.span) }
+                b.word("from", at: season.span.start)
+                b.word(season.first.text, at: season.span.start)
+                b.word("to", at: season.span.start)
+                b.word(season.last?.text ?? season.first.text, at: season.span.start, end: season.span.end)
                 lines.append(b.line(level: 1))
             case .timeZone(let zone):
                 var b = LineBuilder(at: zone.span.start)
@@ -260,6 +282,10 @@ struct PolicyLayout: Sendable {
             expr(condition, &header)
         } else {
             header.word("otherwise", at: rule.headerSpan.start)
+        }
+        if let calendar = rule.calendar {
+            header.word("using calendar", at: calendar.span.start)
+            header.word(calendar.name, calendar.span)
         }
         header.glue(":")
         if rule.oneLine && rule.actions.count <= Formatter.maxOneLineActions {

@@ -28,12 +28,16 @@
 /// - `in [list]` on numbers compares exactly (the `ReferenceInterpreter`).
 package struct ReferenceEvaluator: Sendable {
     package let model: PolicyModel
-    /// The policy's calendar, for business time (nil when it has none).
+    /// The policy's default calendar, for business time (nil when it has none).
     package let calendar: BusinessCalendar?
+    /// Every calendar, parallel to `model.calendars`: a rule's business time
+    /// counts in its own (`RuleModel.calendar`).
+    package let calendars: [BusinessCalendar?]
 
-    package init(model: PolicyModel, calendar: BusinessCalendar?) {
+    package init(model: PolicyModel, calendar: BusinessCalendar?, calendars: [BusinessCalendar?]? = nil) {
         self.model = model
         self.calendar = calendar
+        self.calendars = calendars ?? model.calendars.indices.map { $0 == model.defaultCalendar ? calendar : nil }
     }
 
     /// One action a fired rule asked for, with its deadline for this record.
@@ -74,7 +78,7 @@ package struct ReferenceEvaluator: Sendable {
             for (position, action) in rule.actions.enumerated() where !action.isWaive {
                 let duration = Self.duration(of: action)
                 asked.append(Asked(rule: rule, position: position, action: action, duration: duration,
-                                   due: deadline(duration, from: base)))
+                                   due: deadline(duration, from: base, calendar: rule.calendar)))
             }
         }
 
@@ -245,7 +249,7 @@ package struct ReferenceEvaluator: Sendable {
 
     /// §8: "Deadlines are absolute UTC instants: the base time plus the
     /// duration." Nil for an action with no deadline.
-    func deadline(_ duration: DurationSpec?, from base: Int64) -> Int64? {
+    func deadline(_ duration: DurationSpec?, from base: Int64, calendar index: Int?) -> Int64? {
         guard let duration else { return nil }
         // "Calendar durations are exact (`1 day` is 24 hours, across clock
         // changes too)."
@@ -261,7 +265,8 @@ package struct ReferenceEvaluator: Sendable {
         // a count the calendar gives up (nil) is due then, not without a
         // deadline.
         let latest: Int64 = 253_402_300_799  // 9999-12-31T23:59:59Z
-        guard let calendar else { return latest }
+        // "A rule … says which it counts in" (§8): the rule's calendar.
+        guard let index, calendars.indices.contains(index), let calendar = calendars[index] else { return latest }
         switch duration.unit {
         case .businessHours: return calendar.addBusinessHours(duration.amount, to: base) ?? latest
         case .businessDays: return calendar.addBusinessDays(duration.amount, to: base) ?? latest

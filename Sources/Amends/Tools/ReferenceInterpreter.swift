@@ -71,9 +71,9 @@ package struct ReferenceInterpreter: Sendable {
         case .presence(let f, let missing):
             let present = r.isPresent(f)
             return missing ? !present : present
-        case .clock(let test, let f):
+        case .clock(let test, let f, let c):
             guard case .scalar(let v)? = datum(field: f, r) else { return false }
-            return clockHolds(test, at: Self.whole(v))
+            return clockHolds(test, at: Self.whole(v), calendar: c)
         case .define(let d):
             guard model.defines.indices.contains(d) else { return false }
             return holds(model.defines[d].condition, r, depth: depth + 1)
@@ -92,9 +92,10 @@ package struct ReferenceInterpreter: Sendable {
     /// calendar's zone (UTC without one): the local time is the instant
     /// plus the zone's offset at that instant; its day gives the weekday,
     /// the rest the minute of the day.
-    func clockHolds(_ test: ClockTest, at instant: Int64) -> Bool {
+    func clockHolds(_ test: ClockTest, at instant: Int64, calendar c: Int?) -> Bool {
+        let calendar = c.flatMap { model.calendars.indices.contains($0) ? model.calendars[$0] : nil }
         let t = BusinessCalendar.clamp(instant)
-        let local = t + Int64(model.zone?.offset(atUTC: t) ?? 0)
+        let local = t + Int64(calendar?.zone?.offset(atUTC: t) ?? 0)
         var day = local / 86_400
         if day * 86_400 > local { day -= 1 }
         let minute = Int((local - day * 86_400) / 60)
@@ -107,21 +108,23 @@ package struct ReferenceInterpreter: Sendable {
                 r.from < r.to ? (minute >= r.from && minute < r.to) : !(minute >= r.to && minute < r.from)
             }
         case .openingHours(let inside):
-            return isOpen(at: t) == inside
+            guard let calendar else { return false }
+            return isOpen(calendar, at: t) == inside
         }
     }
 
-    /// Whether the calendar is open at an instant, read from its
-    /// declaration: some `open` line's hours, on a local day of their
-    /// weekday that no `closed` line names, run from the UTC instant of
+    /// Whether a calendar is open at an instant, read from its
+    /// declaration: some `open` line's hours (a seasonal one's only on the
+    /// days of its season), on a local day of their weekday that no
+    /// `closed` line names, run from the UTC instant of
     /// their opening to that of their closing (opening inclusive, closing
     /// exclusive; a local time a clock change skips moves on by the gap,
     /// as business time counts it, §8). Hours of the local day before and
     /// after are looked at too, since the zone's offset moves a day's hours
     /// across UTC midnight.
-    func isOpen(at t: Int64) -> Bool {
-        guard let decl = model.calendar else { return false }
-        let zone = model.zone ?? ZoneInfo.utc
+    func isOpen(_ calendar: CalendarModel, at t: Int64) -> Bool {
+        let decl = calendar.decl
+        let zone = calendar.zone ?? ZoneInfo.utc
         let local = t + Int64(zone.offset(atUTC: t))
         var today = local / 86_400
         if today * 86_400 > local { today -= 1 }
@@ -134,8 +137,18 @@ package struct ReferenceInterpreter: Sendable {
         }
         for day in Int(today - 1)...Int(today + 1) where !closed.contains(where: { $0.contains(day) }) {
             let weekday = Civil.weekday(days: day)
-            for case .open(let days, let hours, _) in decl.entries
-            where days.contains(where: { CalendarValidation.days($0).contains { $0.rawValue == weekday } }) {
+            for entry in decl.entries {
+                let days: [DayRange], hours: [HoursRange]
+                switch entry {
+                case .open(let d, let h, _): (days, hours) = (d, h)
+                case .seasonal(let d, let h, let season, _):
+                    let first = BusinessCalendar.dayNumber(season.first)
+                    let last = season.last.map(BusinessCalendar.dayNumber) ?? first
+                    guard day >= first && day <= last else { continue }
+                    (days, hours) = (d, h)
+                default: continue
+                }
+                guard days.contains(where: { CalendarValidation.days($0).contains { $0.rawValue == weekday } }) else { continue }
                 for h in hours {
                     let opens = zone.utc(fromLocal: Int64(day) * 86_400 + Int64(h.from.minutes) * 60)
                     let closes = zone.utc(fromLocal: Int64(day) * 86_400 + Int64(h.to.minutes) * 60)

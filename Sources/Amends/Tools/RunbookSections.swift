@@ -55,10 +55,24 @@ extension RunbookBuilder {
 
     mutating func calendar() {
         heading(2, "Calendar")
-        guard let decl = model.calendar, let ref = model.calendarRef else {
+        guard !model.calendars.isEmpty else {
             add(.paragraph([.text("The policy has no calendar: every deadline is in hours and days round the clock, in UTC.")]))
             return
         }
+        // The default calendar first, then the named ones, as declared.
+        let order = model.calendars.indices.sorted { (model.calendars[$0].name != nil ? 1 : 0, $0) < (model.calendars[$1].name != nil ? 1 : 0, $1) }
+        for c in order {
+            let calendar = model.calendars[c]
+            if model.calendars.count > 1 {
+                add(.paragraph([.text(calendar.name.map { "Calendar \($0): the rules that say `using calendar \($0)` count in it." }
+                    ?? "The default calendar: rules count in it unless they name another.")]))
+            }
+            calendarItems(calendar.decl, calendar.ref)
+        }
+        add(.paragraph([.text("Business time counts only these hours. \"Within 4 business hours\" starts now if we are open, else at the next opening, and skips closed days. \"Within 1 business day\" is the same time on the next open day (from outside opening hours: the close of the next open day). Hours and days without \"business\" run round the clock, weekends included.")]))
+    }
+
+    mutating func calendarItems(_ decl: CalendarDecl, _ ref: SourceRef) {
         if let doc = docs.text(for: ref) { add(.paragraph([.text(doc)])) }
         var items: [[Inline]] = []
         for entry in decl.entries {
@@ -67,6 +81,11 @@ extension RunbookBuilder {
                 let dayText = RunbookWords.list(days.map { d in d.first == d.last ? Self.dayName(d.first) : "\(Self.dayName(d.first)) to \(Self.dayName(d.last))" }, "and")
                 let hourText = RunbookWords.list(hours.map { "\($0.from) to \($0.to)" }, "and")
                 items.append([.text("Open \(dayText), \(hourText). "), Self.link(SourceRef(ref.source, span))])
+            case .seasonal(let days, let hours, let season, let span):
+                let dayText = RunbookWords.list(days.map { d in d.first == d.last ? Self.dayName(d.first) : "\(Self.dayName(d.first)) to \(Self.dayName(d.last))" }, "and")
+                let hourText = RunbookWords.list(hours.map { "\($0.from) to \($0.to)" }, "and")
+                let seasonText = "from \(season.first.text) to \(season.last?.text ?? season.first.text)"
+                items.append([.text("Also open \(dayText), \(hourText), \(seasonText). "), Self.link(SourceRef(ref.source, span))])
             case .timeZone(let zone):
                 items.append([.text("Times are in \(zone.value). "), Self.link(SourceRef(ref.source, zone.span))])
             case .closed(let ranges, let span):
@@ -75,7 +94,6 @@ extension RunbookBuilder {
             }
         }
         add(.bullets(items))
-        add(.paragraph([.text("Business time counts only these hours. \"Within 4 business hours\" starts now if we are open, else at the next opening, and skips closed days. \"Within 1 business day\" is the same time on the next open day (from outside opening hours: the close of the next open day). Hours and days without \"business\" run round the clock, weekends included.")]))
     }
 
     static func dayName(_ d: Weekday) -> String {

@@ -120,11 +120,13 @@ struct RunbookWords {
         case .presence(let f, var missing):
             if negated { missing.toggle() }
             return "\(field(f)) \(missing ? "is not given" : "is given")"
-        case .clock(let test, let f):
+        case .clock(let test, let f, let c):
+            let calendar = c.flatMap { model.calendars.indices.contains($0) ? model.calendars[$0] : nil }
             if case .openingHours(let inside) = test {
-                return "\(field(f)) is \(inside != negated ? "inside" : "outside") opening hours"
+                let whose = calendar?.name.map { " of calendar \($0)" } ?? ""
+                return "\(field(f)) is \(inside != negated ? "inside" : "outside") opening hours\(whose)"
             }
-            let zone = model.zone?.identifier ?? "UTC"
+            let zone = calendar?.zone?.identifier ?? "UTC"
             return "\(field(f)) is \(negated ? "not " : "")\(model.describe(test)) (\(zone) time)"
         case .define, .not, .and, .or:
             return words(c, negated: negated, depth: 1)

@@ -111,7 +111,7 @@ struct SymbolIndex: Sendable {
             }
         case .mark(let mark):
             expr(mark.condition, path: path, expected: nil)
-        case .policyName, .use, .calendar:
+        case .policyName, .use, .calendar, .usingCalendar:
             break
         }
     }

@@ -91,7 +91,7 @@ enum ConditionWhy {
             case .listContains(let list, _): field(list)
             case .text(_, let f, _): field(f)
             case .presence(let f, _): field(f)
-            case .clock(_, let f): field(f)
+            case .clock(_, let f, _): field(f)
             case .define(let d):
                 guard !defines.contains(d) else { return }
                 defines.append(d)

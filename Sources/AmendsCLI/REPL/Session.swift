@@ -194,7 +194,8 @@ struct Session: Sendable {
         case .define(let d): return "define \(d.name.name)"
         case .mark(let m): return "\(m.kind.rawValue): " + source.text(m.condition.span)
         case .use(let path): return "use \(SExpr.quote(path.value))"
-        case .calendar: return "calendar"
+        case .calendar(let c): return "calendar" + (c.name.map { " \($0.name)" } ?? "")
+        case .usingCalendar(let name): return "using calendar \(name.name)"
         case .rule(let rule):
             return "rule \(where_): " + Session.header(source, rule.headerSpan)
         case .example(let e): return "example \(SExpr.quote(e.name.value))"

@@ -43,6 +43,8 @@ final class Merger {
     let spans: UnsafeMutablePointer<RuleSpan>
     let slots: UnsafeMutablePointer<ActionSlot>
     let calendar: BusinessCalendar?
+    /// Every calendar, for actions of rules that count in a named one.
+    let calendars: [BusinessCalendar?]
     let keyCount: Int
     let anyWaives: Bool
     let keys: UnsafeMutablePointer<KeyState>
@@ -84,6 +86,7 @@ final class Merger {
         slots = .allocate(capacity: max(1, actionCount))
         if actionCount > 0 { slots.initialize(from: program.slots, count: actionCount) }
         calendar = program.calendar
+        calendars = program.calendars
         keyCount = program.keys.count
         anyWaives = rules.contains { $0.waives != 0 }
         keys = .buffer(keyCount, KeyState(stamp: 0, head: -1, tail: -1, winner: -1, winnerDue: 0, remedies: 0, components: 0))
@@ -95,7 +98,7 @@ final class Merger {
         var durations: [Int64: Int32] = [:]
         businessIndex = .buffer(actionCount, -1)
         for (a, slot) in program.slots.enumerated() where slot.timing == .businessHours || slot.timing == .businessDays {
-            let key = slot.amount &* 2 &+ (slot.timing == .businessDays ? 1 : 0)
+            let key = (slot.amount &* 2 &+ (slot.timing == .businessDays ? 1 : 0)) &* 65_536 &+ Int64(slot.calendar &+ 1)
             if durations[key] == nil { durations[key] = Int32(durations.count) }
             businessIndex[a] = durations[key] ?? -1
         }
@@ -225,8 +228,10 @@ final class Merger {
             // for every business-time slot (init).
             let i = Int(businessIndex[a])
             if businessStamp[i] == generation { return businessDue[i] }
-            let due = s.timing == .businessHours ? calendar?.addBusinessHours(s.amount, to: base)
-                                                 : calendar?.addBusinessDays(s.amount, to: base)
+            let c = Int(s.calendar)
+            let inForce = c >= 0 && c < calendars.count ? calendars[c] : nil
+            let due = s.timing == .businessHours ? inForce?.addBusinessHours(s.amount, to: base)
+                                                 : inForce?.addBusinessDays(s.amount, to: base)
             // A count that gives up (a calendar too seldom open) is due at
             // the latest time written, never "no deadline" (Grammar.md §8).
             businessDue[i] = (due ?? ISOTime.latest) &- base

@@ -78,6 +78,16 @@ package struct BusinessCalendar: Sendable {
     let disturbedDays: [Int]
     /// Whether the zone's closing rule changes clocks in or at open hours.
     let ruleDisturbs: Bool
+    /// Hours that hold only on the days of a season, beside the week's.
+    var seasons: [Season] = []
+
+    /// A Season is a run of local days (day numbers, both ends included) on
+    /// which further hours hold, by weekday, Monday first (`open sat
+    /// 10:00-14:00 from 2027-01-02 to 2027-01-30`).
+    package struct Season: Sendable {
+        package var days: ClosedRange<Int>
+        package var week: [[ClockRange]]
+    }
 
     // MARK: - Construction
 
@@ -90,22 +100,7 @@ package struct BusinessCalendar: Sendable {
     }
 
     init(open: [Weekday: [ClockRange]], zone: ZoneInfo, closedRuns: [ClosedRange<Int>]) {
-        var week: [[ClockRange]] = []
-        for day in Weekday.allCases {
-            var merged: [ClockRange] = []
-            let ranges = (open[day] ?? [])
-                .map { ClockRange(from: min(max($0.from, 0), 1440), to: min(max($0.to, 0), 1440)) }
-                .filter { $0.from < $0.to }
-                .sorted { $0.from < $1.from }
-            for r in ranges {
-                if let last = merged.last, r.from <= last.to {
-                    merged[merged.count - 1].to = max(last.to, r.to)
-                } else {
-                    merged.append(r)
-                }
-            }
-            week.append(merged)
-        }
+        let week = Weekday.allCases.map { Self.tidy(open[$0] ?? []) }
         self.zone = zone
         self.week = week
         self.closed = Self.mergeRuns(closedRuns)
@@ -119,6 +114,24 @@ package struct BusinessCalendar: Sendable {
         }
         self.disturbedDays = Array(Set(disturbed)).sorted()
         self.ruleDisturbs = zone.footer.map { Self.ruleDisturbs(week, $0) } ?? false
+    }
+
+    /// Ranges clamped to 00:00-24:00, empty ones dropped, sorted, overlapping
+    /// or touching ones merged.
+    static func tidy(_ ranges: [ClockRange]) -> [ClockRange] {
+        var merged: [ClockRange] = []
+        let sorted = ranges
+            .map { ClockRange(from: min(max($0.from, 0), 1440), to: min(max($0.to, 0), 1440)) }
+            .filter { $0.from < $0.to }
+            .sorted { $0.from < $1.from }
+        for r in sorted {
+            if let last = merged.last, r.from <= last.to {
+                merged[merged.count - 1].to = max(last.to, r.to)
+            } else {
+                merged.append(r)
+            }
+        }
+        return merged
     }
 
     /// A calendar, or what is wrong with its hours in words: a range that is
@@ -159,12 +172,21 @@ package struct BusinessCalendar: Sendable {
         if let problem = CalendarValidation.problems(decl).first { return .failure(TextError(problem.message)) }
         var open: [Weekday: [ClockRange]] = [:]
         var closed: [ClosedRange<Int>] = []
+        var seasons: [Season] = []
         for entry in decl.entries {
             switch entry {
             case .open(let days, let hours, _):
                 for day in days.flatMap(CalendarValidation.days) {
                     for h in hours { open[day, default: []].append(ClockRange(from: h.from.minutes, to: h.to.minutes)) }
                 }
+            case .seasonal(let days, let hours, let season, _):
+                var week = Array(repeating: [ClockRange](), count: 7)
+                for day in days.flatMap(CalendarValidation.days) {
+                    for h in hours { week[day.rawValue - 1].append(ClockRange(from: h.from.minutes, to: h.to.minutes)) }
+                }
+                let first = Self.dayNumber(season.first)
+                let last = max(first, season.last.map(Self.dayNumber) ?? first)
+                seasons.append(Season(days: first...last, week: week.map(Self.tidy)))
             case .timeZone:
                 continue
             case .closed(let dates, _):
@@ -174,10 +196,39 @@ package struct BusinessCalendar: Sendable {
                 }
             }
         }
-        return .success(BusinessCalendar(open: open, zone: zone, closedRuns: closed))
+        var calendar = BusinessCalendar(open: open, zone: zone, closedRuns: closed)
+        calendar.seasons = seasons.sorted { $0.days.lowerBound < $1.days.lowerBound }
+        return .success(calendar)
     }
 
     // MARK: - What the calendar says
+
+    /// The hours of a local day that is not closed: its weekday's, with those
+    /// of every season that holds the day merged in.
+    @inline(__always)
+    func openHours(_ day: Int) -> [ClockRange] {
+        let regular = week[Self.weekdayIndex(day)]
+        if seasons.isEmpty { return regular }
+        var extra: [ClockRange] = []
+        for s in seasons where s.days.contains(day) { extra += s.week[Self.weekdayIndex(day)] }
+        return extra.isEmpty ? regular : Self.tidy(regular + extra)
+    }
+
+    /// The hours of a local day: none when it is closed.
+    func hours(of day: Int) -> [ClockRange] {
+        closedRun(containing: day) == nil ? openHours(day) : []
+    }
+
+    /// The first day at or after `day` that breaks the weekly pattern by
+    /// its dates: closed, or in a season.
+    func nextIrregularDay(from day: Int) -> Int? {
+        var best = nextClosedDay(from: day)
+        for s in seasons where s.days.upperBound >= day {
+            let d = max(s.days.lowerBound, day)
+            if best.map({ d < $0 }) ?? true { best = d }
+        }
+        return best
+    }
 
     /// Opening hours by weekday, as the calendar uses them.
     package var open: [Weekday: [ClockRange]] {
@@ -194,7 +245,7 @@ package struct BusinessCalendar: Sendable {
         let t = Self.clamp(instant)
         let today = localDay(of: t)
         for day in (today - 1)...(today + 1) where closedRun(containing: day) == nil {
-            for r in week[Self.weekdayIndex(day)] where utc(day, r.from) <= t && t < utc(day, r.to) {
+            for r in openHours(day) where utc(day, r.from) <= t && t < utc(day, r.to) {
                 return true
             }
         }

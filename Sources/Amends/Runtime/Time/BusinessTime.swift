@@ -78,7 +78,7 @@ extension BusinessCalendar {
                 walked += 1
                 continue
             }
-            let ranges = week[Self.weekdayIndex(day)]
+            let ranges = openHours(day)
             if ranges.isEmpty && day >= startDay {
                 trace.add(.closed(first: day, last: day, reason: Self.reasonWithoutHours(day)))
             }
@@ -116,7 +116,7 @@ extension BusinessCalendar {
         let local = s + Int64(zone.offset(atUTC: s))
         let day = Int(Self.floorDiv(local, 86_400))
         let timeOfDay = local - Int64(day) * 86_400
-        let ranges = closedRun(containing: day) == nil ? week[Self.weekdayIndex(day)] : []
+        let ranges = hours(of: day)
         guard let first = ranges.first, let last = ranges.last else { return (.after, day, timeOfDay) }
         if timeOfDay < Int64(first.from) * 60 { return (.beforeOpening, day, timeOfDay) }
         if timeOfDay < Int64(last.to) * 60 { return (.during, day, timeOfDay) }
@@ -130,8 +130,8 @@ extension BusinessCalendar {
         let (position, startDay, timeOfDay) = startPosition(s)
         let firstCounted = position == .beforeOpening ? startDay : startDay + 1
         guard let target = nthOpenDay(amount, from: firstCounted, trace: &trace) else { return nil }
-        let ranges = week[Self.weekdayIndex(target)]
-        // INVARIANT: nthOpenDay only returns days whose weekday has hours.
+        let ranges = hours(of: target)
+        // INVARIANT: nthOpenDay only returns days that have hours.
         guard let last = ranges.last else { return nil }
         let time = position == .during ? Self.clampIntoHours(timeOfDay, ranges) : Int64(last.to) * 60
         return zone.utc(fromLocal: Int64(target) * 86_400 + time)
@@ -151,7 +151,7 @@ extension BusinessCalendar {
                 walked += 1
                 continue
             }
-            let free = nextClosedDay(from: day).map { ($0 - day) / 7 } ?? Int.max / 16
+            let free = nextIrregularDay(from: day).map { ($0 - day) / 7 } ?? Int.max / 16
             let weeks = min(free, Int((remaining - 1) / perWeek))
             if weeks > 0 {
                 guard weeks <= (lastDay - day) / 7 else { return nil }
@@ -160,7 +160,7 @@ extension BusinessCalendar {
                 day += 7 * weeks
                 continue
             }
-            if week[Self.weekdayIndex(day)].isEmpty {
+            if openHours(day).isEmpty {
                 trace.add(.closed(first: day, last: day, reason: Self.reasonWithoutHours(day)))
             } else {
                 remaining -= 1
@@ -189,7 +189,7 @@ extension BusinessCalendar {
     /// The first day at or after `day` that is closed or on which the clocks
     /// change in or at the edge of open hours; nil when there is none.
     func nextEventDay(from day: Int) -> Int? {
-        var best = nextClosedDay(from: day)
+        var best = nextIrregularDay(from: day)
         func consider(_ d: Int) { if best.map({ d < $0 }) ?? true { best = d } }
         var low = 0, high = disturbedDays.count
         while low < high {

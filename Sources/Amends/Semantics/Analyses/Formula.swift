@@ -178,7 +178,7 @@ struct Lowering {
         case compare(CompareOp, Operand, Operand)
         case memberOfField(Operand, Int, Bool)
         case listContains(Int, Value)
-        case clock(ClockTest, Int)
+        case clock(ClockTest, Int, Int?)
     }
 
     init(model: PolicyModel) {
@@ -259,8 +259,8 @@ struct Lowering {
             return atom(.memberOfField(a, list, negated), c.ref)
         case .listContains(let list, let value):
             return atom(.listContains(list, value), c.ref)
-        case .clock(let test, let f):
-            return atom(.clock(test, f), c.ref)
+        case .clock(let test, let f, let calendar):
+            return atom(.clock(test, f, calendar), c.ref)
         case .text(let test, let f, let needle):
             let domain = TextDomain(set: .all, patterns: [TextPattern(test: test, needle: needle, positive: true)])
             return literal(.field(f), .text(domain), c.ref)
