@@ -30,6 +30,8 @@ enum RunCommand: Command {
       --input-format json|jsonl|csv
                              the records' format when the file name does not say
       --threads N            evaluate on N threads (default: every core)
+      --history FILE         earlier incidents, read before the records, for a policy
+                             with `history by`: they are the history, not results
       --output FILE          write the results to FILE, replaced only when the run
                              is complete and every byte written (else left as it was)
       --explain              why each rule did or did not fire and how each deadline
@@ -46,7 +48,7 @@ enum RunCommand: Command {
     """
 
     static func main(_ args: [String]) -> Int32 {
-        guard let parsed = parse(args, valued: ["--format", "--now", "--threads", "--output", "--input-format"],
+        guard let parsed = parse(args, valued: ["--format", "--now", "--threads", "--output", "--input-format", "--history"],
                                  switches: ["--explain"]) else { return 2 }
         guard let policyPath = parsed.operands.first else {
             return CLI.usage("no policy given", command: name, help: "try `amends run policies/standard.policy policies/standard.jsonl`")
@@ -135,6 +137,26 @@ enum RunCommand: Command {
         }
 
         let runner = Runner(program: program, options: options)
+        if let path = parsed.value("--history") {
+            guard program.model.historyKey != nil else {
+                return CLI.usage("`--history` is for a policy that reads history, and \(policyPath) has no `history by` line",
+                                 command: name, help: "add `history by FIELD` to the policy, or leave `--history` out")
+            }
+            switch RecordStream.open(path, format: inputFormat) {
+            case .failure(let failure):
+                Console.err.write("error: \(failure)\n")
+                return 2
+            case .success(let stream):
+                let summary = runner.readHistory(stream)
+                if let failure = stream.failure {
+                    Console.err.write("error: reading the history `\(path)` stopped: \(failure)\n")
+                    return 2
+                }
+                if summary.errors > 0 {
+                    Console.err.write("warning: \(Summary.plural(summary.errors, "record")) of \(summary.records) in the history `\(path)` could not be read and are left out of it\n")
+                }
+            }
+        }
         var number = 1
         var failed = 0
         var readError = false

@@ -62,7 +62,7 @@ extension CodeInfo {
                  "a declared name that is one of the language's reserved words",
                  bad: "age: number", good: "client_age: number"),
         CodeInfo(.ageWithoutClock, "age-without-clock", .error,
-                 "`age` in a policy with no `deadlines from` field to measure it from",
+                 "`age` or history in a policy with no `deadlines from` field to measure it from; history without `history by`, or in a history's own condition",
                  bad: "when age > 2 days: notify owner", good: "deadlines from reported\nwhen age > 2 days: notify owner"),
         CodeInfo(.invalidList, "invalid-list", .error,
                  "`in` without a list, or a list or record where a single value belongs",

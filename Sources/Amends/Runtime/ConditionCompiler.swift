@@ -496,6 +496,8 @@ struct ConditionCompiler {
         case .value(let v):
             let c = v.scalar
             return { _ in c }
+        case .history(let i):
+            return { r in r.historyValue(i) }
         }
     }
 

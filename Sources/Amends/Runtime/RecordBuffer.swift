@@ -74,6 +74,16 @@ package struct RecordBuffer: Sendable {
     var textLists: [[Range<Int>]] = []
     /// The time `age` is measured at, in seconds since the epoch.
     package var now: Double = 0
+    /// The record's history facts (`PolicyModel.historyTerms`), set before
+    /// it is evaluated; NaN when one is missing. Empty without history.
+    package var history: [Double] = []
+
+    /// History fact `i`, nil when missing.
+    @inline(__always)
+    package func historyValue(_ i: Int) -> Double? {
+        guard history.indices.contains(i), !history[i].isNaN else { return nil }
+        return history[i]
+    }
 
     package init(fieldCount: Int) {
         slots = Array(repeating: Slot(), count: max(0, fieldCount))

@@ -54,6 +54,9 @@ public final class Runner {
     package let program: Program
     public let options: Options
     private let workers: [Worker]
+    /// Works out history facts in input order, when the policy reads
+    /// history; it keeps what earlier inputs of the run left.
+    package let history: HistoryTracker?
 
     /// A runner for a loaded policy: `run` streams records through it on
     /// every core (`options.threads`), writing `amends run`'s output.
@@ -64,7 +67,9 @@ public final class Runner {
     package init(program: Program, options: Options) {
         self.program = program
         self.options = options
-        workers = (0..<max(1, options.threads)).map { _ in Worker(program: program, options: options) }
+        let history = HistoryTracker(program: program)
+        self.history = history
+        workers = (0..<max(1, options.threads)).map { _ in Worker(program: program, options: options, history: history) }
     }
 
     /// The cores this process may run on (its CPU affinity, so `taskset -c 0`
@@ -131,8 +136,25 @@ public final class Runner {
     /// done (at most one a worker), and the summary says `stopped`.
     public func run(_ stream: RecordStream, firstNumber: Int = 1, inputName: String? = nil,
                     writeOrStop: (UnsafeBufferPointer<UInt8>) -> Bool) -> Summary {
+        run(stream, firstNumber: firstNumber, inputName: inputName, historyOnly: false, writeOrStop: writeOrStop)
+    }
+
+    /// Reads a history file (`amends run --history FILE`): its records
+    /// become the earlier incidents of the inputs run after it, and nothing
+    /// is written. The summary counts its records and those that could not
+    /// be read (which are not history). Nothing happens for a policy that
+    /// reads no history.
+    public func readHistory(_ stream: RecordStream) -> Summary {
+        guard history != nil else { return Summary() }
+        return run(stream, firstNumber: 1, inputName: nil, historyOnly: true, writeOrStop: { _ in true })
+    }
+
+    func run(_ stream: RecordStream, firstNumber: Int, inputName: String?, historyOnly: Bool,
+             writeOrStop: (UnsafeBufferPointer<UInt8>) -> Bool) -> Summary {
         withoutActuallyEscaping(writeOrStop) { write in
+            history?.beginInput()
             let turns = Turns(stream: stream, workers: workers.count, write: write)
+            turns.historyOnly = historyOnly
             let offset = firstNumber - 1
             let program = self.program
             let batchSize = options.batchSize
@@ -242,6 +264,9 @@ final class Turns: @unchecked Sendable {
         var records: Int
         var errors: Int
     }
+
+    /// The stream is a history file: its records only become history.
+    var historyOnly = false
 
     init(stream: RecordStream, workers: Int, write: @escaping (UnsafeBufferPointer<UInt8>) -> Bool) {
         self.stream = stream
@@ -361,10 +386,12 @@ final class Worker: @unchecked Sendable {
     var errors = 0
     /// Whether `decoder` was made for the stream being run.
     var decoderReady = false
+    let history: HistoryTracker?
 
-    init(program: Program, options: Runner.Options) {
+    init(program: Program, options: Runner.Options, history: HistoryTracker? = nil) {
         self.program = program
         self.options = options
+        self.history = history
         decoder = RecordDecoder(schema: program.schema, format: .jsonLines, columnMap: nil)
         record = RecordBuffer(fieldCount: program.schema.fields.count)
         evaluator = Evaluator(program: program)
@@ -383,19 +410,25 @@ final class Worker: @unchecked Sendable {
                 self.decoder = decoder
                 decoderReady = true
             }
-            process(batch, offset: offset, inputName: inputName, into: out)
+            if turns.historyOnly, let history {
+                prime(batch, history, index: index)
+                out.removeAll()
+            } else {
+                process(batch, index: index, offset: offset, inputName: inputName, into: out)
+            }
             guard turns.put(index, out, records: records, errors: errors) else { break }
         }
         decoderReady = false
     }
 
-    func process(_ batch: RecordBatch, offset: Int, inputName: String?, into out: OutputBuffer) {
+    func process(_ batch: RecordBatch, index: Int = 0, offset: Int, inputName: String?, into out: OutputBuffer) {
         // The record and decoder are worked on as locals (moved out and
         // back), so that using them does not copy them out of the object.
         var record = RecordBuffer(fieldCount: 0)
         swap(&record, &self.record)
         var decoder = self.decoder.take() ?? RecordDecoder(schema: program.schema, format: batch.format, columnMap: nil)
-        run(batch, offset: offset, inputName: inputName, into: out, &record, &decoder)
+        let facts = history.map { historyFacts(batch, $0, index: index, &record, &decoder) } ?? []
+        run(batch, offset: offset, inputName: inputName, into: out, &record, &decoder, history: facts)
         swap(&record, &self.record)
         self.decoder = decoder
     }
@@ -403,8 +436,39 @@ final class Worker: @unchecked Sendable {
     /// `process` with the record and decoder as its own: each record is
     /// decoded into `record` and evaluated from it in place (passed on as
     /// the caller's, so that nothing is retained a record).
+    /// Adds a history file's batch to the history; `records` and `errors`
+    /// count it.
+    func prime(_ batch: RecordBatch, _ tracker: HistoryTracker, index: Int) {
+        var record = RecordBuffer(fieldCount: 0)
+        swap(&record, &self.record)
+        var decoder = self.decoder.take() ?? RecordDecoder(schema: program.schema, format: batch.format, columnMap: nil)
+        _ = historyFacts(batch, tracker, index: index, &record, &decoder)
+        swap(&record, &self.record)
+        self.decoder = decoder
+    }
+
+    /// The history facts of a batch's records: each record decoded once more
+    /// to see what it leaves, then the facts worked out in input order
+    /// (`HistoryTracker.apply` waits for the batches before this one).
+    func historyFacts(_ batch: RecordBatch, _ tracker: HistoryTracker, index: Int,
+                      _ record: inout RecordBuffer, _ decoder: inout RecordDecoder) -> [[Double]] {
+        var facts: [HistoryTracker.Fact] = []
+        facts.reserveCapacity(batch.count)
+        records = batch.count
+        errors = 0
+        for i in 0..<batch.count {
+            if decoder.decode(batch, i, into: &record) == nil {
+                facts.append(tracker.fact(record))
+            } else {
+                errors += 1
+                facts.append(HistoryTracker.Fact(key: nil, time: 0, mask: 0))
+            }
+        }
+        return tracker.apply(facts, turn: index)
+    }
+
     func run(_ batch: RecordBatch, offset: Int, inputName: String?, into out: OutputBuffer,
-             _ record: inout RecordBuffer, _ decoder: inout RecordDecoder) {
+             _ record: inout RecordBuffer, _ decoder: inout RecordDecoder, history: [[Double]] = []) {
         out.removeAll()
         records = batch.count
         errors = 0
@@ -425,6 +489,8 @@ final class Worker: @unchecked Sendable {
                 continue
             }
             record.now = now
+            // INVARIANT: `history` has one entry a record when it is not empty.
+            if !history.isEmpty { record.history = history[i] }
             let evaluation = evaluator.evaluate(record)
             let extra = annotate?(program, record)
             switch format {

@@ -70,6 +70,11 @@ extension Checker {
         case .age:
             report(.notACondition, "`age` is a duration, not a condition", source, e.span, help: "compare it, e.g. `age > 2 days`")
             return nil
+        case .history(let h):
+            report(.notACondition, "`\(h.measure.rawValue)` is a \(h.measure == .count ? "number" : "duration"), not a condition",
+                   source, e.span, help: h.measure == .count ? "compare it, e.g. `\(source.text(e.span)) >= 1`"
+                                                             : "compare it, e.g. `\(source.text(e.span)) < 30 days`")
+            return nil
         case .list, .record:
             report(.invalidList, "a \(e.kind.isList ? "list" : "record") is not a condition", source, e.span,
                    help: "compare a field with values, e.g. `category in [billing, delivery]`")
@@ -132,16 +137,20 @@ extension Checker {
     enum Anchor {
         case field(Int, ValueType)
         case age
+        /// A history term by index; -1 when it had errors (reported).
+        case history(Int, ValueType)
         var type: ValueType {
             switch self {
             case .field(_, let t): return t
             case .age: return .duration
+            case .history(_, let t): return t
             }
         }
         var operand: Operand {
             switch self {
             case .field(let f, _): return .field(f)
             case .age: return .age
+            case .history(let i, _): return .history(i)
             }
         }
     }
@@ -151,6 +160,8 @@ extension Checker {
         switch e.kind {
         case .group(let inner): return anchor(inner, source, preferValueOf: other)
         case .age: return .age
+        case .history(let h):
+            return .history(historyTerm(h, source, e.span) ?? -1, h.measure == .count ? .number : .duration)
         case .name(let name):
             // A level of the other side's type wins over a field of that name.
             if let other, isValueName(name, of: other) { return nil }
@@ -170,6 +181,7 @@ extension Checker {
     }
 
     mutating func checkAge(_ anchor: Anchor, _ source: SourceText, _ span: Span) -> Bool {
+        if case .history(let i, _) = anchor { return i >= 0 }
         if case .age = anchor, model.clockField == nil {
             if clockDeclared { return false } // the `deadlines from` line is already reported
             report(.ageWithoutClock, "`age` needs to know when the incident happened", source, span,
@@ -331,6 +343,55 @@ extension Checker {
             return nil
         }
         return Condition(.text(test, field: f, text), ref)
+    }
+
+    // MARK: - History
+
+    /// The index of a history term, made the first time it is written;
+    /// nil after reporting what is wrong with it.
+    mutating func historyTerm(_ h: HistoryExpr, _ source: SourceText, _ span: Span) -> Int? {
+        let words = h.measure.rawValue
+        var ok = true
+        if checkingHistoryFilter {
+            report(.ageWithoutClock, "a history's condition cannot read history itself", source, span,
+                   help: "test the earlier incident's own fields, e.g. `\(words) (category = billing) within 90 days`")
+            return nil
+        }
+        if model.historyKey == nil && !historyKeyDeclared {
+            report(.ageWithoutClock, "`\(words)` needs to know whose earlier incidents to read", source, span,
+                   help: "say which field identifies the client: `history by client`")
+            ok = false
+        }
+        if model.clockField == nil && !clockDeclared {
+            report(.ageWithoutClock, "`\(words)` needs to know when each incident happened", source, span,
+                   help: "say which time field it is: `deadlines from reported`")
+            ok = false
+        }
+        guard let window = h.window.unit.seconds.map({ $0 &* h.window.amount }) else {
+            report(.typeMismatch, "a history's window is calendar time, not business time", source, h.window.span,
+                   help: "write `within \(h.window.amount) \(h.window.unit == .businessDays ? "days" : "hours")`")
+            return nil
+        }
+        var filter: Int?
+        if let e = h.filter {
+            let text = source.text(e.span)
+            if let known = historyFilterIndex[text] {
+                filter = known
+            } else {
+                checkingHistoryFilter = true
+                let condition = checkCondition(e, source)
+                checkingHistoryFilter = false
+                guard let condition else { return nil }
+                filter = model.historyFilters.count
+                historyFilterIndex[text] = model.historyFilters.count
+                model.historyFilters.append(condition)
+            }
+        }
+        guard ok, model.historyKey != nil, model.clockField != nil else { return nil }
+        let term = HistoryTerm(measure: h.measure, filter: filter, window: window)
+        if let known = model.historyTerms.firstIndex(of: term) { return known }
+        model.historyTerms.append(term)
+        return model.historyTerms.count - 1
     }
 
     // MARK: - Clock conditions

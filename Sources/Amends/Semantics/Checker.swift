@@ -29,6 +29,12 @@ package struct Checker {
     var currentCalendar: Int?
     /// The calendar in force is one that could not be found (reported).
     var currentCalendarUnknown = false
+    /// A `history by` line was written (valid or not).
+    var historyKeyDeclared = false
+    /// Checking a history's condition (which cannot read history itself).
+    var checkingHistoryFilter = false
+    /// History filters by their text, so that one written twice is one.
+    var historyFilterIndex: [String: Int] = [:]
     var fieldIndex: [String: Int] = [:]
     /// Fields declared with a type that could not be resolved (already an
     /// E103), and fields and defines declared on a line the parser could not
@@ -133,6 +139,9 @@ package struct Checker {
         for (file, item) in items {
             if case .deadlinesFrom(let name) = item.kind { declareClock(name, loaded.files[file].source, item.span) }
         }
+        for (file, item) in items {
+            if case .historyKey(let name) = item.kind { declareHistoryKey(name, loaded.files[file].source, item.span) }
+        }
         // A define may not share a field's name (§4: each name is declared
         // once); in a condition, one would silently hide the other.
         for (i, decl) in defineSyntax.enumerated() {
@@ -175,6 +184,28 @@ package struct Checker {
                                    ref: SourceRef(defineSources[i], defineSyntax[i].name.span))
             }
         }
+    }
+
+    // MARK: - History
+
+    /// `history by client`: a field of the record, not a list, once.
+    mutating func declareHistoryKey(_ name: Identifier, _ source: SourceText, _ span: Span) {
+        if historyKeyDeclared {
+            report(.repeatedDeclaration, "the policy already says whose history to read", source, span,
+                   help: "keep one `history by FIELD` line")
+            return
+        }
+        historyKeyDeclared = true
+        guard let f = fieldIndex[name.name] else {
+            reportUnknownName(name.name, source, name.span, candidates: model.fields.map(\.name))
+            return
+        }
+        if case .list = model.fields[f].type {
+            report(.typeMismatch, "`\(name.name)` is a list; history reads the incidents of one key", source, name.span,
+                   help: "name the field that identifies the client, e.g. `history by client`")
+            return
+        }
+        model.historyKey = f
     }
 
     // MARK: - Calendars in force

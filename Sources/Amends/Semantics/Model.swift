@@ -140,6 +140,29 @@ package enum Operand: Sendable, Hashable {
     /// Now minus the clock field: a duration.
     case age
     case value(Value)
+    /// A fact of the key's earlier incidents, by index into
+    /// `PolicyModel.historyTerms`: a number or a duration, read before the
+    /// record is evaluated (`HistoryTracker`).
+    case history(Int)
+}
+
+/// A HistoryTerm is one fact a policy reads from the earlier incidents of a
+/// record's key: how many there were, or how long since the last, of those
+/// within `window` seconds before it (and, with a filter, for which the
+/// filter holds).
+package struct HistoryTerm: Sendable, Hashable {
+    package var measure: HistoryExpr.Measure
+    /// An index into `PolicyModel.historyFilters`.
+    package var filter: Int?
+    package var window: Int64
+
+    package init(measure: HistoryExpr.Measure, filter: Int?, window: Int64) {
+        self.measure = measure
+        self.filter = filter
+        self.window = window
+    }
+
+    package var type: ValueType { measure == .count ? .number : .duration }
 }
 
 /// A checked condition, with the span of the text it came from.
@@ -398,6 +421,15 @@ package struct PolicyModel: Sendable {
     package var calendars: [CalendarModel] = []
     /// The default calendar's index in `calendars`.
     package var defaultCalendar: Int?
+    /// The field whose earlier incidents history reads (`history by`).
+    package var historyKey: Int?
+    /// The facts of earlier incidents the conditions read, each once.
+    package var historyTerms: [HistoryTerm] = []
+    /// The conditions that pick earlier incidents (`earlier (category =
+    /// billing) within 90 days`), each once.
+    package var historyFilters: [Condition] = []
+    /// The longest window of any term, in seconds (0: no history).
+    package var longestHistoryWindow: Int64 { historyTerms.map(\.window).max() ?? 0 }
     package var defines: [DefineModel] = []
     /// The marks declared, by kind; the lints fall back on names without them.
     package var marks: [MarkKind: MarkModel] = [:]
@@ -427,6 +459,15 @@ package struct PolicyModel: Sendable {
             return enumerations.indices.contains(e) && enumerations[e].values.indices.contains(i) ? enumerations[e].values[i] : "?"
         case .list(let items): return "[" + items.map(describe).joined(separator: ", ") + "]"
         }
+    }
+
+    /// How a history term reads: `earlier (category = billing) within 90 days`.
+    package func describe(history i: Int) -> String {
+        guard historyTerms.indices.contains(i) else { return "history" }
+        let term = historyTerms[i]
+        let filter = term.filter.flatMap { historyFilters.indices.contains($0) ? historyFilters[$0] : nil }
+            .map { " (" + $0.ref.source.text($0.ref.span) + ")" } ?? ""
+        return term.measure.rawValue + filter + " within " + DurationText.describe(seconds: term.window)
     }
 
     /// How a clock test reads: `on sat, sun`, `at 18:00-08:00`, `inside

@@ -206,6 +206,9 @@ package indirect enum ExprKind: Sendable, Equatable {
     case text(TextTest, Expr, Expr)
     /// `x is missing` (missing: true) or `x is present`.
     case presence(Expr, missing: Bool)
+    /// A fact of the key's earlier incidents: `earlier (category = billing)
+    /// within 90 days`, `since last within 30 days`.
+    case history(HistoryExpr)
     /// A test of a time field's local clock: `reported on sat, sun`,
     /// `reported at 18:00-08:00`, `reported is outside opening hours`.
     case clock(Expr, ClockTestSyntax)
@@ -216,6 +219,29 @@ package indirect enum ExprKind: Sendable, Equatable {
     case group(Expr)
     /// Where the parser recovered from an error (already reported).
     case error
+}
+
+/// A HistoryExpr is a value read from the earlier incidents of the same
+/// key (`history by client`): how many there were in a window, or how long
+/// ago the last one was.
+package struct HistoryExpr: Sendable, Equatable {
+    package enum Measure: String, Sendable, Equatable {
+        /// `earlier … within D`: a number.
+        case count = "earlier"
+        /// `since last … within D`: a duration, missing when there was none.
+        case sinceLast = "since last"
+    }
+
+    package var measure: Measure
+    /// `(category = billing)`: only earlier incidents for which it holds.
+    package var filter: Expr?
+    package var window: DurationLiteral
+
+    package init(measure: Measure, filter: Expr?, window: DurationLiteral) {
+        self.measure = measure
+        self.filter = filter
+        self.window = window
+    }
 }
 
 /// What a clock condition tests of a time (Grammar.md §5, Clock conditions).
@@ -539,6 +565,8 @@ package enum ItemKind: Sendable, Equatable {
     case calendar(CalendarDecl)
     /// `using calendar edinburgh`: the file's rules count in that calendar.
     case usingCalendar(Identifier)
+    /// `history by client`: the field whose earlier incidents history reads.
+    case historyKey(Identifier)
     case rule(Rule)
     case example(Example)
 }

@@ -175,6 +175,10 @@ extension Parser {
                            help: "a comparison reads `FIELD OPERATOR VALUE`, e.g. `severity >= high`")
             }
             if let joined = hyphenatedName() { return Expr(.name(joined.name), joined.span) }
+            if (word == "earlier" && (peekAhead(1).kind == .lparen || isWord(peekAhead(1), "within")))
+                || (word == "since" && isWord(peekAhead(1), "last")) {
+                return try parseHistory()
+            }
             advance()
             switch word {
             case "age": return Expr(.age, token.span)
@@ -268,6 +272,31 @@ extension Parser {
             throw fail(.expectedCondition, "expected a value, found \(describe(token))", at: at(.newline) ? Span.at(previous.span.end) : token.span,
                        help: "a condition compares a field with a value, e.g. `severity >= high`")
         }
+    }
+
+    // historyValue = ( "earlier" | "since" "last" ) [ "(" condition ")" ] "within" duration
+    mutating func parseHistory() throws -> Expr {
+        let start = advance().span
+        let measure: HistoryExpr.Measure = text(previous) == "earlier" ? .count : .sinceLast
+        if measure == .sinceLast { advance() } // "last"
+        var filter: Expr?
+        if at(.lparen) {
+            let open = advance().span
+            try enter(open)
+            defer { depth -= 1 }
+            filter = try parseCondition()
+            _ = try expect(.rparen, "to close the history's condition", help: "write `\(measure.rawValue) (category = billing) within 90 days`")
+        }
+        try expectWord("within", "after `\(measure.rawValue)`",
+                       help: "say how far back to look: `\(measure.rawValue) within 90 days`")
+        guard at(.number) else {
+            if at(.invalid) { throw Failure() }
+            throw fail(.expectedToken, "expected a duration after `within`, found \(describe(peek))", at: peek.span,
+                       help: "write `within 90 days`")
+        }
+        let number = advance()
+        let window = try parseDurationUnit(number: number)
+        return Expr(.history(HistoryExpr(measure: measure, filter: filter, window: window)), start.to(previous.span))
     }
 
     mutating func numberValue(_ token: Token) throws -> Double {

@@ -136,6 +136,12 @@ package struct Parser {
             try endOfStatement()
             kind = .use(path)
         case "calendar": kind = .calendar(try parseCalendar())
+        case "history":
+            advance()
+            try expectWord("by", "after `history`", help: "write `history by FIELD`, naming the field that identifies the client")
+            let field = try expectName("the field after `history by`")
+            try endOfStatement()
+            kind = .historyKey(field)
         case "using":
             advance()
             try expectWord("calendar", "after `using`", help: "write `using calendar NAME`: this file's rules count in that calendar")
@@ -170,7 +176,7 @@ package struct Parser {
     ]
 
     static let statementKeywords = ["policy", "scale", "record", "deadlines", "roles", "remedies", "channels",
-                                    "define", "serious", "use", "calendar", "using", "when", "rule", "otherwise", "example"]
+                                    "define", "serious", "use", "calendar", "using", "history", "when", "rule", "otherwise", "example"]
 
     mutating func unknownStatement(_ word: String) -> Failure {
         let span = peek.span

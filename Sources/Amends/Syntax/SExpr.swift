@@ -27,6 +27,7 @@ package enum SExpr {
         case .calendar(let calendar):
             return "(calendar" + (calendar.name.map { " " + $0.name } ?? "") + calendar.entries.map { " " + entry($0) }.joined() + ")"
         case .usingCalendar(let name): return "(using-calendar \(name.name))"
+        case .historyKey(let name): return "(history-by \(name.name))"
         case .rule(let rule): return dump(rule)
         case .example(let example):
             var parts = ["example", quote(example.name.value)]
@@ -85,6 +86,8 @@ package enum SExpr {
         case .text(let test, let a, let b):
             return "(\(test.rawValue.replacing(" ", with: "-")) \(dump(a)) \(dump(b)))"
         case .presence(let a, let missing): return "(\(missing ? "is-missing" : "is-present") \(dump(a)))"
+        case .history(let h):
+            return "(\(h.measure == .count ? "earlier" : "since-last")\(h.filter.map { " " + dump($0) } ?? "") (within \(h.window)))"
         case .clock(let a, let test):
             switch test {
             case .days(let days):

@@ -49,6 +49,8 @@ package struct ExampleRunner {
         } else if let clock = schema.clockField, record.isPresent(clock) {
             record.now = record.scalar(clock)
         }
+        // An example is one incident: its key has no earlier ones.
+        if let history = HistoryTracker(program: program) { record.history = history.alone(record) }
         return record
     }
 

@@ -209,6 +209,12 @@ extension ReferenceInterpreter {
             return "age is \(DurationText.describe(seconds: now &- start)) (from \(name) \(ISOTimeText.format(start)) to now \(ISOTimeText.format(now)))"
         case .value(let v):
             return model.describe(v)
+        case .history(let i):
+            let shown = r.historyValue(i).map { v in
+                model.historyTerms.indices.contains(i) && model.historyTerms[i].measure == .count
+                    ? SExpr.number(v) : DurationText.describe(seconds: Self.whole(v))
+            } ?? "missing"
+            return "\(model.describe(history: i)) is \(shown)"
         }
     }
 
@@ -218,6 +224,7 @@ extension ReferenceInterpreter {
         switch operand {
         case .value(let v): return model.describe(v)
         case .age: return "age"
+        case .history(let i): return model.describe(history: i)
         case .field(let f):
             guard model.fields.indices.contains(f) else { return "?" }
             let shown = value(of: f, in: r).map { model.describe($0) } ?? "missing"

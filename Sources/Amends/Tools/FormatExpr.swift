@@ -43,6 +43,15 @@ extension PolicyLayout {
         case .presence(let operand, let missing):
             expr(operand, &b)
             b.word(missing ? "is missing" : "is present", at: operand.span.end)
+        case .history(let h):
+            b.word(h.measure.rawValue, at: e.span.start)
+            if let filter = h.filter {
+                b.open("(", at: filter.span.start)
+                expr(filter, &b)
+                b.close(")", at: filter.span.end)
+            }
+            b.word("within", at: h.window.span.start)
+            b.word(h.window.description, h.window.span)
         case .clock(let operand, let test):
             expr(operand, &b)
             switch test {

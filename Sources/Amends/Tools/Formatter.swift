@@ -88,6 +88,9 @@ struct PolicyLayout: Sendable {
         case .usingCalendar(let name):
             b.word("using calendar", at: at)
             b.word(name.name, name.span)
+        case .historyKey(let name):
+            b.word("history by", at: at)
+            b.word(name.name, name.span)
         case .rule(let rule):
             self.rule(rule, at: at)
             return

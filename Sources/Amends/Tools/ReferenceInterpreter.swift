@@ -219,6 +219,10 @@ package struct ReferenceInterpreter: Sendable {
         case .age:
             guard let clock = model.clockField, case .scalar(let start)? = datum(field: clock, r) else { return nil }
             return .scalar(r.now - start)
+        case .history(let i):
+            // Read from the record: worked out in input order before it is
+            // evaluated; `ReferenceHistory` states how.
+            return r.historyValue(i).map { .scalar($0) }
         }
     }
 

@@ -143,6 +143,9 @@ struct RunbookWords {
         case .field(let f): return field(f)
         case .age: return "the time since \(clockName)"
         case .value(let v): return model.describe(v)
+        case .history(let i):
+            let words = model.describe(history: i)
+            return words.hasPrefix("earlier") ? "the number of the client's \(words)" : "the time \(words)"
         }
     }
 

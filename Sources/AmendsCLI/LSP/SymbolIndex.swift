@@ -111,6 +111,8 @@ struct SymbolIndex: Sendable {
             }
         case .mark(let mark):
             expr(mark.condition, path: path, expected: nil)
+        case .historyKey(let id):
+            note(.field, id.name, path, id.span)
         case .policyName, .use, .calendar, .usingCalendar:
             break
         }
@@ -177,6 +179,7 @@ struct SymbolIndex: Sendable {
         case .and(let a, let b), .or(let a, let b):
             expr(a, path: path, expected: nil)
             expr(b, path: path, expected: nil)
+        case .history(let h): if let filter = h.filter { expr(filter, path: path, expected: nil) }
         case .age, .number, .string, .bool, .null, .duration, .timestamp, .error: break
         }
     }

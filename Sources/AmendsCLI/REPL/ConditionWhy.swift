@@ -105,7 +105,7 @@ enum ConditionWhy {
             switch o {
             case .field(let f): field(f)
             case .age: age = true
-            case .value: break
+            case .value, .history: break
             }
         }
 

@@ -196,6 +196,7 @@ struct Session: Sendable {
         case .use(let path): return "use \(SExpr.quote(path.value))"
         case .calendar(let c): return "calendar" + (c.name.map { " \($0.name)" } ?? "")
         case .usingCalendar(let name): return "using calendar \(name.name)"
+        case .historyKey(let name): return "history by \(name.name)"
         case .rule(let rule):
             return "rule \(where_): " + Session.header(source, rule.headerSpan)
         case .example(let e): return "example \(SExpr.quote(e.name.value))"

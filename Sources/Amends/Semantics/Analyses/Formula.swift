@@ -286,7 +286,7 @@ struct Lowering {
         switch operand {
         case .field(let f): return .field(f)
         case .age: return .age
-        case .value: return nil
+        case .value, .history: return nil
         }
     }
 
