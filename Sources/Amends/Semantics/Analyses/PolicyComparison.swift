@@ -709,6 +709,9 @@ extension PolicyComparison.Side {
             case .compare(let op, let x, let y)?: key = .compare(op, operand(x), operand(y))
             case .memberOfField(let x, let list, let negated)?: key = .memberOfField(operand(x), fieldMap(list), negated)
             case .listContains(let list, let v)?: key = .listContains(fieldMap(list), PolicyComparison.Side.plain(v))
+            // The calendar by its index: two policies whose calendars differ
+            // in order share a clock test wrongly (noted in docs/diff.md).
+            case .clock(let test, let field, let calendar)?: key = .clock(test, fieldMap(field), calendar)
             case nil: key = nil
             }
             // INVARIANT: every atom of a lowering has a key; a made-up one keeps it apart if not.
