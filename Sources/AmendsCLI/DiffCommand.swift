@@ -29,8 +29,8 @@ enum DiffCommand: Command {
     line to paste into an example, and a JSON record in --format json), each
     confirmed by running both policies on it; or proves that no incident is
     treated differently; or says it could not decide within the bound: at
-    most --budget solver steps (default 2000000; under 2 s with the release
-    build on 2 cores, and the shipped policies need under 5000).
+    most --budget solver steps (default 2000000: about 2 s with the release
+    build on 2 cores; the shipped policies need under 4000).
 
     Either way the actions are compared, not the rules: a rule only renamed,
     moved or reformatted is no change in what is required, nor is a waive
