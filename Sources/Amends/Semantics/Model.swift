@@ -285,6 +285,33 @@ package struct ExampleModel: Sendable {
     package var ref: SourceRef
 }
 
+/// An EvidenceModel is one checked `done:` line: the action it tracks and
+/// the record field that shows it was done (Grammar.md §4, "done:").
+package struct EvidenceModel: Sendable {
+    package var kind: ActionKindName
+    /// The role of a notify or escalate, by index into `PolicyModel.roles`.
+    package var role: Int?
+    /// The text of a task.
+    package var text: String?
+    /// The record field: a `time` (when it was done) or a `yes/no` (whether).
+    package var field: Int
+    /// The field is `yes/no`: done, with no time.
+    package var isFlag: Bool
+    /// The action as the line writes it (`notify supervisor`).
+    package var written: String
+    package var ref: SourceRef
+
+    /// Whether it tracks the result of this kind, role and task text.
+    package func tracks(kind: ActionKindName, role: Int?, text: String?) -> Bool {
+        guard kind == self.kind else { return false }
+        switch kind {
+        case .notify, .escalate: return role == self.role
+        case .task: return text == self.text
+        default: return true
+        }
+    }
+}
+
 /// A PolicyModel is a whole checked policy: the main file and every file it
 /// `use`s, merged into one set of names.
 package struct PolicyModel: Sendable {
@@ -306,6 +333,10 @@ package struct PolicyModel: Sendable {
     /// The marks declared, by kind; the lints fall back on names without them.
     package var marks: [MarkKind: MarkModel] = [:]
     package var rules: [RuleModel] = []
+    /// The `done:` lines: which field shows each action was done.
+    package var evidence: [EvidenceModel] = []
+    /// The first `done:` block, when the policy tracks progress at all.
+    package var doneRef: SourceRef?
     /// Examples of the main file only (a used file's examples run when that
     /// file is tested).
     package var examples: [ExampleModel] = []

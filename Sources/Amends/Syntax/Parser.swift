@@ -85,7 +85,7 @@ package struct Parser {
     }
 
     // item = policy | scale | record | deadlines | names | define | mark
-    //      | use | calendar | rule | example
+    //      | use | calendar | done | rule | example
     mutating func parseItem() throws -> Item? {
         depth = 0
         let start = peek.span
@@ -136,6 +136,7 @@ package struct Parser {
             try endOfStatement()
             kind = .use(path)
         case "calendar": kind = .calendar(try parseCalendar())
+        case "done": kind = .done(try parseDone())
         case "when", "rule", "otherwise":
             guard let rule = try parseRule() else { return nil }
             kind = .rule(rule)
@@ -166,7 +167,7 @@ package struct Parser {
     ]
 
     static let statementKeywords = ["policy", "scale", "record", "deadlines", "roles", "remedies", "channels",
-                                    "define", "serious", "use", "calendar", "when", "rule", "otherwise", "example"]
+                                    "define", "serious", "use", "calendar", "done", "when", "rule", "otherwise", "example"]
 
     mutating func unknownStatement(_ word: String) -> Failure {
         let span = peek.span

@@ -26,6 +26,8 @@ package enum SExpr {
         case .use(let path): return "(use \(quote(path.value)))"
         case .calendar(let calendar):
             return "(calendar" + calendar.entries.map { " " + entry($0) }.joined() + ")"
+        case .done(let done):
+            return "(done" + done.lines.map { " (\(doneTarget($0.target)) \($0.field.name))" }.joined() + ")"
         case .rule(let rule): return dump(rule)
         case .example(let example):
             var parts = ["example", quote(example.name.value)]
@@ -124,6 +126,16 @@ package enum SExpr {
         if let format = f.format { parts.append("(format \(quote(format.value)))") }
         if let d = f.defaultValue { parts.append("(default \(dump(d)))") }
         return "(" + parts.joined(separator: " ") + ")"
+    }
+
+    /// `notify-supervisor`, `task-"call"`, `follow-up`: a `done:` line's action.
+    static func doneTarget(_ t: DoneTarget) -> String {
+        switch t.kind {
+        case .notify, .escalate: return "\(t.kind.rawValue) \(t.role?.name ?? "")"
+        case .task: return "task \(quote(t.text?.value ?? ""))"
+        case .followUp: return "follow-up"
+        default: return t.kind.rawValue
+        }
     }
 
     static func entry(_ e: CalendarEntry) -> String {

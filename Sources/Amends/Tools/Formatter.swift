@@ -85,6 +85,9 @@ struct PolicyLayout: Sendable {
         case .calendar(let calendar):
             calendarBlock(calendar, at: at)
             return
+        case .done(let done):
+            doneBlock(done, at: at)
+            return
         case .rule(let rule):
             self.rule(rule, at: at)
             return
@@ -227,6 +230,20 @@ struct PolicyLayout: Sendable {
                 }
                 lines.append(b.line(level: 1))
             }
+        }
+    }
+
+    /// `done:` and its lines, `ACTION: FIELD`, in source order.
+    mutating func doneBlock(_ done: DoneDecl, at: Int) {
+        var header = LineBuilder(at: at)
+        header.word("done:", at: at)
+        lines.append(header.line(level: 0, opensBlock: true))
+        for line in done.lines {
+            var b = LineBuilder(at: line.span.start)
+            b.word(line.target.written, line.target.span)
+            b.glue(":")
+            b.word(line.field.name, line.field.span)
+            lines.append(b.line(level: 1))
         }
     }
 

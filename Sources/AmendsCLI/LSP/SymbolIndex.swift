@@ -111,6 +111,12 @@ struct SymbolIndex: Sendable {
             }
         case .mark(let mark):
             expr(mark.condition, path: path, expected: nil)
+        case .done(let done):
+            // The roles and fields a `done:` line names are found and renamed with the rest.
+            for line in done.lines {
+                if let role = line.target.role { note(.role, role.name, path, role.span) }
+                note(.field, line.field.name, path, line.field.span)
+            }
         case .policyName, .use, .calendar:
             break
         }

@@ -195,6 +195,7 @@ struct Session: Sendable {
         case .mark(let m): return "\(m.kind.rawValue): " + source.text(m.condition.span)
         case .use(let path): return "use \(SExpr.quote(path.value))"
         case .calendar: return "calendar"
+        case .done(let d): return "done: " + Summary.plural(d.lines.count, "tracked action")
         case .rule(let rule):
             return "rule \(where_): " + Session.header(source, rule.headerSpan)
         case .example(let e): return "example \(SExpr.quote(e.name.value))"
