@@ -74,7 +74,7 @@ public struct Policy: Sendable {
         record.now = Double(now)
         let evaluator = Evaluator(program: program)
         evaluator.evaluate(record)
-        return evaluator.outcome()
+        return evaluator.outcome(tracking: record)
     }
 }
 

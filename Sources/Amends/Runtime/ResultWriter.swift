@@ -45,7 +45,10 @@ package struct ResultWriter: Sendable {
             }
         }
         out.raw(",\"actions\":[")
-        if let templates, let recalled = evaluator.recalled {
+        if let tracking = program.tracking {
+            // Statuses differ record by record: no template holds them.
+            writeTrackedActions(evaluator, record, tracking, into: out)
+        } else if let templates, let recalled = evaluator.recalled {
             if !templates.write(recalled, base: evaluator.base, into: out) {
                 let start = out.count
                 out.marksTimes = true
@@ -58,6 +61,7 @@ package struct ResultWriter: Sendable {
         }
         out.byte(UInt8(ascii: "]"))
         writeWaived(evaluator, into: out)
+        if let tracking = program.tracking { writeUnrequired(evaluator, record, tracking, into: out) }
         if let explain {
             out.raw(",\"explain\":")
             out.raw(explain)
@@ -72,7 +76,15 @@ package struct ResultWriter: Sendable {
             let k = Int(key)
             if !firstAction { out.byte(UInt8(ascii: ",")) }
             firstAction = false
-            let win = evaluator.winning(k)
+            writeAction(k, evaluator.winning(k), evaluator, into: out)
+            out.byte(UInt8(ascii: "}"))
+        }
+    }
+
+    /// One member of the `actions` array, less its closing brace.
+    @inline(__always)
+    func writeAction(_ k: Int, _ win: Evaluator.Contribution, _ evaluator: Evaluator, into out: OutputBuffer) {
+        do {
             let winSlot = evaluator.slots[Int(win.action)]
             pieces.write(pieces.keyPrefix + k, to: out)
             switch pieces.keyKinds[k] {
@@ -102,7 +114,6 @@ package struct ResultWriter: Sendable {
             }
             if let ch = evaluator.channel(k) { pieces.write(pieces.channel + ch, to: out) }
             writeProvenance(k, win, winSlot, evaluator, into: out)
-            out.byte(UInt8(ascii: "}"))
         }
     }
 
@@ -238,7 +249,7 @@ package struct ResultWriter: Sendable {
         }
         out.raw(Array(ControlPictures.safe(heading).utf8))
         out.raw("\n")
-        let outcome = evaluator.outcome()
+        let outcome = evaluator.outcome(tracking: record)
         if outcome.actions.isEmpty { out.raw("  no actions required\n") }
         for action in outcome.actions {
             var line = "  " + action.summary
