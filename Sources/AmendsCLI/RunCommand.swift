@@ -25,8 +25,10 @@ enum RunCommand: Command {
       --format json|text     JSON lines (default) or text for people (deadlines in
                              the calendar's time zone, then in UTC)
       --now TIMESTAMP        the time deadlines count from when a record has no
-                             clock value, and `age` is measured at
-                             (default: now; give it for repeatable output)
+                             clock value, `age` is measured at, and each
+                             action's status is judged at (default:
+                             $SOURCE_DATE_EPOCH when set, else the current
+                             time; give one for repeatable output)
       --input-format json|jsonl|csv
                              the records' format when the file name does not say
       --threads N            evaluate on N threads (default: every core)
@@ -97,9 +99,7 @@ enum RunCommand: Command {
                                  help: "write it as 2026-03-02T09:00:00Z")
             }
         } else {
-            var ts = timespec()
-            clock_gettime(CLOCK_REALTIME, &ts)
-            options.now = Int64(ts.tv_sec)
+            options.now = CLI.defaultNow()
         }
         if let text = parsed.value("--threads") {
             guard let n = Int(text), n >= 1, n <= 256 else {
