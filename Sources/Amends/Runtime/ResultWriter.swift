@@ -13,6 +13,9 @@
 package struct ResultWriter: Sendable {
     package let program: Program
     let pieces: Pieces
+    /// `--status`: write only the actions with one of these statuses, and
+    /// only the records that have any (nil: everything).
+    package var statuses: Set<ProgressStatus>?
 
     package init(program: Program) {
         self.program = program
@@ -31,6 +34,11 @@ package struct ResultWriter: Sendable {
     /// once for a run over several inputs (`ResultWriter.inputMember`).
     package func writeJSON(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer,
                           explain: [UInt8]? = nil, templates: ActionTemplates? = nil, input: [UInt8]? = nil) {
+        var progress: [Progress] = []
+        if let tracking = program.tracking {
+            progress = progresses(evaluator, record, tracking)
+            if let statuses, !progress.contains(where: { statuses.contains($0.status) }) { return }
+        }
         out.raw("{\"record\":")
         out.int(number)
         if let input { out.raw(input) }
@@ -45,9 +53,9 @@ package struct ResultWriter: Sendable {
             }
         }
         out.raw(",\"actions\":[")
-        if let tracking = program.tracking {
+        if program.tracking != nil {
             // Statuses differ record by record: no template holds them.
-            writeTrackedActions(evaluator, record, tracking, into: out)
+            writeTrackedActions(evaluator, progress, into: out)
         } else if let templates, let recalled = evaluator.recalled {
             if !templates.write(recalled, base: evaluator.base, into: out) {
                 let start = out.count
@@ -61,7 +69,7 @@ package struct ResultWriter: Sendable {
         }
         out.byte(UInt8(ascii: "]"))
         writeWaived(evaluator, into: out)
-        if let tracking = program.tracking { writeUnrequired(evaluator, record, tracking, into: out) }
+        if statuses == nil, let tracking = program.tracking { writeUnrequired(evaluator, record, tracking, into: out) }
         if let explain {
             out.raw(",\"explain\":")
             out.raw(explain)
@@ -243,6 +251,10 @@ package struct ResultWriter: Sendable {
     /// `input` (a run over several inputs) `record 3 from b.jsonl (INC-7)`.
     package func writeText(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer,
                           input: String? = nil) {
+        if program.tracking != nil {
+            writeWorklist(record: number, evaluator, record, into: out, input: input)
+            return
+        }
         var heading = "record \(number)" + (input.map { " from " + $0 } ?? "")
         if let id = program.schema.idField, record.isPresent(id) {
             heading += " (" + program.schema.text(of: id, in: record) + ")"

@@ -37,6 +37,9 @@ public final class Runner {
         /// record's line as its `explain` member, so the output stays one
         /// JSON line per record.
         package var annotate: (@Sendable (Evaluator, RecordBuffer) -> [UInt8])?
+        /// `--status`: only the actions with these statuses, and only the
+        /// records with any (nil: all). Error lines are always written.
+        package var statuses: Set<ProgressStatus>?
 
         public init() {}
     }
@@ -368,7 +371,9 @@ final class Worker: @unchecked Sendable {
         decoder = RecordDecoder(schema: program.schema, format: .jsonLines, columnMap: nil)
         record = RecordBuffer(fieldCount: program.schema.fields.count)
         evaluator = Evaluator(program: program)
-        writer = ResultWriter(program: program)
+        var writer = ResultWriter(program: program)
+        writer.statuses = options.statuses
+        self.writer = writer
     }
 
     /// Takes batches from `turns` until there are none, writing each.

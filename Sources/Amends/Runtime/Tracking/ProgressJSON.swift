@@ -2,21 +2,30 @@
 /// `status`, `done_at`, `margin`, `margin_seconds`, `margin_business` and
 /// `notes`; on the line, `unrequired`.
 extension ResultWriter {
-    /// The members of the `actions` array with each one's progress.
-    func writeTrackedActions(_ evaluator: Evaluator, _ record: RecordBuffer, _ tracking: TrackingPlan, into out: OutputBuffer) {
+    /// The progress of each active key of the last evaluation, in key order.
+    func progresses(_ evaluator: Evaluator, _ record: RecordBuffer, _ tracking: TrackingPlan) -> [Progress] {
         let now = Evaluator.seconds(record.now)
-        var firstAction = true
-        for key in evaluator.activeKeys {
+        return evaluator.activeKeys.map { key in
             let k = Int(key)
-            if !firstAction { out.byte(UInt8(ascii: ",")) }
-            firstAction = false
             let win = evaluator.winning(k)
-            writeAction(k, win, evaluator, into: out)
             let due: Int64? = win.due == Int64.max ? nil : win.due
             let business = program.actions.indices.contains(Int(win.action))
                 && program.actions[Int(win.action)].duration?.unit.isBusiness == true
-            let progress = tracking.progress(key: k, due: due, business: business, record: record, now: now)
-            ResultWriter.writeProgress(progress, into: out)
+            return tracking.progress(key: k, due: due, business: business, record: record, now: now)
+        }
+    }
+
+    /// The members of the `actions` array with each one's progress (parallel
+    /// to the active keys); with `statuses`, only those with one of them.
+    func writeTrackedActions(_ evaluator: Evaluator, _ progress: [Progress], into out: OutputBuffer) {
+        var firstAction = true
+        for (i, key) in evaluator.activeKeys.enumerated() where i < progress.count {
+            if let statuses, !statuses.contains(progress[i].status) { continue }
+            let k = Int(key)
+            if !firstAction { out.byte(UInt8(ascii: ",")) }
+            firstAction = false
+            writeAction(k, evaluator.winning(k), evaluator, into: out)
+            ResultWriter.writeProgress(progress[i], into: out)
             out.byte(UInt8(ascii: "}"))
         }
     }
