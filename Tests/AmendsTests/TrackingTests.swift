@@ -205,3 +205,17 @@ struct TrackingTests {
         for d in report.disagreements.prefix(10) { Issue.record(Comment(rawValue: d.text)) }
     }
 }
+
+@Suite("Tracking explained")
+struct TrackingExplainTests {
+    @Test func explainShowsEachStatusAndWhy() throws {
+        let program = try Fixtures.program(TrackingTests.policy)
+        let value = try JSONValue.parse(Array(#"{"amount": 1, "reported": "2026-03-02T09:00:00Z", "responded_at": "2026-03-02T12:00:00Z", "reviewed": "2026-03-02T10:00:00Z"}"#.utf8)).get()
+        var buffer = RecordBuffer(fieldCount: program.schema.fields.count)
+        #expect(program.schema.read(value, into: &buffer) == nil)
+        let text = Explainer.explain(program: program, record: buffer, now: TrackingTests.now).text
+        #expect(text.contains("    status: done 1 hour late\n      evidence: responded_at = 2026-03-02T12:00:00Z\n      deadline: 2026-03-02T11:00:00Z (within 2 hours)\n      now: 2026-03-05T10:00:00Z\n      margin counted in elapsed time\n"), "\(text)")
+        #expect(text.contains("    status: overdue by 13 business hours\n      evidence: told is missing\n"), "\(text)")
+        #expect(text.contains("review cause was done (reviewed = 2026-03-02T10:00:00Z) but is not required"), "\(text)")
+    }
+}

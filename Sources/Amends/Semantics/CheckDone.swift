@@ -92,3 +92,52 @@ extension ActionModel {
         }
     }
 }
+
+extension Checker {
+    /// `expect status TARGET: STATUS [by D]` (Grammar.md §9): a known
+    /// action and status, in a policy that tracks progress; a margin only
+    /// for a status that has one, in calendar time or business hours.
+    mutating func checkStatusExpectation(_ s: StatusExpectation, _ source: SourceText) -> StatusExpectationModel? {
+        let words = ProgressStatus.allCases.map(\.jsonName)
+        guard let status = ProgressStatus(rawValue: s.status.name) else {
+            report(.invalidExample, "unknown status `\(s.status.name)`", source, s.status.span,
+                   help: Suggest.didYouMean(s.status.name, in: words) ?? "a status is \(words.joined(separator: ", "))")
+            return nil
+        }
+        var role: Int?
+        if let r = s.target.role {
+            guard let i = roleIndex[r.name] else {
+                report(.unknownRole, "unknown role `\(r.name)`", source, r.span,
+                       help: Suggest.didYouMean(r.name, in: model.roles) ?? "declare it in `roles:`")
+                return nil
+            }
+            role = i
+        }
+        if model.doneRef == nil {
+            report(.invalidExample, "the policy tracks no progress, so `\(s.target.written)` has no status", source, s.target.span,
+                   help: "say which record field shows it was done, in a `done:` block: `\(s.target.written): FIELD`")
+            return nil
+        }
+        var margin: DurationSpec?
+        if let m = s.margin {
+            if ![ProgressStatus.onTime, .late, .open, .overdue].contains(status) {
+                report(.invalidExample, "a `\(status.jsonName)` action has no margin", source, m.span,
+                       help: "leave out `by \(m)`; only on_time, late, open and overdue are measured from a deadline")
+                return nil
+            }
+            if m.unit == .businessDays {
+                report(.invalidExample, "a margin in business time is open time, counted in business hours", source, m.span,
+                       help: "write it in business hours, e.g. `by 8 business hours`")
+                return nil
+            }
+            if m.unit.isBusiness && model.calendar == nil {
+                report(.businessTimeWithoutCalendar, "business hours need a `calendar`", source, m.span,
+                       help: "declare the opening hours in a `calendar:` block")
+                return nil
+            }
+            margin = DurationSpec(m)
+        }
+        return StatusExpectationModel(kind: s.target.kind, role: role, text: s.target.text?.value, written: s.target.written,
+                                      status: status, margin: margin)
+    }
+}

@@ -271,6 +271,20 @@ package struct ExpectationModel: Sendable {
     /// Nil for `expect nothing`.
     package var actions: [ActionModel]
     package var ref: SourceRef
+    /// `expect status …`: where a tracked action stands (then `actions` is empty).
+    package var status: StatusExpectationModel? = nil
+}
+
+/// `expect status TARGET: STATUS [by D]`, resolved.
+package struct StatusExpectationModel: Sendable {
+    package var kind: ActionKindName
+    package var role: Int?
+    package var text: String?
+    /// The action as written (`notify supervisor`).
+    package var written: String
+    package var status: ProgressStatus
+    /// The margin, when the line gives one (`by 1 hour`, `by 2 business hours`).
+    package var margin: DurationSpec?
 }
 
 /// A checked example: its record, typed; the time it is evaluated at; the

@@ -534,8 +534,22 @@ package struct Expectation: Sendable, Equatable {
     /// Nil for `expect nothing`.
     package var action: Action?
     package var span: Span
+    /// `expect status respond: late by 1 hour`: where an action stands at
+    /// the example's `now` (then `action` is nil).
+    package var status: StatusExpectation? = nil
 
-    package static func == (a: Expectation, b: Expectation) -> Bool { a.atLeast == b.atLeast && a.action == b.action }
+    package static func == (a: Expectation, b: Expectation) -> Bool {
+        a.atLeast == b.atLeast && a.action == b.action && a.status == b.status
+    }
+}
+
+/// `expect status TARGET: STATUS [by DURATION]`: the status an example
+/// expects a tracked action to have, and optionally its margin.
+package struct StatusExpectation: Sendable, Equatable {
+    package var target: DoneTarget
+    /// The status word as written (`late`, `on_time`, `overdue`).
+    package var status: Identifier
+    package var margin: DurationLiteral?
 }
 
 package struct Example: Sendable, Equatable {

@@ -34,6 +34,10 @@ package enum SExpr {
             if let given = example.given { parts.append("(given \(dump(given)))") }
             if let now = example.now { parts.append("(now \(dump(now)))") }
             for e in example.expectations {
+                if let s = e.status {
+                    parts.append("(expect-status (\(doneTarget(s.target))) \(s.status.name)" + (s.margin.map { " (by \($0))" } ?? "") + ")")
+                    continue
+                }
                 let body = e.action.map(dump) ?? "nothing"
                 parts.append(e.atLeast ? "(expect-at-least \(body))" : "(expect \(body))")
             }

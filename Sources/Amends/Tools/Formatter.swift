@@ -323,6 +323,18 @@ struct PolicyLayout: Sendable {
         }
         for expectation in example.expectations {
             var b = LineBuilder(at: expectation.span.start)
+            if let s = expectation.status {
+                b.word("expect status", at: expectation.span.start)
+                b.word(s.target.written, s.target.span)
+                b.glue(":")
+                b.word(s.status.name, s.status.span)
+                if let m = s.margin {
+                    b.word("by", at: m.span.start)
+                    b.word(m.description, m.span)
+                }
+                blockLines.append(b.line(level: 1))
+                continue
+            }
             b.word(expectation.atLeast ? "expect at least" : "expect", at: expectation.span.start)
             if let action = expectation.action {
                 self.action(action, &b, inExpectation: true)

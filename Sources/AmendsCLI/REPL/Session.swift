@@ -179,6 +179,7 @@ struct Session: Sendable {
         for m in result.missing { reply.error("  missing:    \(m.action.summary)\n") }
         for u in result.unexpected { reply.error("  unexpected: \(u.summary)\n") }
         for (e, a) in result.mismatched { reply.error("  expected:   \(e.action.summary)\n  got:        \(a.summary)\n") }
+        for s in result.statusMismatches { reply.error("  expected:   \(s.expectedText)\n  got:        \(s.actualText)\n") }
         return reply
     }
 
