@@ -25,7 +25,7 @@ usage: amends-bench [options]
   --json FILE      also write the report as JSON
   --skip-large     skip the 2,000,000-record memory run
   --work DIR       where to put generated files (default /tmp/amends-bench)
-  --only LIST      run only these targets, e.g. `--only 1,2` (default 1,2,3,4,5)
+  --only LIST      run only these targets, e.g. `--only 1,2` (default 1,2,3,4,5,6)
   --eval-records N records decoded in advance for target 2 (default 50000)
   --eval-rules L   rule counts for target 2 (default 12,120,1200)
 """
@@ -38,7 +38,7 @@ var amends: String?
 var jsonPath: String?
 var skipLarge = false
 var work = "/tmp/amends-bench"
-var only: Set<Int> = [1, 2, 3, 4, 5]
+var only: Set<Int> = [1, 2, 3, 4, 5, 6]
 var evalRecords = 50_000
 var evalRules = [12, 120, 1200]
 
@@ -386,6 +386,43 @@ for ruleCount in evalRules {
         report.value("eval_ns_12_rules_in_cache", hotNs)
     }
 }
+}
+
+// MARK: - 6. Tracking
+
+if only.contains(6) {
+    report.line("")
+    report.line("6. tracking: the reference policy on records with evidence for four actions, with and without a `done:` block")
+    report.line("   (one core, median of \(runs), alternating; the same records, fields and rules)")
+    chdir(work)
+    let n = min(records, 200_000)
+    let evidencePath = work + "/incidents-evidence-\(n).jsonl"
+    if !Measure.fileExists(evidencePath), let f = fopen(evidencePath, "w") {
+        Workload.incidents(n, evidence: true) { chunk in _ = chunk.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) } }
+        fclose(f)
+    }
+    Measure.write(work + "/evidence-untracked.policy", Workload.evidencePolicy(tracked: false))
+    Measure.write(work + "/evidence-tracked.policy", Workload.evidencePolicy(tracked: true))
+    var plain: [Double] = [], tracked: [Double] = []
+    var failed = false
+    for _ in 0..<runs {
+        let a = Measure.spawn([amendsPath, "run", "evidence-untracked.policy", evidencePath, "--now", "2026-01-01T00:00:00Z"],
+                              output: work + "/out-untracked.jsonl", core: 0)
+        let b = Measure.spawn([amendsPath, "run", "evidence-tracked.policy", evidencePath, "--now", "2026-01-01T00:00:00Z"],
+                              output: work + "/out-tracked.jsonl", core: 0)
+        failed = failed || a.status != 0 || b.status != 0
+        plain.append(a.seconds)
+        tracked.append(b.seconds)
+    }
+    let tPlain = Measure.median(plain), tTracked = Measure.median(tracked)
+    let cost = tTracked / tPlain - 1
+    report.line("   " + pad("amends run, no `done:` block", 42) + fixed(tPlain, 3) + " s")
+    report.line("   " + pad("amends run, four actions tracked", 42) + fixed(tTracked, 3) + " s"
+                + "   +\(fixed(100 * cost, 1))% (target <= 15%: \(verdict(cost <= 0.15)))")
+    if failed { report.line("   FAILED: a run did not exit 0") }
+    report.value("tracking_untracked_s", tPlain)
+    report.value("tracking_tracked_s", tTracked)
+    report.value("tracking_cost", cost)
 }
 
 // MARK: - 5. Front end
