@@ -16,10 +16,25 @@ package struct ResultWriter: Sendable {
     /// `--status`: write only the actions with one of these statuses, and
     /// only the records that have any (nil: everything).
     package var statuses: Set<ProgressStatus>?
+    /// The policy has a `done:` block: its lines are written by
+    /// `writeTrackedJSON` (Tracking/ProgressJSON.swift), so that `writeJSON`
+    /// stays as it is for a policy without one.
+    package let tracked: Bool
 
     package init(program: Program) {
         self.program = program
         pieces = Pieces(program: program)
+        tracked = program.tracking != nil
+    }
+
+    /// One result line, tracked or not: what the REPL and other
+    /// occasional writers call; `amends run` chooses once per batch.
+    package func writeLine(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer) {
+        if tracked {
+            writeTrackedJSON(record: number, evaluator, record, into: out)
+        } else {
+            writeJSON(record: number, evaluator, record, into: out)
+        }
     }
 
     // MARK: - JSON
@@ -34,11 +49,6 @@ package struct ResultWriter: Sendable {
     /// once for a run over several inputs (`ResultWriter.inputMember`).
     package func writeJSON(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer,
                           explain: [UInt8]? = nil, templates: ActionTemplates? = nil, input: [UInt8]? = nil) {
-        var progress: [Progress] = []
-        if let tracking = program.tracking {
-            progress = progresses(evaluator, record, tracking)
-            if let statuses, !progress.contains(where: { statuses.contains($0.status) }) { return }
-        }
         out.raw("{\"record\":")
         out.int(number)
         if let input { out.raw(input) }
@@ -53,10 +63,7 @@ package struct ResultWriter: Sendable {
             }
         }
         out.raw(",\"actions\":[")
-        if program.tracking != nil {
-            // Statuses differ record by record: no template holds them.
-            writeTrackedActions(evaluator, progress, into: out)
-        } else if let templates, let recalled = evaluator.recalled {
+        if let templates, let recalled = evaluator.recalled {
             if !templates.write(recalled, base: evaluator.base, into: out) {
                 let start = out.count
                 out.marksTimes = true
@@ -69,7 +76,6 @@ package struct ResultWriter: Sendable {
         }
         out.byte(UInt8(ascii: "]"))
         writeWaived(evaluator, into: out)
-        if statuses == nil, let tracking = program.tracking { writeUnrequired(evaluator, record, tracking, into: out) }
         if let explain {
             out.raw(",\"explain\":")
             out.raw(explain)
@@ -84,15 +90,7 @@ package struct ResultWriter: Sendable {
             let k = Int(key)
             if !firstAction { out.byte(UInt8(ascii: ",")) }
             firstAction = false
-            writeAction(k, evaluator.winning(k), evaluator, into: out)
-            out.byte(UInt8(ascii: "}"))
-        }
-    }
-
-    /// One member of the `actions` array, less its closing brace.
-    @inline(__always)
-    func writeAction(_ k: Int, _ win: Evaluator.Contribution, _ evaluator: Evaluator, into out: OutputBuffer) {
-        do {
+            let win = evaluator.winning(k)
             let winSlot = evaluator.slots[Int(win.action)]
             pieces.write(pieces.keyPrefix + k, to: out)
             switch pieces.keyKinds[k] {
@@ -122,6 +120,7 @@ package struct ResultWriter: Sendable {
             }
             if let ch = evaluator.channel(k) { pieces.write(pieces.channel + ch, to: out) }
             writeProvenance(k, win, winSlot, evaluator, into: out)
+            out.byte(UInt8(ascii: "}"))
         }
     }
 
@@ -251,7 +250,7 @@ package struct ResultWriter: Sendable {
     /// `input` (a run over several inputs) `record 3 from b.jsonl (INC-7)`.
     package func writeText(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer,
                           input: String? = nil) {
-        if program.tracking != nil {
+        if tracked {
             writeWorklist(record: number, evaluator, record, into: out, input: input)
             return
         }

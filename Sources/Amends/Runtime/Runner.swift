@@ -416,7 +416,7 @@ final class Worker: @unchecked Sendable {
         let now = Double(options.now)
         // Held as locals for the batch, so that each record retains nothing.
         let evaluator = self.evaluator, writer = self.writer, templates = self.templates
-        let annotate = options.annotate, format = options.format
+        let annotate = options.annotate, format = options.format, tracked = writer.tracked
         let inputMember = inputName.map(ResultWriter.inputMember)
         for i in 0..<batch.count {
             let number = batch.records[i].number + offset
@@ -434,8 +434,12 @@ final class Worker: @unchecked Sendable {
             let extra = annotate?(evaluator, record)
             switch format {
             case .json:
-                writer.writeJSON(record: number, evaluator, record, into: out, explain: extra, templates: templates,
-                                 input: inputMember)
+                if tracked {
+                    writer.writeTrackedJSON(record: number, evaluator, record, into: out, explain: extra, input: inputMember)
+                } else {
+                    writer.writeJSON(record: number, evaluator, record, into: out, explain: extra, templates: templates,
+                                     input: inputMember)
+                }
             case .text:
                 writer.writeText(record: number, evaluator, record, into: out, input: inputName)
                 if let extra { out.raw(extra) }

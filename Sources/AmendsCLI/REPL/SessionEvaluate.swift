@@ -89,7 +89,7 @@ extension Session {
         let out = OutputBuffer()
         switch format {
         case .json:
-            writer.writeJSON(record: number, evaluator, reading.record, into: out)
+            writer.writeLine(record: number, evaluator, reading.record, into: out)
             // A line for programs: never wrapped.
             reply.chunks.append(Reply.Chunk(text: String(decoding: out.bytes, as: UTF8.self), isError: false, wraps: false))
         case .text:
