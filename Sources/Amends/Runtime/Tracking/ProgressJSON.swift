@@ -9,8 +9,7 @@ extension ResultWriter {
     package func writeTrackedJSON(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer,
                                  explain: [UInt8]? = nil, input: [UInt8]? = nil) {
         guard let tracking = program.tracking else { return }
-        let progress = progresses(evaluator, record, tracking)
-        if let statuses, !progress.contains(where: { statuses.contains($0.status) }) { return }
+        if let statuses, !progresses(evaluator, record, tracking).contains(where: { statuses.contains($0.status) }) { return }
         out.raw("{\"record\":")
         out.int(number)
         if let input { out.raw(input) }
@@ -25,7 +24,7 @@ extension ResultWriter {
             }
         }
         out.raw(",\"actions\":[")
-        writeTrackedActions(evaluator, progress, into: out)
+        writeTrackedActions(evaluator, record, tracking, into: out)
         out.byte(UInt8(ascii: "]"))
         writeWaived(evaluator, into: out)
         if statuses == nil { writeUnrequired(evaluator, record, tracking, into: out) }
@@ -85,33 +84,46 @@ extension ResultWriter {
         }
     }
 
-    /// The members of the `actions` array with each one's progress (parallel
-    /// to the active keys); with `statuses`, only those with one of them.
-    func writeTrackedActions(_ evaluator: Evaluator, _ progress: [Progress], into out: OutputBuffer) {
+    /// The members of the `actions` array with each one's progress; with
+    /// `statuses`, only those with one of them.
+    func writeTrackedActions(_ evaluator: Evaluator, _ record: RecordBuffer, _ tracking: TrackingPlan, into out: OutputBuffer) {
+        let now = Evaluator.seconds(record.now)
         var firstAction = true
-        for (i, key) in evaluator.activeKeys.enumerated() where i < progress.count {
-            if let statuses, !statuses.contains(progress[i].status) { continue }
+        for key in evaluator.activeKeys {
             let k = Int(key)
+            let win = evaluator.winning(k)
+            let due: Int64? = win.due == Int64.max ? nil : win.due
+            let business = program.actions.indices.contains(Int(win.action))
+                && program.actions[Int(win.action)].duration?.unit.isBusiness == true
+            let progress = tracking.progress(key: k, due: due, business: business, record: record, now: now)
+            if let statuses, !statuses.contains(progress.status) { continue }
             if !firstAction { out.byte(UInt8(ascii: ",")) }
             firstAction = false
-            writeAction(k, evaluator.winning(k), evaluator, into: out)
-            ResultWriter.writeProgress(progress[i], into: out)
+            writeAction(k, win, evaluator, into: out)
+            ResultWriter.writeProgress(progress, into: out)
             out.byte(UInt8(ascii: "}"))
         }
     }
 
     /// `,"status":"late","done_at":"…","margin":"PT1H","margin_seconds":3600`.
     static func writeProgress(_ p: Progress, into out: OutputBuffer) {
-        out.raw(",\"status\":")
-        out.string(p.status.jsonName)
+        switch p.status {
+        case .overdue: out.raw(",\"status\":\"overdue\"")
+        case .open: out.raw(",\"status\":\"open\"")
+        case .onTime: out.raw(",\"status\":\"on_time\"")
+        case .late: out.raw(",\"status\":\"late\"")
+        case .done: out.raw(",\"status\":\"done\"")
+        case .notTracked: out.raw(",\"status\":\"not_tracked\"")
+        }
         if let t = p.doneAt {
             out.raw(",\"done_at\":\"")
             out.time(utc: t)
             out.byte(UInt8(ascii: "\""))
         }
         if let m = p.margin {
-            out.raw(",\"margin\":")
-            out.string(p.marginIsBusiness ? ProgressWords.isoHours(m) : ISODuration.format(seconds: m))
+            out.raw(",\"margin\":\"")
+            writeISO(max(0, m), days: !p.marginIsBusiness, into: out)
+            out.byte(UInt8(ascii: "\""))
             out.raw(",\"margin_seconds\":")
             out.int(Int(clamping: m))
             if p.marginIsBusiness { out.raw(",\"margin_business\":true") }
@@ -127,25 +139,61 @@ extension ResultWriter {
     }
 
     /// `,"unrequired":[{"kind":"review","field":"reviewed_at","done_at":"…"}]`:
-    /// evidence of actions the record was not required to do.
+    /// evidence of actions the record was not required to do (as
+    /// `TrackingPlan.unrequired` finds it, without its allocations).
     func writeUnrequired(_ evaluator: Evaluator, _ record: RecordBuffer, _ tracking: TrackingPlan, into out: OutputBuffer) {
         let now = Evaluator.seconds(record.now)
-        let active = Set(evaluator.activeKeys.map { Int($0) })
-        let found = tracking.unrequired(required: { active.contains($0) }, record: record, now: now)
-        guard !found.isEmpty else { return }
-        out.raw(",\"unrequired\":[")
-        for (i, u) in found.enumerated() {
-            if i > 0 { out.byte(UInt8(ascii: ",")) }
-            pieces.write(pieces.keyPrefix + u.evidence.key, to: out)
+        let active = evaluator.activeKeys
+        var any = false
+        for e in tracking.lines where record.isPresent(e.field) && !active.contains(Int32(truncatingIfNeeded: e.key)) {
+            var doneAt: Int64?
+            if e.isFlag {
+                guard record.scalar(e.field) != 0 else { continue }
+            } else {
+                let t = Evaluator.seconds(record.scalar(e.field))
+                guard t <= now else { continue }
+                doneAt = t
+            }
+            out.raw(any ? "," : ",\"unrequired\":[")
+            any = true
+            pieces.write(pieces.keyPrefix + e.key, to: out)
             out.raw(",\"field\":")
-            out.string(u.evidence.fieldName)
-            if let t = u.doneAt {
+            out.string(e.fieldName)
+            if let t = doneAt {
                 out.raw(",\"done_at\":\"")
                 out.time(utc: t)
                 out.byte(UInt8(ascii: "\""))
             }
             out.byte(UInt8(ascii: "}"))
         }
-        out.byte(UInt8(ascii: "]"))
+        if any { out.byte(UInt8(ascii: "]")) }
+    }
+
+    /// A margin in ISO 8601, written in place: `P2DT3H`, `PT0S`, or in
+    /// hours only (`PT30H`) for open time; as `ISODuration.format` and
+    /// `ProgressWords.isoHours` write it.
+    static func writeISO(_ seconds: Int64, days withDays: Bool, into out: OutputBuffer) {
+        let days = withDays ? seconds / 86_400 : 0
+        let rest = seconds - days * 86_400
+        let hours = rest / 3_600, minutes = rest % 3_600 / 60, secs = rest % 60
+        out.byte(UInt8(ascii: "P"))
+        if days > 0 {
+            out.int(Int(days))
+            out.byte(UInt8(ascii: "D"))
+        }
+        guard hours > 0 || minutes > 0 || secs > 0 || days == 0 else { return }
+        out.byte(UInt8(ascii: "T"))
+        if hours > 0 {
+            out.int(Int(hours))
+            out.byte(UInt8(ascii: "H"))
+        }
+        if minutes > 0 {
+            out.int(Int(minutes))
+            out.byte(UInt8(ascii: "M"))
+        }
+        if secs > 0 || (hours == 0 && minutes == 0) {
+            out.int(Int(secs))
+            out.byte(UInt8(ascii: "S"))
+        }
     }
 }

@@ -3,7 +3,7 @@
 /// out each required action's `Progress` from the merged deadline, the
 /// record and `now` (Grammar.md §8, "Progress"). Nil in a program whose
 /// policy has no `done:` block: such a policy pays nothing for tracking.
-package struct TrackingPlan: Sendable {
+package final class TrackingPlan: Sendable {
     /// One `done:` line, compiled.
     package struct Evidence: Sendable {
         /// The result key it tracks.
