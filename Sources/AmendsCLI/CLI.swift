@@ -85,3 +85,19 @@ public enum CLI {
         usage(Arguments.Problem(message: message, help: help), command: command)
     }
 }
+
+extension CLI {
+    /// `now` when a command is given no `--now` (Grammar.md §8): the
+    /// environment's `SOURCE_DATE_EPOCH` (whole seconds since 1970, the
+    /// reproducible-builds convention) when it is set and valid, so that a
+    /// CI job pins it once for every command; else the current time.
+    static func defaultNow() -> Int64 {
+        if let raw = getenv("SOURCE_DATE_EPOCH"), let seconds = Int64(String(cString: raw)),
+           seconds >= 0, seconds < 253_402_300_800 {
+            return seconds
+        }
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec)
+    }
+}

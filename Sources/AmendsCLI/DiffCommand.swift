@@ -44,7 +44,8 @@ enum DiffCommand: Command {
                              for people (default), for programs, or Markdown to post
                              as a pull-request comment (a table and <details>)
       --now TIMESTAMP        the time deadlines count from when a record has no
-                             clock value, and `age` is measured at (default: now)
+                             clock value, and `age` is measured at (default:
+                             $SOURCE_DATE_EPOCH when set, else now)
       --input-format json|jsonl|csv
                              the records' format when the file name does not say
       --budget STEPS         without records: the solver steps allowed in all
@@ -209,9 +210,7 @@ enum DiffCommand: Command {
                                  help: "write it as 2026-03-02T09:00:00Z")
             }
         } else {
-            var ts = timespec()
-            clock_gettime(CLOCK_REALTIME, &ts)
-            now = Int64(ts.tv_sec)
+            now = CLI.defaultNow()
         }
 
         var streams: [(String, RecordStream)] = []

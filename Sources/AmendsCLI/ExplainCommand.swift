@@ -29,7 +29,8 @@ enum ExplainCommand: Command {
     options:
       --format text|json   text for people (default), or one JSON document
       --now TIME           the time `age` is measured at, e.g. 2026-03-02T12:00:00Z
-                           (default: an example's `now`, else the current time)
+                           (default: an example's `now`, else $SOURCE_DATE_EPOCH
+                           when set, else the current time)
       --record N           which record of a file to explain (1 = the first)
       --example NAME       explain the record of the policy's example NAME
 
@@ -121,7 +122,7 @@ enum ExplainCommand: Command {
             }
         }
         // Without `--now`: an example's own time, else the current time.
-        if now == nil && example == nil { now = Int64(time(nil)) }
+        if now == nil && example == nil { now = CLI.defaultNow() }
 
         let explanation = Explainer.explain(program: program, record: read.buffer, now: now, given: read.given)
         Console.out.write(format == "json" ? explanation.json : explanation.text)

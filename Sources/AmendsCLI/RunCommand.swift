@@ -23,10 +23,14 @@ enum RunCommand: Command {
 
     options:
       --format json|text     JSON lines (default) or text for people (deadlines in
-                             the calendar's time zone, then in UTC)
+                             the calendar's time zone, then in UTC; with a
+                             `done:` block each record is a worklist: overdue
+                             first, then due soonest, margins in words)
       --now TIMESTAMP        the time deadlines count from when a record has no
-                             clock value, and `age` is measured at
-                             (default: now; give it for repeatable output)
+                             clock value, `age` is measured at, and each
+                             action's status is judged at (default:
+                             $SOURCE_DATE_EPOCH when set, else the current
+                             time; give one for repeatable output)
       --input-format json|jsonl|csv
                              the records' format when the file name does not say
       --threads N            evaluate on N threads (default: every core)
@@ -34,6 +38,11 @@ enum RunCommand: Command {
                              with `history by`: they are the history, not results
       --output FILE          write the results to FILE, replaced only when the run
                              is complete and every byte written (else left as it was)
+      --status S,S…          only the actions with these statuses, and only the
+                             records that have any (a worklist: `--status
+                             overdue,open`); statuses are on_time, late, open,
+                             overdue, done, not_tracked (Grammar.md §8,
+                             "Progress"); needs a policy with a `done:` block
       --explain              why each rule did or did not fire and how each deadline
                              was counted: after each result (text), or as the
                              line's `explain` member (json), as `amends explain` gives it
@@ -48,7 +57,7 @@ enum RunCommand: Command {
     """
 
     static func main(_ args: [String]) -> Int32 {
-        guard let parsed = parse(args, valued: ["--format", "--now", "--threads", "--output", "--input-format", "--history"],
+        guard let parsed = parse(args, valued: ["--format", "--now", "--threads", "--output", "--input-format", "--history", "--status"],
                                  switches: ["--explain"]) else { return 2 }
         guard let policyPath = parsed.operands.first else {
             return CLI.usage("no policy given", command: name, help: "try `amends run policies/standard.policy policies/standard.jsonl`")
@@ -99,15 +108,29 @@ enum RunCommand: Command {
                                  help: "write it as 2026-03-02T09:00:00Z")
             }
         } else {
-            var ts = timespec()
-            clock_gettime(CLOCK_REALTIME, &ts)
-            options.now = Int64(ts.tv_sec)
+            options.now = CLI.defaultNow()
         }
         if let text = parsed.value("--threads") {
             guard let n = Int(text), n >= 1, n <= 256 else {
                 return CLI.usage("`--threads` needs a number from 1 to 256, not `\(text)`", command: name)
             }
             options.threads = n
+        }
+        if let text = parsed.value("--status") {
+            let words = ProgressStatus.allCases.map(\.jsonName)
+            var statuses = Set<ProgressStatus>()
+            for word in text.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let status = ProgressStatus(rawValue: String(word)) else {
+                    return CLI.usage("`--status` takes statuses separated by commas, not `\(word)`", command: name,
+                                     help: "the statuses are \(words.joined(separator: ", ")), e.g. `--status overdue,open`")
+                }
+                statuses.insert(status)
+            }
+            guard program.tracking != nil else {
+                return CLI.usage("`\(policyPath)` tracks no progress: it has no `done:` block", command: name,
+                                 help: "say which record field shows each action was done (Grammar.md §4, `done:`), e.g.\n    done:\n      respond: responded_at")
+            }
+            options.statuses = statuses
         }
         if parsed.has("--explain") {
             options.annotate = { program, record in RunExplain.annotate(program, record, format: format) }

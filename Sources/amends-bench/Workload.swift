@@ -47,8 +47,15 @@ enum Workload {
     /// `n` incident records as JSON Lines, as gen_incidents.py writes them:
     /// the same fields, value sets, weights and spacing (about 230 bytes a
     /// record), a small share exactly on the policy's thresholds.
-    static func incidents(_ n: Int, seed: UInt64 = 20_251_123, write: ([UInt8]) -> Void) {
+    ///
+    /// With `evidence`, each record also says when four actions were done
+    /// (`supervisor_told`, `apologised_at`, `followed_up_at`,
+    /// `on_call_told`: each present in about 60% of records, 0 to 4 days
+    /// after the report), from a generator of its own, so that the rest of
+    /// every record is the same as without.
+    static func incidents(_ n: Int, seed: UInt64 = 20_251_123, evidence: Bool = false, write: ([UInt8]) -> Void) {
         var rng = SplitMix64(state: seed)
+        var evidenceRng = SplitMix64(state: seed ^ 0x5EED)
         let epoch2025 = 1_735_689_600
         let year = 365 * 86_400
         var line: [UInt8] = []
@@ -68,9 +75,16 @@ enum Workload {
             text += ", \"channel\": \"" + rng.pick(["email", "phone", "chat", "in_person"], [40, 25, 25, 10]) + "\""
             text += ", \"repeat\": " + String(rng.pick([0, 1, 2, 3, 4, 5], [50, 25, 12, 7, 4, 2]))
             text += ", \"caused_by\": \"" + rng.pick(["us", "vendor", "customer"], [45, 25, 30]) + "\""
-            text += ", \"reported\": \"" + isoTime(epoch2025 + Int(rng.unit() * Double(year))) + "\""
+            let reported = epoch2025 + Int(rng.unit() * Double(year))
+            text += ", \"reported\": \"" + isoTime(reported) + "\""
             text += ", \"customer_since_years\": " + String(years)
-            text += ", \"amount\": " + String(amount) + "}\n"
+            text += ", \"amount\": " + String(amount)
+            if evidence {
+                for field in evidenceFields where evidenceRng.unit() < 0.6 {
+                    text += ", \"\(field)\": \"" + isoTime(reported + Int(evidenceRng.unit() * 4 * 86_400)) + "\""
+                }
+            }
+            text += "}\n"
             chunk.append(contentsOf: text.utf8)
             if chunk.count >= 1 << 20 {
                 write(chunk)
@@ -94,6 +108,31 @@ enum Workload {
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return "\(y)-\(two(m))-\(two(d))T\(two(secs / 3_600)):\(two(secs / 60 % 60)):\(two(secs % 60))Z"
+    }
+
+    /// The fields that show four of the reference policy's actions done.
+    static let evidenceFields = ["supervisor_told", "apologised_at", "followed_up_at", "on_call_told"]
+
+    /// The reference policy over records with evidence: the same rules and
+    /// the evidence fields declared, with a `done:` block for four actions
+    /// (tracked) or without one (the same run, untracked).
+    static func evidencePolicy(tracked: Bool) -> String {
+        var out = ""
+        for line in header.split(separator: "\n", omittingEmptySubsequences: false) {
+            out += line + "\n"
+            if line == "  amount: number" { out += evidenceFields.map { "  \($0): time?\n" }.joined() }
+        }
+        if tracked {
+            out += """
+            done:
+              notify supervisor: supervisor_told
+              apology: apologised_at
+              follow up: followed_up_at
+              notify on_call: on_call_told
+
+            """
+        }
+        return out + rules(copy: 0).joined(separator: "\n") + "\n"
     }
 
     // MARK: - Policies

@@ -387,6 +387,43 @@ for ruleCount in evalRules {
 }
 }
 
+// MARK: - 6. Tracking
+
+if only.contains(6) {
+    report.line("")
+    report.line("6. tracking: the reference policy on records with evidence for four actions, with and without a `done:` block")
+    report.line("   (one core, median of \(runs), alternating; the same records, fields and rules)")
+    chdir(work)
+    let n = min(records, 200_000)
+    let evidencePath = work + "/incidents-evidence-\(n).jsonl"
+    if !Measure.fileExists(evidencePath), let f = fopen(evidencePath, "w") {
+        Workload.incidents(n, evidence: true) { chunk in _ = chunk.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) } }
+        fclose(f)
+    }
+    Measure.write(work + "/evidence-untracked.policy", Workload.evidencePolicy(tracked: false))
+    Measure.write(work + "/evidence-tracked.policy", Workload.evidencePolicy(tracked: true))
+    var plain: [Double] = [], tracked: [Double] = []
+    var failed = false
+    for _ in 0..<runs {
+        let a = Measure.spawn([amendsPath, "run", "evidence-untracked.policy", evidencePath, "--now", "2026-01-01T00:00:00Z"],
+                              output: work + "/out-untracked.jsonl", core: 0)
+        let b = Measure.spawn([amendsPath, "run", "evidence-tracked.policy", evidencePath, "--now", "2026-01-01T00:00:00Z"],
+                              output: work + "/out-tracked.jsonl", core: 0)
+        failed = failed || a.status != 0 || b.status != 0
+        plain.append(a.seconds)
+        tracked.append(b.seconds)
+    }
+    let tPlain = Measure.median(plain), tTracked = Measure.median(tracked)
+    let cost = tTracked / tPlain - 1
+    report.line("   " + pad("amends run, no `done:` block", 42) + fixed(tPlain, 3) + " s")
+    report.line("   " + pad("amends run, four actions tracked", 42) + fixed(tTracked, 3) + " s"
+                + "   +\(fixed(100 * cost, 1))% (target <= 15%: \(verdict(cost <= 0.15)))")
+    if failed { report.line("   FAILED: a run did not exit 0") }
+    report.value("tracking_untracked_s", tPlain)
+    report.value("tracking_tracked_s", tTracked)
+    report.value("tracking_cost", cost)
+}
+
 // MARK: - 5. Front end
 
 if only.contains(5) {

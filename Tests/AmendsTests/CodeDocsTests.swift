@@ -79,7 +79,7 @@ struct CodeDocsTests {
         // A field line: one name, then `:` (indented or not), and no declaration keyword.
         let name = first.drop { $0 == " " }.prefix { $0 != ":" }
         let isField = first.contains(":") && !name.isEmpty && !name.contains(" ") && !name.contains("#")
-            && !["when", "otherwise", "roles", "remedies", "channels", "calendar", "record"].contains(name)
+            && !["when", "otherwise", "roles", "remedies", "channels", "calendar", "record", "done"].contains(name)
         return isField ? .field : .top
     }
 

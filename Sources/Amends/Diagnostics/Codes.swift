@@ -61,6 +61,8 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
     case constantComparison = "E124"
     case emptyTask = "E125"
     case emptyName = "E126"
+    case invalidEvidence = "E130"
+    case evidenceNeverRequired = "E131"
 
     // MARK: Files
     case useNotFound = "E201"
@@ -81,6 +83,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
     case notMonotone = "W310"
     case unusedAllow = "W311"
     case invalidAllow = "W312"
+    case untrackedAction = "W313"
 
     // MARK: Service-recovery lints
     case apologyWithoutResponsibility = "W401"

@@ -70,11 +70,12 @@ package final class Evaluator {
                           dropped: merger.dropped, droppedCount: merger.droppedCount, recalled: nil)
     }
 
-    /// What `record` requires under `program`, as values: for one record
+    /// What `record` requires under `program`, as values (with each
+    /// action's progress when the policy tracks any): for one record
     /// (an evaluator kept for many is quicker).
     package static func outcome(of record: RecordBuffer, under program: Program) -> Outcome {
         let evaluator = Evaluator(program: program, remembering: false)
-        return withExtendedLifetime(evaluator) { Outcome(evaluator.evaluate(record)) }
+        return withExtendedLifetime(evaluator) { Outcome(evaluator.evaluate(record), tracking: record) }
     }
 
     /// Whole seconds of a time slot: readers store whole seconds within

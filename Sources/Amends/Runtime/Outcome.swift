@@ -53,6 +53,9 @@ public struct RequiredAction: Sendable, Hashable {
     public var because: [RuleRef]
     /// The rules whose deadline (or role) lost to the one shown.
     public var overridden: [Override]
+    /// Where it stands at `now` (Grammar.md §8, "Progress"): nil when the
+    /// policy has no `done:` block, which tracks nothing.
+    public var progress: Progress? = nil
 
     /// The action as a policy line: `notify supervisor within 1 hour`.
     public var summary: String {
@@ -98,6 +101,9 @@ public struct Outcome: Sendable {
     public var fired: [RuleRef]
     /// The time deadlines counted from.
     public var base: Int64
+    /// Evidence of actions done that this incident did not require
+    /// (empty when the policy tracks nothing).
+    public var unrequired: [DoneWithoutRequirement] = []
 }
 
 extension Program {

@@ -34,6 +34,9 @@ package final class Program: Sendable {
     /// Which terms each byte of leaf bits allows, made once for every
     /// evaluator of the program (nil when it would be too large).
     let termTable: TermTable?
+    /// The `done:` block compiled against the keys; nil when the policy
+    /// tracks nothing.
+    package let tracking: TrackingPlan?
 
     /// Compiles a checked model. The model must have no errors.
     package init(model: PolicyModel, zone: ZoneLookup, calendar: BusinessCalendar?, calendars: [BusinessCalendar?]? = nil) {
@@ -74,6 +77,7 @@ package final class Program: Sendable {
         self.termTable = TermTable(code, leafCount: code.leaves.count)
         self.keys = keyTable.keys
         self.taskTexts = keyTable.taskTexts
+        self.tracking = TrackingPlan(model: model, keys: keyTable.keys, calendar: calendar)
     }
 
     /// Whether rule `index`'s condition holds for `record` (false for an

@@ -13,10 +13,28 @@
 package struct ResultWriter: Sendable {
     package let program: Program
     let pieces: Pieces
+    /// `--status`: write only the actions with one of these statuses, and
+    /// only the records that have any (nil: everything).
+    package var statuses: Set<ProgressStatus>?
+    /// The policy has a `done:` block: its lines are written by
+    /// `writeTrackedJSON` (Tracking/ProgressJSON.swift), so that `writeJSON`
+    /// stays as it is for a policy without one.
+    package let tracked: Bool
 
     package init(program: Program) {
         self.program = program
         pieces = Pieces(program: program)
+        tracked = program.tracking != nil
+    }
+
+    /// One result line, tracked or not: what the REPL and other
+    /// occasional writers call; `amends run` chooses once per batch.
+    package func writeLine(record number: Int, _ evaluation: Evaluation, _ record: RecordBuffer, into out: OutputBuffer) {
+        if tracked {
+            writeTrackedJSON(record: number, evaluation, record, into: out)
+        } else {
+            writeJSON(record: number, evaluation, record, into: out)
+        }
     }
 
     // MARK: - JSON
@@ -228,13 +246,17 @@ package struct ResultWriter: Sendable {
     /// `input` (a run over several inputs) `record 3 from b.jsonl (INC-7)`.
     package func writeText(record number: Int, _ evaluation: Evaluation, _ record: RecordBuffer, into out: OutputBuffer,
                           input: String? = nil) {
+        if tracked {
+            writeWorklist(record: number, evaluation, record, into: out, input: input)
+            return
+        }
         var heading = "record \(number)" + (input.map { " from " + $0 } ?? "")
         if let id = program.schema.idField, record.isPresent(id) {
             heading += " (" + program.schema.text(of: id, in: record) + ")"
         }
         out.raw(Array(ControlPictures.safe(heading).utf8))
         out.raw("\n")
-        let outcome = Outcome(evaluation)
+        let outcome = Outcome(evaluation, tracking: record)
         if outcome.actions.isEmpty { out.raw("  no actions required\n") }
         for action in outcome.actions {
             var line = "  " + action.summary

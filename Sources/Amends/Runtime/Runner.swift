@@ -37,6 +37,9 @@ public final class Runner {
         /// record's line as its `explain` member, so the output stays one
         /// JSON line per record.
         package var annotate: (@Sendable (Program, RecordBuffer) -> [UInt8])?
+        /// `--status`: only the actions with these statuses, and only the
+        /// records with any (nil: all). Error lines are always written.
+        package var statuses: Set<ProgressStatus>?
 
         public init() {}
     }
@@ -395,7 +398,9 @@ final class Worker: @unchecked Sendable {
         decoder = RecordDecoder(schema: program.schema, format: .jsonLines, columnMap: nil)
         record = RecordBuffer(fieldCount: program.schema.fields.count)
         evaluator = Evaluator(program: program)
-        writer = ResultWriter(program: program)
+        var writer = ResultWriter(program: program)
+        writer.statuses = options.statuses
+        self.writer = writer
     }
 
     /// Takes batches from `turns` until there are none, writing each.
@@ -475,7 +480,7 @@ final class Worker: @unchecked Sendable {
         let now = Double(options.now)
         // Held as locals for the batch, so that each record retains nothing.
         let evaluator = self.evaluator, writer = self.writer, templates = self.templates
-        let annotate = options.annotate, format = options.format
+        let annotate = options.annotate, format = options.format, tracked = writer.tracked
         let inputMember = inputName.map(ResultWriter.inputMember)
         for i in 0..<batch.count {
             let number = batch.records[i].number + offset
@@ -495,8 +500,12 @@ final class Worker: @unchecked Sendable {
             let extra = annotate?(program, record)
             switch format {
             case .json:
-                writer.writeJSON(record: number, evaluation, record, into: out, explain: extra, templates: templates,
-                                 input: inputMember)
+                if tracked {
+                    writer.writeTrackedJSON(record: number, evaluation, record, into: out, explain: extra, input: inputMember)
+                } else {
+                    writer.writeJSON(record: number, evaluation, record, into: out, explain: extra, templates: templates,
+                                     input: inputMember)
+                }
             case .text:
                 writer.writeText(record: number, evaluation, record, into: out, input: inputName)
                 if let extra { out.raw(extra) }

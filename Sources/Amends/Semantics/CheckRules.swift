@@ -261,6 +261,13 @@ extension Checker {
         if let n = example.now, case .timestamp(let t) = n.kind { now = localZone.epochSeconds(t) }
         var expectations: [ExpectationModel] = []
         for expectation in example.expectations {
+            if let s = expectation.status {
+                if let status = checkStatusExpectation(s, source) {
+                    expectations.append(ExpectationModel(atLeast: false, actions: [], ref: SourceRef(source, expectation.span),
+                                                         status: status))
+                }
+                continue
+            }
             let actions = expectation.action.map { checkAction($0, source) } ?? []
             expectations.append(ExpectationModel(atLeast: expectation.atLeast, actions: actions,
                                                  ref: SourceRef(source, expectation.span)))

@@ -159,6 +159,9 @@ package struct Checker {
         for (file, item) in items {
             if case .rule(let rule) = item.kind { checkRule(rule, loaded.files[file].source, item.span) }
         }
+        for (file, item) in items {
+            if case .done(let decl) = item.kind { checkDone(decl, loaded.files[file].source, item.span) }
+        }
         for item in loaded.files[loaded.main].items {
             if case .example(let example) = item.kind { checkExample(example, loaded.files[loaded.main].source, item.span) }
         }

@@ -383,6 +383,20 @@ package struct ExpectationModel: Sendable {
     /// Nil for `expect nothing`.
     package var actions: [ActionModel]
     package var ref: SourceRef
+    /// `expect status …`: where a tracked action stands (then `actions` is empty).
+    package var status: StatusExpectationModel? = nil
+}
+
+/// `expect status TARGET: STATUS [by D]`, resolved.
+package struct StatusExpectationModel: Sendable {
+    package var kind: ActionKindName
+    package var role: Int?
+    package var text: String?
+    /// The action as written (`notify supervisor`).
+    package var written: String
+    package var status: ProgressStatus
+    /// The margin, when the line gives one (`by 1 hour`, `by 2 business hours`).
+    package var margin: DurationSpec?
 }
 
 /// A checked example: its record, typed; the time it is evaluated at; the
@@ -395,6 +409,33 @@ package struct ExampleModel: Sendable {
     package var now: Int64?
     package var expectations: [ExpectationModel]
     package var ref: SourceRef
+}
+
+/// An EvidenceModel is one checked `done:` line: the action it tracks and
+/// the record field that shows it was done (Grammar.md §4, "done:").
+package struct EvidenceModel: Sendable {
+    package var kind: ActionKindName
+    /// The role of a notify or escalate, by index into `PolicyModel.roles`.
+    package var role: Int?
+    /// The text of a task.
+    package var text: String?
+    /// The record field: a `time` (when it was done) or a `yes/no` (whether).
+    package var field: Int
+    /// The field is `yes/no`: done, with no time.
+    package var isFlag: Bool
+    /// The action as the line writes it (`notify supervisor`).
+    package var written: String
+    package var ref: SourceRef
+
+    /// Whether it tracks the result of this kind, role and task text.
+    package func tracks(kind: ActionKindName, role: Int?, text: String?) -> Bool {
+        guard kind == self.kind else { return false }
+        switch kind {
+        case .notify, .escalate: return role == self.role
+        case .task: return text == self.text
+        default: return true
+        }
+    }
 }
 
 /// A PolicyModel is a whole checked policy: the main file and every file it
@@ -434,6 +475,10 @@ package struct PolicyModel: Sendable {
     /// The marks declared, by kind; the lints fall back on names without them.
     package var marks: [MarkKind: MarkModel] = [:]
     package var rules: [RuleModel] = []
+    /// The `done:` lines: which field shows each action was done.
+    package var evidence: [EvidenceModel] = []
+    /// The first `done:` block, when the policy tracks progress at all.
+    package var doneRef: SourceRef?
     /// Examples of the main file only (a used file's examples run when that
     /// file is tested).
     package var examples: [ExampleModel] = []

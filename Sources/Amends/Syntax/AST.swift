@@ -514,6 +514,53 @@ package struct CalendarDecl: Sendable, Equatable {
     }
 }
 
+/// What one `done:` line tracks: a kind of action, with the role of a
+/// notify or escalate and the text of a task (`notify supervisor`,
+/// `task "call the client"`).
+package struct DoneTarget: Sendable, Equatable {
+    package var kind: ActionKindName
+    package var role: Identifier?
+    package var text: StringLiteral?
+    package var span: Span
+
+    package init(kind: ActionKindName, role: Identifier? = nil, text: StringLiteral? = nil, span: Span) {
+        self.kind = kind
+        self.role = role
+        self.text = text
+        self.span = span
+    }
+
+    package static func == (a: DoneTarget, b: DoneTarget) -> Bool {
+        a.kind == b.kind && a.role == b.role && a.text == b.text
+    }
+
+    /// How the policy writes it: `notify supervisor`, `task "call"`, `follow up`.
+    package var written: String {
+        switch kind {
+        case .notify: return "notify \(role?.name ?? "")"
+        case .escalate: return "escalate to \(role?.name ?? "")"
+        case .task: return "task \(SExpr.quote(text?.value ?? ""))"
+        case .review: return "review cause"
+        default: return kind.rawValue
+        }
+    }
+}
+
+/// One line of the `done:` block: `respond: responded_at`, the action and
+/// the record field that shows it was done.
+package struct DoneLine: Sendable, Equatable {
+    package var target: DoneTarget
+    package var field: Identifier
+    package var span: Span
+
+    package static func == (a: DoneLine, b: DoneLine) -> Bool { a.target == b.target && a.field == b.field }
+}
+
+/// The `done:` block: which record field shows each action was done.
+package struct DoneDecl: Sendable, Equatable {
+    package var lines: [DoneLine]
+}
+
 /// A Rule is `when COND: actions` (or `otherwise: actions`), optionally named.
 package struct Rule: Sendable, Equatable {
     package var name: StringLiteral?
@@ -540,8 +587,22 @@ package struct Expectation: Sendable, Equatable {
     /// Nil for `expect nothing`.
     package var action: Action?
     package var span: Span
+    /// `expect status respond: late by 1 hour`: where an action stands at
+    /// the example's `now` (then `action` is nil).
+    package var status: StatusExpectation? = nil
 
-    package static func == (a: Expectation, b: Expectation) -> Bool { a.atLeast == b.atLeast && a.action == b.action }
+    package static func == (a: Expectation, b: Expectation) -> Bool {
+        a.atLeast == b.atLeast && a.action == b.action && a.status == b.status
+    }
+}
+
+/// `expect status TARGET: STATUS [by DURATION]`: the status an example
+/// expects a tracked action to have, and optionally its margin.
+package struct StatusExpectation: Sendable, Equatable {
+    package var target: DoneTarget
+    /// The status word as written (`late`, `on_time`, `overdue`).
+    package var status: Identifier
+    package var margin: DurationLiteral?
 }
 
 package struct Example: Sendable, Equatable {
@@ -567,6 +628,7 @@ package enum ItemKind: Sendable, Equatable {
     case usingCalendar(Identifier)
     /// `history by client`: the field whose earlier incidents history reads.
     case historyKey(Identifier)
+    case done(DoneDecl)
     case rule(Rule)
     case example(Example)
 }

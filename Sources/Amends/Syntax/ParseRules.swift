@@ -494,7 +494,21 @@ extension Parser {
                     parser.advance()
                     atLeast = true
                 }
-                if parser.atWord("nothing") {
+                if parser.atWord("status") && !atLeast {
+                    parser.advance()
+                    let target = try parser.parseDoneTarget()
+                    _ = try parser.expect(.colon, "after `expect status \(target.written)`",
+                                          help: "write `expect status \(target.written): STATUS`, e.g. `expect status \(target.written): on_time`")
+                    let status = try parser.expectName("a status after `:`",
+                                                       help: "a status is on_time, late, open, overdue, done or not_tracked")
+                    var margin: DurationLiteral?
+                    if parser.atWord("by") {
+                        parser.advance()
+                        margin = try parser.parseDuration()
+                    }
+                    example.expectations.append(Expectation(atLeast: false, action: nil, span: start.to(parser.previous.span),
+                                                            status: StatusExpectation(target: target, status: status, margin: margin)))
+                } else if parser.atWord("nothing") {
                     parser.advance()
                     example.expectations.append(Expectation(atLeast: atLeast, action: nil, span: start.to(parser.previous.span)))
                 } else {

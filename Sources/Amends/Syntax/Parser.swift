@@ -85,7 +85,7 @@ package struct Parser {
     }
 
     // item = policy | scale | record | deadlines | names | define | mark
-    //      | use | calendar | rule | example
+    //      | use | calendar | done | rule | example
     mutating func parseItem() throws -> Item? {
         depth = 0
         let start = peek.span
@@ -148,6 +148,7 @@ package struct Parser {
             let name = try expectName("the calendar's name after `using calendar`")
             try endOfStatement()
             kind = .usingCalendar(name)
+        case "done": kind = .done(try parseDone())
         case "when", "rule", "otherwise": kind = .rule(try parseRule())
         case "example": kind = .example(try parseExample())
         default:
@@ -176,7 +177,7 @@ package struct Parser {
     ]
 
     static let statementKeywords = ["policy", "scale", "record", "deadlines", "roles", "remedies", "channels",
-                                    "define", "serious", "use", "calendar", "using", "history", "when", "rule", "otherwise", "example"]
+                                    "define", "serious", "use", "calendar", "using", "history", "done", "when", "rule", "otherwise", "example"]
 
     mutating func unknownStatement(_ word: String) -> Failure {
         let span = peek.span

@@ -28,12 +28,18 @@ package enum SExpr {
             return "(calendar" + (calendar.name.map { " " + $0.name } ?? "") + calendar.entries.map { " " + entry($0) }.joined() + ")"
         case .usingCalendar(let name): return "(using-calendar \(name.name))"
         case .historyKey(let name): return "(history-by \(name.name))"
+        case .done(let done):
+            return "(done" + done.lines.map { " (\(doneTarget($0.target)) \($0.field.name))" }.joined() + ")"
         case .rule(let rule): return dump(rule)
         case .example(let example):
             var parts = ["example", quote(example.name.value)]
             if let given = example.given { parts.append("(given \(dump(given)))") }
             if let now = example.now { parts.append("(now \(dump(now)))") }
             for e in example.expectations {
+                if let s = e.status {
+                    parts.append("(expect-status (\(doneTarget(s.target))) \(s.status.name)" + (s.margin.map { " (by \($0))" } ?? "") + ")")
+                    continue
+                }
                 let body = e.action.map(dump) ?? "nothing"
                 parts.append(e.atLeast ? "(expect-at-least \(body))" : "(expect \(body))")
             }
@@ -139,6 +145,16 @@ package enum SExpr {
         if let format = f.format { parts.append("(format \(quote(format.value)))") }
         if let d = f.defaultValue { parts.append("(default \(dump(d)))") }
         return "(" + parts.joined(separator: " ") + ")"
+    }
+
+    /// `notify-supervisor`, `task-"call"`, `follow-up`: a `done:` line's action.
+    static func doneTarget(_ t: DoneTarget) -> String {
+        switch t.kind {
+        case .notify, .escalate: return "\(t.kind.rawValue) \(t.role?.name ?? "")"
+        case .task: return "task \(quote(t.text?.value ?? ""))"
+        case .followUp: return "follow-up"
+        default: return t.kind.rawValue
+        }
     }
 
     static func entry(_ e: CalendarEntry) -> String {

@@ -34,7 +34,29 @@ package struct ExampleRunner {
         package var unexpected: [RequiredAction]
         /// Same kind and target, different details: what was expected, what came.
         package var mismatched: [(expected: Expected, actual: RequiredAction)]
-        package var passed: Bool { missing.isEmpty && unexpected.isEmpty && mismatched.isEmpty }
+        /// `expect status` lines not met: what was expected, and the action
+        /// as it stands (nil when it was not required).
+        package var statusMismatches: [StatusMismatch] = []
+        package var passed: Bool { missing.isEmpty && unexpected.isEmpty && mismatched.isEmpty && statusMismatches.isEmpty }
+    }
+
+    /// An `expect status` line and what the action's progress was.
+    package struct StatusMismatch: Sendable {
+        package var expected: StatusExpectationModel
+        package var ref: SourceRef
+        package var actual: RequiredAction?
+
+        /// `status respond: late by 1 hour`.
+        package var expectedText: String {
+            "status \(expected.written): \(expected.status.jsonName)" + (expected.margin.map { " by \($0)" } ?? "")
+        }
+
+        /// `status respond: on_time by 30 minutes`, or `respond is not required`.
+        package var actualText: String {
+            guard let a = actual, let p = a.progress else { return "\(expected.written) is not required" }
+            let by = p.margin.map { " by " + ProgressWords.duration($0, business: p.marginIsBusiness) } ?? ""
+            return "status \(expected.written): \(p.status.jsonName)\(by)"
+        }
     }
 
     /// Builds the example's record: its given fields, defaults applied, other
@@ -56,7 +78,7 @@ package struct ExampleRunner {
 
     package func run(_ example: ExampleModel) -> Result {
         let record = record(for: example)
-        let outcome = Outcome(evaluator.evaluate(record))
+        let outcome = Outcome(evaluator.evaluate(record), tracking: record)
         let base = outcome.base
         var expected: [Expected] = []
         for e in example.expectations {
@@ -69,7 +91,10 @@ package struct ExampleRunner {
                 expected.append(Expected(action: resolved, atLeast: e.atLeast, ref: e.ref, otherDues: others))
             }
         }
+        // Status lines are not actions: an example with only those does
+        // not check the set of actions.
         let open = example.expectations.contains { $0.atLeast }
+            || (!example.expectations.contains { $0.status == nil } && example.expectations.contains { $0.status != nil })
         var remaining = outcome.actions
         var missing: [Expected] = []
         var mismatched: [(Expected, RequiredAction)] = []
@@ -83,8 +108,31 @@ package struct ExampleRunner {
                 missing.append(e)
             }
         }
+        var statusMismatches: [StatusMismatch] = []
+        for e in example.expectations {
+            guard let s = e.status else { continue }
+            let actual = outcome.actions.first { a in
+                guard a.kind == s.kind else { return false }
+                switch s.kind {
+                case .notify, .escalate: return a.role == s.role.map { program.model.roles.indices.contains($0) ? program.model.roles[$0] : "" }
+                case .task: return a.text.map { Array($0.utf8) } == s.text.map { Array($0.utf8) }
+                default: return true
+                }
+            }
+            if let a = actual, let p = a.progress, p.status == s.status, Self.marginMatches(s.margin, p) { continue }
+            statusMismatches.append(StatusMismatch(expected: s, ref: e.ref, actual: actual))
+        }
         return Result(example: example, outcome: outcome, missing: missing, unexpected: open ? [] : remaining,
-                      mismatched: mismatched)
+                      mismatched: mismatched, statusMismatches: statusMismatches)
+    }
+
+    /// A margin written in calendar time is elapsed seconds; in business
+    /// hours, open time: each must be what the action's margin is.
+    static func marginMatches(_ expected: DurationSpec?, _ p: Progress) -> Bool {
+        guard let expected else { return true }
+        guard let m = p.margin else { return false }
+        if let seconds = expected.seconds { return !p.marginIsBusiness && m == seconds }
+        return p.marginIsBusiness && expected.unit == .businessHours && m == expected.amount &* 3_600
     }
 
     // MARK: - Matching

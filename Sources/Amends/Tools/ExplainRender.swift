@@ -62,6 +62,14 @@ extension Explanation {
             for d in line.deadline { out += "      \(d)\n" }
             out += "    because " + action.because.map(Explainer.describe).joined(separator: ", ") + "\n"
             for o in line.overridden { out += "    overridden: \(o)\n" }
+            if let p = action.progress {
+                out += "    status: \(p.summary)\n"
+                for reason in line.progress { out += "      \(reason)\n" }
+            }
+        }
+        if !unrequired.isEmpty {
+            out += "\ndone but not required:\n"
+            for u in unrequired { out += "  \(u)\n" }
         }
         if !waived.isEmpty {
             out += "\nwaived:\n"
@@ -140,6 +148,10 @@ extension Explanation {
                 })))
             }
             if !line.deadline.isEmpty { m.append(("deadline", .array(line.deadline.map { .string($0) }))) }
+            if let p = a.progress {
+                m.append(("status", .string(p.status.jsonName)))
+                m.append(("progress", .array(([p.summary] + line.progress).map { .string($0) })))
+            }
             return .object(m)
         })))
         members.append(("waived", .array(waived.map { w in

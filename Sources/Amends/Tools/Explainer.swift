@@ -24,7 +24,7 @@ package enum Explainer {
         let evaluator = Evaluator(program: program, remembering: false)
         let (outcome, waived) = withExtendedLifetime(evaluator) {
             let evaluation = evaluator.evaluate(record)
-            return (Outcome(evaluation), waivedLines(evaluation))
+            return (Outcome(evaluation, tracking: record), waivedLines(evaluation))
         }
         let interpreter = ReferenceInterpreter(model: model)
 
@@ -49,8 +49,15 @@ package enum Explainer {
             }
             explanation.rules.append(line)
         }
+        let now = Evaluator.seconds(record.now)
         for action in outcome.actions {
-            explanation.actions.append(actionLine(action, program: program, base: outcome.base, label: explanation.baseLabel))
+            var line = actionLine(action, program: program, base: outcome.base, label: explanation.baseLabel)
+            if let p = action.progress { line.progress = progressReasons(p, action, program: program, record: record, now: now) }
+            explanation.actions.append(line)
+        }
+        for u in outcome.unrequired {
+            explanation.unrequired.append("\(u.action) was done (\(u.field)"
+                + (u.doneAt.map { " = " + ISOTime.string(utc: $0) } ?? " = yes") + ") but is not required")
         }
         explanation.waived = waived
         return explanation
@@ -194,6 +201,9 @@ package struct Explanation: Sendable {
         package var action: RequiredAction
         package var deadline: [String]
         package var overridden: [String]
+        /// Why it has its status (§8, "Progress"): the evidence, the
+        /// deadline and now; empty when the policy tracks nothing.
+        package var progress: [String] = []
     }
 
     /// One waived kind: who waived it and what it removed.
@@ -216,6 +226,8 @@ package struct Explanation: Sendable {
     package var base: Int64
     package var baseField: String?
     package var fields: [FieldLine] = []
+    /// Evidence of actions done that were not required, as sentences.
+    package var unrequired: [String] = []
     package var rules: [RuleLine] = []
     package var actions: [ActionLine] = []
     package var waived: [WaivedLine] = []

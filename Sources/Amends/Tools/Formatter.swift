@@ -91,6 +91,9 @@ struct PolicyLayout: Sendable {
         case .historyKey(let name):
             b.word("history by", at: at)
             b.word(name.name, name.span)
+        case .done(let done):
+            doneBlock(done, at: at)
+            return
         case .rule(let rule):
             self.rule(rule, at: at)
             return
@@ -255,6 +258,20 @@ struct PolicyLayout: Sendable {
         }
     }
 
+    /// `done:` and its lines, `ACTION: FIELD`, in source order.
+    mutating func doneBlock(_ done: DoneDecl, at: Int) {
+        var header = LineBuilder(at: at)
+        header.word("done:", at: at)
+        lines.append(header.line(level: 0, opensBlock: true))
+        for line in done.lines {
+            var b = LineBuilder(at: line.span.start)
+            b.word(line.target.written, line.target.span)
+            b.glue(":")
+            b.word(line.field.name, line.field.span)
+            lines.append(b.line(level: 1))
+        }
+    }
+
     /// A time zone bare (`Europe/London`) when it reads back so, else quoted.
     static func zoneText(_ zone: String) -> String {
         let bare = !zone.isEmpty && !zone.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "#" })
@@ -335,6 +352,18 @@ struct PolicyLayout: Sendable {
         }
         for expectation in example.expectations {
             var b = LineBuilder(at: expectation.span.start)
+            if let s = expectation.status {
+                b.word("expect status", at: expectation.span.start)
+                b.word(s.target.written, s.target.span)
+                b.glue(":")
+                b.word(s.status.name, s.status.span)
+                if let m = s.margin {
+                    b.word("by", at: m.span.start)
+                    b.word(m.description, m.span)
+                }
+                blockLines.append(b.line(level: 1))
+                continue
+            }
             b.word(expectation.atLeast ? "expect at least" : "expect", at: expectation.span.start)
             if let action = expectation.action {
                 self.action(action, &b, inExpectation: true)

@@ -33,7 +33,7 @@ enum ReferenceComparison {
                       line: [UInt8]) -> [Disagreement] {
         var out: [Disagreement] = []
         let place = "record \(number)"
-        let fast = ReferenceResult(Outcome(evaluation))
+        let fast = ReferenceResult(Outcome(evaluation, tracking: record))
         let found = differences(expected, fast, fractions: hasFraction(record, evaluation.program.model))
         out += found.map { Disagreement(kind: $0.kind, text: "\(place), outcome: \($0.text)") }
         guard case .success(let value) = JSONValue.parse(line) else {
@@ -135,6 +135,9 @@ enum ReferenceComparison {
                     out.append((kind(.other), "\(what): due \(describe(a.due, a.within)), expected \(describe(e.due, e.within))"))
                 }
                 if e.because != a.because { out.append((kind(.other), "\(what): because \(a.because), expected \(e.because)")) }
+                if e.progress != a.progress {
+                    out.append((kind(.other), "\(what): progress \(String(describing: a.progress)), expected \(String(describing: e.progress))"))
+                }
                 if e.overridden != a.overridden {
                     // Decision 1's shape: the fast path lists every losing
                     // action; each expected entry is among them, and each of
@@ -151,6 +154,9 @@ enum ReferenceComparison {
         // must agree on is the waives that removed something.
         if expected.waived != actual.waived.filter({ !$0.dropped.isEmpty }) {
             out.append((kind(.other), "waived \(actual.waived.map(describe)), expected \(expected.waived.map(describe))"))
+        }
+        if expected.unrequired != actual.unrequired {
+            out.append((kind(.other), "unrequired \(actual.unrequired), expected \(expected.unrequired)"))
         }
         return out
     }
@@ -197,6 +203,16 @@ enum ReferenceComparison {
                 .object([("kind", .string(w.kind.jsonName)), ("by", .array(w.by.map(json))), ("dropped", .array(w.dropped.map(json)))])
             })))
         }
+        if !r.unrequired.isEmpty {
+            members.append(("unrequired", .array(r.unrequired.map { u in
+                var m: [(key: String, value: JSONValue)] = [("kind", .string(u.kind.jsonName))]
+                if let role = u.role { m.append(("role", .string(role))) }
+                if let text = u.text { m.append(("text", .string(text))) }
+                m.append(("field", .string(u.field)))
+                if let t = u.doneAt { m.append(("done_at", .string(time(t)))) }
+                return .object(m)
+            })))
+        }
         return .object(members)
     }
 
@@ -222,6 +238,16 @@ enum ReferenceComparison {
                 }
                 return .object(o)
             })))
+        }
+        if let p = a.progress {
+            m.append(("status", .string(p.status)))
+            if let t = p.doneAt { m.append(("done_at", .string(time(t)))) }
+            if let margin = p.margin {
+                m.append(("margin", .string(p.business ? isoHours(margin) : iso(seconds: margin))))
+                m.append(("margin_seconds", .number(Double(margin))))
+                if p.business { m.append(("margin_business", .bool(true))) }
+            }
+            if !p.notes.isEmpty { m.append(("notes", .array(p.notes.map { .string($0) }))) }
         }
         return .object(m)
     }
@@ -307,9 +333,12 @@ extension ReferenceResult {
             a.within = r.within
             a.because = r.because.map(cite)
             a.overridden = r.overridden.map { Loser(rule: cite($0.rule), due: $0.due, within: $0.within, role: $0.role) }
+            a.progress = r.progress.map { Standing(status: $0.status.jsonName, doneAt: $0.doneAt, margin: $0.margin,
+                                                   business: $0.marginIsBusiness, notes: $0.notes) }
             return a
         }
         let waived = o.waived.map { Waived(kind: $0.kind, by: $0.by.map(cite), dropped: $0.dropped.map(cite)) }
         self.init(fired: o.fired.map(cite), base: o.base, actions: actions, waived: waived)
+        unrequired = o.unrequired.map { Unrequired(kind: $0.kind, role: $0.role, text: $0.text, field: $0.field, doneAt: $0.doneAt) }
     }
 }

@@ -108,7 +108,9 @@ package struct ReferenceEvaluator: Sendable {
             if contributions.isEmpty { continue }
             actions.append(merge(key, contributions))
         }
-        return ReferenceResult(fired: fired.map(cite), base: base, actions: actions, waived: waived)
+        var result = ReferenceResult(fired: fired.map(cite), base: base, actions: actions, waived: waived)
+        if model.doneRef != nil { track(&result, record: record, now: now) }
+        return result
     }
 
     // MARK: - Result keys

@@ -50,6 +50,8 @@ package struct ReferenceResult: Sendable, Equatable {
         package var because: [Cite] = []
         /// The rules whose own deadline or role lost, once each, in file order.
         package var overridden: [Loser] = []
+        /// Where it stands at `now`, when the policy tracks progress (§8).
+        package var progress: Standing?
 
         package init(kind: ActionKindName) { self.kind = kind }
     }
@@ -71,4 +73,25 @@ package struct ReferenceResult: Sendable, Equatable {
     package var actions: [Action]
     /// What `waive` removed, in the same order of kinds.
     package var waived: [Waived]
+    /// Evidence of actions done that were not required (§8, "Progress").
+    package var unrequired: [Unrequired] = []
+
+    /// A Standing is an action's progress, as the reference states it.
+    package struct Standing: Sendable, Equatable {
+        /// `overdue`, `open`, `on_time`, `late`, `done`, `not_tracked`.
+        package var status: String
+        package var doneAt: Int64?
+        package var margin: Int64?
+        package var business: Bool = false
+        package var notes: [String] = []
+    }
+
+    /// Unrequired is one tracked action done, that the record did not require.
+    package struct Unrequired: Sendable, Equatable {
+        package var kind: ActionKindName
+        package var role: String?
+        package var text: String?
+        package var field: String
+        package var doneAt: Int64?
+    }
 }

@@ -116,10 +116,23 @@ package struct TestReport: Sendable {
             entries.append((e.action.kind.rank, entries.count, [minus, plus]))
         }
         for u in r.unexpected { entries.append((u.kind.rank, entries.count, [actualLine(u)])) }
+        for s in r.statusMismatches {
+            let placeholder = s.actual ?? RequiredAction(kind: s.expected.kind, role: nil, components: [], remedies: [], text: s.expected.text,
+                                                         channel: nil, due: nil, within: nil, because: [], overridden: [])
+            var minus = DiffLine(sign: .missing, text: s.expectedText, note: "expected, line \(s.ref.line)", differs: nil,
+                                 action: placeholder, expectLine: s.ref.line)
+            var plus = DiffLine(sign: .unexpected, text: s.actualText,
+                                note: s.actual.map { "at now, from " + $0.because.map(ruleText).joined(separator: "; ") } ?? "at now",
+                                differs: nil, action: placeholder, expectLine: nil)
+            let (x, y) = differingWords(minus.text, plus.text)
+            minus.differs = x
+            plus.differs = y
+            entries.append((s.expected.kind.rank, entries.count, [minus, plus]))
+        }
         entries.sort { ($0.rank, $0.order) < ($1.rank, $1.order) }
         return ExampleResult(name: r.example.name, file: file, line: r.example.ref.line, passed: r.passed,
                              diff: entries.flatMap(\.lines), fired: r.outcome.fired, missingCount: r.missing.count,
-                             unexpectedCount: r.unexpected.count, mismatchedCount: r.mismatched.count)
+                             unexpectedCount: r.unexpected.count, mismatchedCount: r.mismatched.count + r.statusMismatches.count)
     }
 
     /// `rule "x", standard.policy:14` or `standard.policy:14`.

@@ -113,6 +113,12 @@ struct SymbolIndex: Sendable {
             expr(mark.condition, path: path, expected: nil)
         case .historyKey(let id):
             note(.field, id.name, path, id.span)
+        case .done(let done):
+            // The roles and fields a `done:` line names are found and renamed with the rest.
+            for line in done.lines {
+                if let role = line.target.role { note(.role, role.name, path, role.span) }
+                note(.field, line.field.name, path, line.field.span)
+            }
         case .policyName, .use, .calendar, .usingCalendar:
             break
         }

@@ -179,6 +179,7 @@ struct Session: Sendable {
         for m in result.missing { reply.error("  missing:    \(m.action.summary)\n") }
         for u in result.unexpected { reply.error("  unexpected: \(u.summary)\n") }
         for (e, a) in result.mismatched { reply.error("  expected:   \(e.action.summary)\n  got:        \(a.summary)\n") }
+        for s in result.statusMismatches { reply.error("  expected:   \(s.expectedText)\n  got:        \(s.actualText)\n") }
         return reply
     }
 
@@ -197,6 +198,7 @@ struct Session: Sendable {
         case .calendar(let c): return "calendar" + (c.name.map { " \($0.name)" } ?? "")
         case .usingCalendar(let name): return "using calendar \(name.name)"
         case .historyKey(let name): return "history by \(name.name)"
+        case .done(let d): return "done: " + Summary.plural(d.lines.count, "tracked action")
         case .rule(let rule):
             return "rule \(where_): " + Session.header(source, rule.headerSpan)
         case .example(let e): return "example \(SExpr.quote(e.name.value))"

@@ -89,7 +89,7 @@ extension Session {
         withExtendedLifetime(evaluator) {
             let evaluation = evaluator.evaluate(reading.record)
             switch format {
-            case .json: writer.writeJSON(record: number, evaluation, reading.record, into: out)
+            case .json: writer.writeLine(record: number, evaluation, reading.record, into: out)
             case .text: writer.writeText(record: number, evaluation, reading.record, into: out)
             }
         }

@@ -19,6 +19,7 @@ package enum Analyzer {
         out += Satisfiability.run(&context)
         out += Redundancy.run(&context)
         out += Unused.run(context)
+        out += Untracked.run(context)
         out += Waivers.run(&context)
         out += CoverageGaps.run(&context)
         out += Monotonicity.run(&context)
