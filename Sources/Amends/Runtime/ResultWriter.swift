@@ -33,7 +33,8 @@ package struct ResultWriter: Sendable {
     /// `input` is the `,"input":"…"` member naming the record's input, made
     /// once for a run over several inputs (`ResultWriter.inputMember`).
     package func writeJSON(record number: Int, _ evaluator: Evaluator, _ record: RecordBuffer, into out: OutputBuffer,
-                          explain: [UInt8]? = nil, templates: ActionTemplates? = nil, input: [UInt8]? = nil) {
+                          explain: [UInt8]? = nil, templates: ActionTemplates? = nil, input: [UInt8]? = nil,
+                          members: [UInt8]? = nil) {
         var progress: [Progress] = []
         if let tracking = program.tracking {
             progress = progresses(evaluator, record, tracking)
@@ -74,6 +75,7 @@ package struct ResultWriter: Sendable {
             out.raw(",\"explain\":")
             out.raw(explain)
         }
+        if let members { out.raw(members) }
         out.raw("}\n")
     }
 
