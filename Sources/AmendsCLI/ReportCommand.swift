@@ -107,6 +107,8 @@ enum ReportCommand: Command {
                 }
                 context.now = t.epochSeconds()
             }
+            var names = ReportNames()
+            var sum = ReportAccumulator(report)
             for path in parsed.operands {
                 let bytes: [UInt8]
                 if path == "-" {
@@ -124,8 +126,8 @@ enum ReportCommand: Command {
                     lineNumber += 1
                     let text = String(decoding: line, as: UTF8.self)
                     if text.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
-                    switch ReportRecord.parse(line: text, by: report.by) {
-                    case .success(let r): report.add(r)
+                    switch ReportRecord.parse(line: text, by: report.by, names: &names) {
+                    case .success(let r): sum.add(r, names: names)
                     case .failure(let e):
                         failedLines += 1
                         if failedLines <= 20 { Console.err.write("error: \(path):\(lineNumber): \(e.message)\n") }
@@ -133,6 +135,7 @@ enum ReportCommand: Command {
                 }
             }
             if failedLines > 20 { Console.err.write("error: … \(failedLines - 20) more lines could not be read\n") }
+            report = sum.finished(names: names)
             report.finish()
         } else {
             guard let policyPath = parsed.operands.first else {

@@ -84,6 +84,7 @@ package struct ReportTally: Sendable, Equatable {
 
     package init() {}
 
+    @inline(__always)
     mutating func add(_ item: ReportItem) {
         counts.total += 1
         counts.add(item.status)
@@ -182,51 +183,6 @@ package struct Report: Sendable, Equatable {
 
     package var incidents: Int { records - errors }
 
-    /// Adds one record.
-    package mutating func add(_ r: ReportRecord) {
-        if r.isError {
-            // An unreadable record has no clock: it is counted whatever the dates.
-            records += 1
-            errors += 1
-            return
-        }
-        if from != nil || to != nil {
-            guard let c = r.clock, from.map({ c >= $0 }) ?? true, to.map({ c < $0 }) ?? true else {
-                outside += 1
-                return
-            }
-        }
-        records += 1
-        var bucketCounts = ReportCounts()
-        for item in r.items {
-            if actions[item.label] == nil {
-                actions[item.label] = ReportActionRow(label: item.label, kind: item.kind, tally: ReportTally())
-            }
-            actions[item.label]?.tally.add(item)
-            for rule in item.because {
-                if rules[rule] == nil { rules[rule] = ReportRuleRow(rule: rule) }
-                rules[rule]?.tally.add(item)
-            }
-            bucketCounts.total += 1
-            bucketCounts.add(item.status)
-        }
-        for rule in r.fired {
-            if rules[rule] == nil { rules[rule] = ReportRuleRow(rule: rule) }
-            rules[rule]?.fired += 1
-        }
-        if let c = r.clock {
-            let k = period.start(of: c)
-            periods[k, default: ReportBucket()].incidents += 1
-            periods[k, default: ReportBucket()].counts.merge(bucketCounts)
-        } else {
-            unclocked += 1
-        }
-        if by != nil {
-            groups[r.group, default: ReportBucket()].incidents += 1
-            groups[r.group, default: ReportBucket()].counts.merge(bucketCounts)
-        }
-    }
-
     /// Adds another report of other incidents (of the same cut).
     package mutating func merge(_ o: Report) {
         records += o.records
@@ -293,5 +249,85 @@ package struct Report: Sendable, Equatable {
             if a.bucket.incidents != b.bucket.incidents { return a.bucket.incidents > b.bucket.incidents }
             return (a.value ?? "") < (b.value ?? "")
         }
+    }
+}
+
+/// A ReportAccumulator adds up `ReportRecord`s by number (no name is looked
+/// up a record), then gives the `Report`, by name, to merge with others.
+package struct ReportAccumulator: Sendable {
+    package var report: Report
+    var actions: [ReportTally] = []
+    var rules: [ReportTally] = []
+    var fired: [Int] = []
+
+    package init(_ template: Report) { report = template }
+
+    /// Adds one record, whose numbers are `names`'.
+    package mutating func add(_ r: ReportRecord, names: ReportNames) {
+        if r.isError {
+            // An unreadable record has no clock: it is counted whatever the dates.
+            report.records += 1
+            report.errors += 1
+            return
+        }
+        if report.from != nil || report.to != nil {
+            guard let c = r.clock, report.from.map({ c >= $0 }) ?? true, report.to.map({ c < $0 }) ?? true else {
+                report.outside += 1
+                return
+            }
+        }
+        report.records += 1
+        if actions.count < names.labels.count { actions += Array(repeating: ReportTally(), count: names.labels.count - actions.count) }
+        if rules.count < names.rules.count {
+            rules += Array(repeating: ReportTally(), count: names.rules.count - rules.count)
+            fired += Array(repeating: 0, count: names.rules.count - fired.count)
+        }
+        var bucket = ReportCounts()
+        for item in r.items {
+            let a = Int(item.action)
+            guard actions.indices.contains(a) else { continue }
+            actions[a].add(item)
+            var i = Int(item.becauseStart)
+            while i < Int(item.becauseEnd) && i < r.because.count {
+                let rule = Int(r.because[i])
+                if rules.indices.contains(rule) { rules[rule].add(item) }
+                i += 1
+            }
+            bucket.total += 1
+            bucket.add(item.status)
+        }
+        for rule in r.fired where fired.indices.contains(Int(rule)) { fired[Int(rule)] += 1 }
+        if let c = r.clock {
+            let k = report.period.start(of: c)
+            report.periods[k, default: ReportBucket()].incidents += 1
+            report.periods[k, default: ReportBucket()].counts.merge(bucket)
+        } else {
+            report.unclocked += 1
+        }
+        if report.by != nil {
+            report.groups[r.group, default: ReportBucket()].incidents += 1
+            report.groups[r.group, default: ReportBucket()].counts.merge(bucket)
+        }
+    }
+
+    /// The report, by name (its margins not yet sorted: `Report.finish`).
+    package func finished(names: ReportNames) -> Report {
+        var out = report
+        for (a, tally) in actions.enumerated() where tally.counts.total > 0 && names.labels.indices.contains(a) {
+            let label = names.labels[a]
+            if out.actions[label] == nil {
+                out.actions[label] = ReportActionRow(label: label, kind: names.kinds[a], tally: tally)
+            } else {
+                out.actions[label]?.tally.merge(tally)
+            }
+        }
+        for (i, tally) in rules.enumerated() where (tally.counts.total > 0 || fired[i] > 0) && names.rules.indices.contains(i) {
+            let rule = names.rules[i]
+            var row = out.rules[rule] ?? ReportRuleRow(rule: rule)
+            row.fired += fired[i]
+            row.tally.merge(tally)
+            out.rules[rule] = row
+        }
+        return out
     }
 }

@@ -29,36 +29,46 @@ package struct ReportRule: Sendable, Hashable, Comparable {
     package var description: String { "\(file):\(line)" + (name.map { " \(SExpr.quote($0))" } ?? "") }
 }
 
-/// One required action of one incident, as the report counts it.
-package struct ReportItem: Sendable, Equatable {
-    /// The action as a `done:` line names it: `notify supervisor`,
-    /// `task "call the client"`, `follow up`.
-    package var label: String
-    package var kind: ActionKindName
-    /// `not_tracked` for a policy with no `done:` block.
-    package var status: ProgressStatus
-    /// Done time against the deadline, in seconds: negative early, positive
-    /// late (on time and late actions with a deadline and a done time only).
-    package var lateness: Int64?
-    /// The margin is open time (a business deadline).
-    package var business: Bool
-    package var because: [ReportRule]
-}
+/// ReportNames are what a `ReportRecord`'s numbers stand for: each action
+/// (as a `done:` line names it: `notify supervisor`, `task "call the
+/// client"`, `follow up`) and each rule. For an evaluation they are the
+/// program's result keys and rules; for saved lines they are added as
+/// they are met.
+package struct ReportNames: Sendable {
+    package var labels: [String] = []
+    package var kinds: [ActionKindName] = []
+    package var rules: [ReportRule] = []
+    var labelIndex: [String: Int32] = [:]
+    var ruleIndex: [ReportRule: Int32] = [:]
 
-/// One incident (or one unreadable record, `isError`).
-package struct ReportRecord: Sendable, Equatable {
-    /// The record's clock value (seconds since the epoch), nil when it has none.
-    package var clock: Int64?
-    /// The `--by` field's value as the policy writes it; nil when missing.
-    package var group: String?
-    package var fired: [ReportRule]
-    package var items: [ReportItem]
-    package var isError = false
+    package init() {}
 
-    package static let error = ReportRecord(clock: nil, group: nil, fired: [], items: [], isError: true)
-}
+    /// The program's result keys (by key index) and rules (by rule index).
+    package init(program: Program) {
+        for key in program.keys { _ = action(kind: key.kind, role: key.label, text: key.label, adding: true) }
+        for r in ReportRunner.rules(of: program) { rules.append(r) }
+    }
 
-extension ReportItem {
+    /// The number of an action, added when new (with `adding`; an
+    /// evaluation's keys are all known, and `assign` is one key).
+    mutating func action(kind: ActionKindName, role: String?, text: String?, adding: Bool = false) -> Int32 {
+        let label = ReportNames.label(kind: kind, role: role, text: text)
+        if !adding, let i = labelIndex[label] { return i }
+        let i = Int32(labels.count)
+        labels.append(label)
+        kinds.append(kind)
+        if labelIndex[label] == nil { labelIndex[label] = i }
+        return i
+    }
+
+    mutating func rule(_ r: ReportRule) -> Int32 {
+        if let i = ruleIndex[r] { return i }
+        let i = Int32(rules.count)
+        rules.append(r)
+        ruleIndex[r] = i
+        return i
+    }
+
     /// The label a `done:` line would use for a merged action.
     package static func label(kind: ActionKindName, role: String?, text: String?) -> String {
         switch kind {
@@ -70,29 +80,103 @@ extension ReportItem {
         default: return kind.rawValue
         }
     }
+}
 
-    /// From a merged action with its progress (nil: not tracked).
-    package init(_ action: RequiredAction, rules: (RuleRef) -> ReportRule) {
-        label = ReportItem.label(kind: action.kind, role: action.role, text: action.text)
-        kind = action.kind
-        let p = action.progress
-        status = p?.status ?? .notTracked
-        business = p?.marginIsBusiness ?? false
-        lateness = nil
-        if let m = p?.margin {
-            if status == .onTime { lateness = -m } else if status == .late { lateness = m }
+/// One required action of one incident, as the report counts it.
+package struct ReportItem: Sendable, Equatable {
+    /// The action, in the record's `ReportNames`.
+    package var action: Int32
+    /// `not_tracked` for a policy with no `done:` block.
+    package var status: ProgressStatus
+    /// Done time against the deadline, in seconds: negative early, positive
+    /// late (on time and late actions with a deadline and a done time only).
+    package var lateness: Int64?
+    /// The margin is open time (a business deadline).
+    package var business: Bool
+    /// The rules that asked for it: `ReportRecord.because[becauseStart..<becauseEnd]`.
+    package var becauseStart: Int32
+    package var becauseEnd: Int32
+
+    /// On time and late: the margin, as lateness.
+    static func lateness(_ status: ProgressStatus, margin: Int64?) -> Int64? {
+        guard let m = margin else { return nil }
+        switch status {
+        case .onTime: return -m
+        case .late: return m
+        default: return nil
         }
-        because = action.because.map(rules)
+    }
+}
+
+/// One incident (or one unreadable record, `isError`), its actions and
+/// rules by number (`ReportNames`); kept and refilled by a worker, so that
+/// summarising a record allocates nothing once its arrays have grown.
+package struct ReportRecord: Sendable, Equatable {
+    /// The record's clock value (seconds since the epoch), nil when it has none.
+    package var clock: Int64?
+    /// The `--by` field's value as the policy writes it; nil when missing.
+    package var group: String?
+    package var fired: [Int32] = []
+    package var items: [ReportItem] = []
+    /// The rules of every item, one run an item.
+    package var because: [Int32] = []
+    package var isError = false
+
+    package init() {}
+
+    package mutating func reset() {
+        clock = nil
+        group = nil
+        fired.removeAll(keepingCapacity: true)
+        items.removeAll(keepingCapacity: true)
+        because.removeAll(keepingCapacity: true)
+        isError = false
+    }
+
+    package static var error: ReportRecord {
+        var r = ReportRecord()
+        r.isError = true
+        return r
     }
 }
 
 extension ReportRecord {
-    /// From an evaluated incident: `clock` is its clock value when present.
-    package init(_ outcome: Outcome, clock: Int64?, group: String?, rules: (RuleRef) -> ReportRule) {
-        self.clock = clock
-        self.group = group
-        fired = outcome.fired.map(rules)
-        items = outcome.actions.map { ReportItem($0, rules: rules) }
+    /// Refills `self` from the evaluator's last evaluation of `record`
+    /// (the program's keys and rules are `ReportNames(program:)`'s numbers).
+    mutating func fill(_ evaluator: Evaluator, _ record: RecordBuffer, now: Int64, clockField: Int?, byField: Int?) {
+        reset()
+        let program = evaluator.program
+        let tracking = program.tracking
+        if let c = clockField, record.isPresent(c) { clock = Evaluator.seconds(record.scalar(c)) }
+        if let b = byField, record.isPresent(b) { group = program.schema.text(of: b, in: record) }
+        for r in evaluator.firedBuffer { fired.append(r) }
+        for key32 in evaluator.activeKeys {
+            let k = Int(key32)
+            let win = evaluator.winning(k)
+            let due: Int64? = win.due == Int64.max ? nil : win.due
+            // INVARIANT: a contribution's action is one of the program's actions.
+            let business = program.actions.indices.contains(Int(win.action))
+                && program.actions[Int(win.action)].duration?.unit.isBusiness == true
+            var status = ProgressStatus.notTracked
+            var lateness: Int64?
+            var marginBusiness = false
+            if let tracking {
+                let p = tracking.progress(key: k, due: due, business: business, record: record, now: now)
+                status = p.status
+                lateness = ReportItem.lateness(p.status, margin: p.margin)
+                marginBusiness = p.marginIsBusiness
+            }
+            let start = Int32(because.count)
+            var c = evaluator.first(k)
+            while c >= 0 {
+                let run = evaluator.ruleRun(c, winner: win)
+                let a = Int(evaluator.contribution(run.own).action)
+                if program.actions.indices.contains(a) { because.append(Int32(program.actions[a].rule)) }
+                c = run.next
+            }
+            items.append(ReportItem(action: key32, status: status, lateness: lateness, business: marginBusiness,
+                                    becauseStart: start, becauseEnd: Int32(because.count)))
+        }
     }
 }
 
@@ -108,7 +192,7 @@ extension ReportRecord {
     /// the line has `clock` and `fired`; without, the fired rules are those
     /// named in `because` and `waived`, and the record has no clock. `by`
     /// is read from the line's `fields` (`amends run --keep FIELD`).
-    package static func parse(line: String, by: String?) -> Result<ReportRecord, ReportLineError> {
+    package static func parse(line: String, by: String?, names: inout ReportNames) -> Result<ReportRecord, ReportLineError> {
         let value: JSONValue
         switch JSONValue.parse(line) {
         case .failure(let e): return .failure(ReportLineError(message: "not JSON: \(e.message)"))
@@ -142,7 +226,9 @@ extension ReportRecord {
             return out
         }
         do throws(ReportLineError) {
-            var record = ReportRecord(clock: nil, group: nil, fired: [], items: [])
+            var record = ReportRecord()
+            var seen = Set<Int32>()
+            var all: [Int32] = []
             for a in actions {
                 guard case .object(let m) = a, case .string(let kindName) = member("kind", m) ?? .null,
                       let kind = ActionKindName.allCases.first(where: { $0.jsonName == kindName }) else {
@@ -158,29 +244,31 @@ extension ReportRecord {
                     }
                     status = st
                 }
-                var lateness: Int64?
-                if case .number(let n) = member("margin_seconds", m) ?? .null, let s = Int64(exactly: n.rounded()) {
-                    if status == .onTime { lateness = -s } else if status == .late { lateness = s }
-                }
+                var margin: Int64?
+                if case .number(let n) = member("margin_seconds", m) ?? .null, let s = Int64(exactly: n.rounded()) { margin = s }
                 var business = false
                 if case .bool(true) = member("margin_business", m) ?? .null { business = true }
-                let label = ReportItem.label(kind: kind, role: role, text: text)
-                record.items.append(ReportItem(label: label, kind: kind, status: status, lateness: lateness,
-                                               business: business, because: try rules(member("because", m))))
+                let action = names.action(kind: kind, role: role, text: text)
+                let start = Int32(record.because.count)
+                for r in try rules(member("because", m)) {
+                    let i = names.rule(r)
+                    record.because.append(i)
+                    if seen.insert(i).inserted { all.append(i) }
+                }
+                record.items.append(ReportItem(action: action, status: status,
+                                               lateness: ReportItem.lateness(status, margin: margin), business: business,
+                                               becauseStart: start, becauseEnd: Int32(record.because.count)))
             }
             if let fired = member("fired", members) {
-                record.fired = try rules(fired)
+                record.fired = try rules(fired).map { names.rule($0) }
             } else {
-                var seen = Set<ReportRule>()
-                var all: [ReportRule] = []
-                for item in record.items { for r in item.because where seen.insert(r).inserted { all.append(r) } }
                 if case .array(let waived) = member("waived", members) ?? .null {
                     for w in waived {
                         guard case .object(let m) = w else { continue }
-                        for r in try rules(member("by", m)) where seen.insert(r).inserted { all.append(r) }
+                        for r in try rules(member("by", m)) where seen.insert(names.rule(r)).inserted { all.append(names.rule(r)) }
                     }
                 }
-                record.fired = all.sorted()
+                record.fired = all
             }
             if let clock = member("clock", members) {
                 guard case .string(let text) = clock, let t = ISOTime.parseLocalOrUTC(Array(text.utf8)) else {

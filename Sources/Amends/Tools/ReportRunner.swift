@@ -47,41 +47,30 @@ package struct ReportRunner: Sendable {
 
     /// One worker: batches until there are none.
     func work(_ shared: SharedStream) -> Report {
-        var report = template
+        var sum = ReportAccumulator(template)
+        let names = ReportNames(program: program)
         let evaluator = Evaluator(program: program)
         var record = RecordBuffer(fieldCount: program.schema.fields.count)
+        var summary = ReportRecord()
         var decoder: RecordDecoder?
-        let ruleIDs = ReportRunner.rules(of: program)
         let clockField = program.schema.clockField
         let nowValue = Double(now)
-        func rule(_ ref: RuleRef) -> ReportRule {
-            ruleIDs.indices.contains(ref.index) ? ruleIDs[ref.index] : ReportRule(ref)
-        }
         while let (batch, made) = shared.take(batchSize: batchSize, schema: program.schema, needDecoder: decoder == nil) {
             if let made { decoder = made }
-            guard var d = decoder else { break }
+            guard var d = decoder.take() else { break }
             for i in 0..<batch.count {
-                if failedToDecode(&d, batch, i, &record) {
-                    report.add(.error)
+                if d.decode(batch, i, into: &record) != nil {
+                    sum.add(.error, names: names)
                     continue
                 }
                 record.now = nowValue
                 evaluator.evaluate(record)
-                let outcome = evaluator.outcome(tracking: record)
-                var clock: Int64?
-                if let c = clockField, record.isPresent(c) { clock = Evaluator.seconds(record.scalar(c)) }
-                var group: String?
-                if let b = byField, record.isPresent(b) { group = program.schema.text(of: b, in: record) }
-                report.add(ReportRecord(outcome, clock: clock, group: group, rules: rule))
+                summary.fill(evaluator, record, now: now, clockField: clockField, byField: byField)
+                sum.add(summary, names: names)
             }
             decoder = d
         }
-        return report
-    }
-
-    @inline(__always)
-    func failedToDecode(_ d: inout RecordDecoder, _ batch: RecordBatch, _ i: Int, _ record: inout RecordBuffer) -> Bool {
-        d.decode(batch, i, into: &record) != nil
+        return sum.finished(names: names)
     }
 }
 
