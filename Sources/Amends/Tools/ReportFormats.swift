@@ -90,7 +90,8 @@ extension Report {
             s.count <= width ? s : String(s.prefix(width - 1)) + "…"
         }
         func pad(_ s: String, _ width: Int, right: Bool = true) -> String {
-            let s = fit(s, width)
+            // A number wider than its column widens the line rather than lose digits.
+            let s = right ? s : fit(s, width)
             let fill = String(repeating: " ", count: max(0, width - s.count))
             return right ? fill + s : s + fill
         }
@@ -128,8 +129,9 @@ extension Report {
         out.append("RULES, MOST FIRED FIRST")
         out.append("  " + pad("fired", 8) + pad("actions", 9) + pad("share", 7) + "  rule")
         for row in ruleRows where row.fired > 0 || row.tally.counts.total > 0 {
-            out.append("  " + pad(ReportWords.count(row.fired), 8) + pad(ReportWords.count(row.tally.counts.total), 9)
-                       + pad(ReportWords.share(row.tally.counts.onTimeShare), 7) + "  " + fit(row.rule.description, 52))
+            let figures = "  " + pad(ReportWords.count(row.fired), 8) + pad(ReportWords.count(row.tally.counts.total), 9)
+                + pad(ReportWords.share(row.tally.counts.onTimeShare), 7) + "  "
+            out.append(figures + fit(row.rule.description, max(12, 80 - figures.count)))
         }
         let never = neverFired
         if !policyRules.isEmpty {
