@@ -40,6 +40,7 @@ public enum CLI {
         ExplainCommand.entry,
         DocCommand.entry,
         DiffCommand.entry,
+        ReportCommand.entry,
         REPLCommand.entry,
         LSPCommand.entry,
         ParseCommand.entry,

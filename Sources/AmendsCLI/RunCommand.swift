@@ -46,6 +46,10 @@ enum RunCommand: Command {
       --explain              why each rule did or did not fire and how each deadline
                              was counted: after each result (text), or as the
                              line's `explain` member (json), as `amends explain` gives it
+      --for-report           each JSON line also has the record's `clock` and the
+                             rules that `fired`, for `amends report --results`
+      --keep FIELD,…         with --for-report: a `fields` member with these
+                             fields' values (for `amends report --by FIELD`)
 
     A reader that stops reading (`amends run … | head -1`) ends the run
     early and quietly, with status 0.
@@ -57,8 +61,8 @@ enum RunCommand: Command {
     """
 
     static func main(_ args: [String]) -> Int32 {
-        guard let parsed = parse(args, valued: ["--format", "--now", "--threads", "--output", "--input-format", "--history", "--status"],
-                                 switches: ["--explain"]) else { return 2 }
+        guard let parsed = parse(args, valued: ["--format", "--now", "--threads", "--output", "--input-format", "--history", "--status", "--keep"],
+                                 switches: ["--explain", "--for-report"]) else { return 2 }
         guard let policyPath = parsed.operands.first else {
             return CLI.usage("no policy given", command: name, help: "try `amends run policies/standard.policy policies/standard.jsonl`")
         }
@@ -131,6 +135,21 @@ enum RunCommand: Command {
                                  help: "say which record field shows each action was done (Grammar.md §4, `done:`), e.g.\n    done:\n      respond: responded_at")
             }
             options.statuses = statuses
+        }
+        if parsed.has("--for-report") || parsed.value("--keep") != nil {
+            var keep: [Int] = []
+            let names = program.schema.fields.map(\.name)
+            for text in parsed.all("--keep") {
+                for word in text.split(separator: ",") {
+                    guard let f = names.firstIndex(of: String(word)) else {
+                        let suggestion = Suggest.closest(to: String(word), in: names).map { "did you mean `\($0)`? " } ?? ""
+                        return CLI.usage("`--keep`: the record has no field `\(word)`", command: name,
+                                         help: suggestion + "the fields are \(names.map { "`\($0)`" }.joined(separator: ", "))")
+                    }
+                    if !keep.contains(f) { keep.append(f) }
+                }
+            }
+            options.members = ReportMembers.maker(program: program, keep: keep)
         }
         if parsed.has("--explain") {
             options.annotate = { program, record in RunExplain.annotate(program, record, format: format) }

@@ -48,7 +48,8 @@ package struct ResultWriter: Sendable {
     /// `input` is the `,"input":"…"` member naming the record's input, made
     /// once for a run over several inputs (`ResultWriter.inputMember`).
     package func writeJSON(record number: Int, _ evaluation: Evaluation, _ record: RecordBuffer, into out: OutputBuffer,
-                          explain: [UInt8]? = nil, templates: ActionTemplates? = nil, input: [UInt8]? = nil) {
+                          explain: [UInt8]? = nil, templates: ActionTemplates? = nil, input: [UInt8]? = nil,
+                          members: [UInt8]? = nil) {
         out.raw("{\"record\":")
         out.int(number)
         if let input { out.raw(input) }
@@ -80,6 +81,7 @@ package struct ResultWriter: Sendable {
             out.raw(",\"explain\":")
             out.raw(explain)
         }
+        if let members { out.raw(members) }
         out.raw("}\n")
     }
 

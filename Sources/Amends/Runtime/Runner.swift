@@ -40,6 +40,10 @@ public final class Runner {
         /// `--status`: only the actions with these statuses, and only the
         /// records with any (nil: all). Error lines are always written.
         package var statuses: Set<ProgressStatus>?
+        /// More members for each record's JSON line (`amends run
+        /// --for-report`): bytes that start with a comma, written before
+        /// the line's closing brace. Ignored in text format.
+        package var members: (@Sendable (Evaluation, RecordBuffer) -> [UInt8])?
 
         public init() {}
     }
@@ -480,7 +484,8 @@ final class Worker: @unchecked Sendable {
         let now = Double(options.now)
         // Held as locals for the batch, so that each record retains nothing.
         let evaluator = self.evaluator, writer = self.writer, templates = self.templates
-        let annotate = options.annotate, format = options.format, tracked = writer.tracked
+        let annotate = options.annotate, format = options.format, tracked = writer.tracked,
+            members = options.members
         let inputMember = inputName.map(ResultWriter.inputMember)
         for i in 0..<batch.count {
             let number = batch.records[i].number + offset
@@ -501,10 +506,11 @@ final class Worker: @unchecked Sendable {
             switch format {
             case .json:
                 if tracked {
-                    writer.writeTrackedJSON(record: number, evaluation, record, into: out, explain: extra, input: inputMember)
+                    writer.writeTrackedJSON(record: number, evaluation, record, into: out, explain: extra, input: inputMember,
+                                             members: members?(evaluation, record))
                 } else {
                     writer.writeJSON(record: number, evaluation, record, into: out, explain: extra, templates: templates,
-                                     input: inputMember)
+                                     input: inputMember, members: members?(evaluation, record))
                 }
             case .text:
                 writer.writeText(record: number, evaluation, record, into: out, input: inputName)

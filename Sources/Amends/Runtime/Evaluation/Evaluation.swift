@@ -178,6 +178,25 @@ package struct Evaluation {
     /// `when` rule did).
     package var firedRules: [Int] { matcher.rules(set: firedSet, listed: firedListed) }
 
+    /// Calls `body` with each rule that fired, in file order, allocating
+    /// nothing.
+    @inline(__always)
+    func forEachFiredRule(_ body: (Int) -> Void) {
+        if let listed = firedListed {
+            for i in 0..<listed { body(Int(matcher.fired[i])) }
+            return
+        }
+        guard firedSet != 0 else {
+            for r in matcher.otherwiseRules { body(Int(r)) }
+            return
+        }
+        var rest = firedSet
+        while rest != 0 {
+            body(Int(matcher.whenRuleIndexes[rest.trailingZeroBitCount]))
+            rest &= rest &- 1
+        }
+    }
+
     /// Whether rule `i` fired.
     package func didFire(_ rule: Int) -> Bool { firedRules.contains(rule) }
 

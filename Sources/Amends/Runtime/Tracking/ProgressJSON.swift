@@ -7,7 +7,7 @@ extension ResultWriter {
     /// record with no action left writes nothing). Statuses differ record by
     /// record, so no template of a remembered result holds them.
     package func writeTrackedJSON(record number: Int, _ evaluation: Evaluation, _ record: RecordBuffer, into out: OutputBuffer,
-                                 explain: [UInt8]? = nil, input: [UInt8]? = nil) {
+                                 explain: [UInt8]? = nil, input: [UInt8]? = nil, members: [UInt8]? = nil) {
         guard let tracking = program.tracking else { return }
         if let statuses, !progresses(evaluation, record, tracking).contains(where: { statuses.contains($0.status) }) { return }
         out.raw("{\"record\":")
@@ -32,6 +32,7 @@ extension ResultWriter {
             out.raw(",\"explain\":")
             out.raw(explain)
         }
+        if let members { out.raw(members) }
         out.raw("}\n")
     }
 
