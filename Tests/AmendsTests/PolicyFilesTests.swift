@@ -26,7 +26,7 @@ struct PolicyFilesTests {
 
     @Test func theShippedSetIsComplete() {
         for name in ["standard", "listen-and-follow-up", "when-to-apologise", "making-amends", "ranked-apology",
-                     "five-steps", "servicenow"] {
+                     "five-steps", "servicenow", "law-firm", "accounting", "software-agency"] {
             #expect(Self.main.contains(name + ".policy"), "policies/\(name).policy is missing")
         }
     }

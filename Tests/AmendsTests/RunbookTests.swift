@@ -18,6 +18,15 @@ struct RunbookTests {
         return compiled
     }
 
+    /// The shipped policies with no decision table, and the words of the
+    /// reason their runbooks give: the table has no columns for clock
+    /// conditions or history (issue 20).
+    static let untabled: [String: String] = [
+        "law-firm.policy": "tests the time of day, the day of the week or the opening hours",
+        "accounting.policy": "reads the earlier incidents (`earlier`, `since last`)",
+        "software-agency.policy": "tests the time of day, the day of the week or the opening hours",
+    ]
+
     /// Every required action of every example of every shipped policy is in
     /// the decision-table row of that example's case: in the table itself
     /// (without the row limit, so the policies past it are checked too), and
@@ -28,6 +37,12 @@ struct RunbookTests {
         let program = try #require(compiled.program)
         let runner = ExampleRunner(program: program)
         let full = DecisionTable(compiled, rowLimit: .max)
+        if let reason = Self.untabled[name] {
+            // The table cannot pick cases for clock conditions or history
+            // yet (issue 20): the runbook must say which stops it.
+            #expect(full.problem?.contains(reason) == true, "\(name): \(full.problem ?? "a table")")
+            return
+        }
         #expect(full.problem == nil, "\(name): \(full.problem ?? "")")
         let shown = DecisionTable(compiled)
         let markdown = try #require(Runbook.make(compiled)).markdown

@@ -84,8 +84,9 @@ package struct DecisionTable: Sendable {
             case .field(let f): column.title = words.field(f)
             case .age: column.title = "time since \(words.clockName)"
             case .atom(let id):
-                guard case .listContains(let list, let item)? = context.lowering.atomKey(id) else {
-                    problem = "a rule compares two fields, or tests a field against a list field's items, and the table cannot pick cases for that"
+                let key = context.lowering.atomKey(id)
+                guard case .listContains(let list, let item)? = key else {
+                    problem = Self.untabled(key)
                     return
                 }
                 column.title = "\(words.field(list)) include \(model.describe(item))"
@@ -381,6 +382,20 @@ extension Formula {
         case .constant: break
         case .literal(let l): body(l)
         case .and(let parts), .or(let parts): for p in parts { p.collectLiterals(body) }
+        }
+    }
+}
+
+extension DecisionTable {
+    /// Why a leaf keeps the table from being drawn, in words.
+    static func untabled(_ key: Lowering.AtomKey?) -> String {
+        switch key {
+        case .clock?:
+            return "a rule tests the time of day, the day of the week or the opening hours, and the table cannot pick cases for that"
+        case .compare(_, .history, _)?, .compare(_, _, .history)?:
+            return "a rule reads the earlier incidents (`earlier`, `since last`), and the table cannot pick cases for that"
+        default:
+            return "a rule compares two fields, or tests a field against a list field's items, and the table cannot pick cases for that"
         }
     }
 }
