@@ -615,28 +615,39 @@ enum CalendarValidation {
     }
 
     /// The first two hours of one day that overlap, in words.
-    /// Seasonal hours are checked among themselves: on a day of a season they
-    /// add to the regular hours (overlaps with those merge).
+    /// Seasonal hours are checked among themselves, and only where their
+    /// seasons share a date (two years' tax seasons on Saturdays do not
+    /// overlap): on a day of a season they add to the regular hours
+    /// (overlaps with those merge).
     static func overlaps(_ decl: CalendarDecl, seasonal: Bool) -> (text: String, span: Span)? {
-        var byDay: [Weekday: [(HoursRange, Span)]] = [:]
+        typealias Hours = (range: HoursRange, span: Span, season: ClosedRange<Int64>?)
+        var byDay: [Weekday: [Hours]] = [:]
         for entry in decl.entries {
             let days: [DayRange], hours: [HoursRange], span: Span
+            var season: ClosedRange<Int64>?
             switch entry {
             case .open(let d, let h, let s) where !seasonal: (days, hours, span) = (d, h, s)
-            case .seasonal(let d, let h, _, let s) where seasonal: (days, hours, span) = (d, h, s)
+            case .seasonal(let d, let h, let dates, let s) where seasonal:
+                (days, hours, span) = (d, h, s)
+                let first = dates.first.epochSeconds(), last = (dates.last ?? dates.first).epochSeconds()
+                season = first <= last ? first...last : nil   // a reversed season is reported apart
+                if season == nil { continue }
             default: continue
             }
             for range in days {
                 for day in CalendarValidation.days(range) {
-                    for h in hours { byDay[day, default: []].append((h, span)) }
+                    for h in hours { byDay[day, default: []].append((h, span, season)) }
                 }
             }
         }
         for day in Weekday.allCases {
-            let ranges = (byDay[day] ?? []).sorted { $0.0.from < $1.0.from }
-            for k in ranges.indices.dropFirst() where ranges[k].0.from < ranges[k - 1].0.to {
-                return ("the hours for \(day.name) overlap (\(ranges[k - 1].0.from)-\(ranges[k - 1].0.to) and \(ranges[k].0.from)-\(ranges[k].0.to))",
-                        ranges[k].1)
+            let ranges = (byDay[day] ?? []).sorted { $0.range.from < $1.range.from }
+            for k in ranges.indices {
+                for j in ranges.indices where j < k && ranges[k].range.from < ranges[j].range.to {
+                    if let a = ranges[j].season, let b = ranges[k].season, !a.overlaps(b) { continue }
+                    return ("the hours for \(day.name) overlap (\(ranges[j].range.from)-\(ranges[j].range.to) and \(ranges[k].range.from)-\(ranges[k].range.to))",
+                            ranges[k].span)
+                }
             }
         }
         return nil
