@@ -5,7 +5,7 @@ import Darwin
 #endif
 import Amends
 
-/// A client of `amends lsp` over two pipes, for target 6: messages framed
+/// A client of `amends lsp` over two pipes, for target 7: messages framed
 /// as the protocol says (Content-Length), answers read back and parsed.
 final class LanguageServerClient {
     private let pid: pid_t
