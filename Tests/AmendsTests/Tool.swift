@@ -88,8 +88,9 @@ enum Tool {
         }
         // The time zone database, and the sanitizers' options when the
         // tests run under one (`ASAN_OPTIONS=detect_leaks=0 swift test
-        // --sanitize=address`), reach the tool too.
-        for name in ["TZDIR", "ASAN_OPTIONS", "TSAN_OPTIONS"] {
+        // --sanitize=address`; LeakSanitizer's suppressions, .ci/run), reach
+        // the tool too.
+        for name in ["TZDIR", "ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"] {
             if let value = getenv(name) { env.append(name + "=" + String(cString: value)) }
         }
         for (k, v) in environment.sorted(by: { $0.key < $1.key }) { env.append("\(k)=\(v)") }
